@@ -1,0 +1,6 @@
+"""Local development and `make demo`: SQLite, console e-mails, debug on."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

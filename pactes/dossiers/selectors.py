@@ -1,0 +1,30 @@
+"""Scoped reads of dossiers: the one place that decides who sees which dossier.
+
+A porteur sees the dossiers of its organisations; an instructeur DDETS-PP the filed dossiers of its département;
+the DREETS and administrators every filed dossier; a jury member only what was transmitted to the committee
+(nothing yet). Anything else answers 404 through ``get_object_or_404(dossiers_visible_to(user), …)``.
+"""
+
+from django.db.models import QuerySet
+
+from pactes.accounts.models import Role, User
+from pactes.dossiers.models import Dossier
+from pactes.rules.lifecycle import DossierState
+
+JURY_VISIBLE_STATES: frozenset[str] = frozenset()
+
+
+def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
+    qs = Dossier.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.APPLICANT:
+            return qs.filter(organisation__memberships__user=user)
+        case Role.INSTRUCTOR:
+            return qs.filter(departement_id=user.departement_id).exclude(state=DossierState.DRAFT.value)
+        case Role.DREETS | Role.ADMIN:
+            return qs.exclude(state=DossierState.DRAFT.value)
+        case Role.JURY:
+            return qs.filter(state__in=JURY_VISIBLE_STATES)
+    return qs.none()

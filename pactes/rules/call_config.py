@@ -1,0 +1,349 @@
+"""The parameters of a call, read from its YAML file: every number and date the rules use.
+
+No Django here. ``CallConfig.from_yaml`` parses and validates the YAML text and, for a demonstration call, moves
+every date by ``date_offset_days`` (one offset for the whole call, so that its rules stay the real call's rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+
+class CallConfigError(ValueError):
+    """The YAML of a call is missing a value or holds an invalid one (message in French)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+    requires_justification: bool = False
+    requires_eligible_territory: bool = False
+    requires_lead: bool = False
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class CalendarStep:
+    code: str
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IndicativeListSpec:
+    indicator: str
+    year: int
+    lowest_count: int
+    only_epci_mostly_in_region: bool
+    add_poorest_per_departement_without_any: bool
+    method: str
+
+
+@dataclass(frozen=True)
+class CallConfig:
+    slug: str
+    version: str
+    title: str
+    short_title: str
+    is_demo: bool
+    date_offset_days: int
+    timezone: ZoneInfo
+    region_code: str
+    region_name: str
+    issuer_authority: str
+    issuer_service: str
+    published_on: dt.date
+    text_file: str
+    filing_opens_at: dt.datetime
+    filing_closes_at: dt.datetime
+    funding_label: str
+    grant_cap: Decimal
+    territory_cap: Decimal
+    min_cofinancing_rate: Decimal
+    cofinancing_excludes_in_kind: bool
+    priorities_min: int
+    priorities_max: int
+    max_duration_months: int
+    latest_start: dt.date
+    latest_end: dt.date
+    territorial_levels: tuple[Choice, ...]
+    target_publics: tuple[Choice, ...]
+    carrier_kinds: tuple[Choice, ...]
+    criteria: tuple[Criterion, ...]
+    scale_min: int
+    scale_max: int
+    scale_labels: dict[int, str]
+    committee_chair: str
+    quorum: int
+    calendar: tuple[CalendarStep, ...]
+    contact_emails: tuple[str, ...]
+    mailbox: str
+    subject_prefix: str
+    website: str
+    indicative_list: IndicativeListSpec
+    sections: dict[str, str] = field(default_factory=dict)
+
+    # -- construction ---------------------------------------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, text: str, *, date_offset_days: int = 0) -> CallConfig:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CallConfigError(f"Le fichier YAML de l'appel est illisible : {exc}") from exc
+        if not isinstance(data, dict):
+            raise CallConfigError("Le fichier YAML de l'appel doit décrire un dictionnaire.")
+        return cls.from_dict(data, date_offset_days=date_offset_days)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, date_offset_days: int = 0) -> CallConfig:
+        r = _Reader(data, date_offset_days)
+        tz = ZoneInfo(r.text("timezone"))
+        criteria = tuple(
+            Criterion(
+                code=str(c["code"]),
+                label=str(c["label"]),
+                weight=_decimal(c.get("weight", "1"), "selection.criteria.weight"),
+            )
+            for c in r.items("selection.criteria")
+        )
+        scale = r.mapping("selection.scale")
+        config = cls(
+            slug=r.text("slug"),
+            version=r.text("version"),
+            title=r.text("title"),
+            short_title=r.text("short_title"),
+            is_demo=bool(data.get("is_demo", False)),
+            date_offset_days=date_offset_days,
+            timezone=tz,
+            region_code=r.text("region.code"),
+            region_name=r.text("region.name"),
+            issuer_authority=r.text("issuer.authority"),
+            issuer_service=r.text("issuer.service"),
+            published_on=r.date("issuer.published_on"),
+            text_file=r.text("text_file"),
+            filing_opens_at=r.datetime("filing.opens_at", tz),
+            filing_closes_at=r.datetime("filing.closes_at", tz),
+            funding_label=r.text("funding.label"),
+            grant_cap=r.decimal("funding.grant_cap"),
+            territory_cap=r.decimal("funding.territory_cap"),
+            min_cofinancing_rate=r.decimal("funding.min_cofinancing_rate"),
+            cofinancing_excludes_in_kind=bool(r.get("funding.cofinancing_excludes_in_kind")),
+            priorities_min=r.integer("priorities.min"),
+            priorities_max=r.integer("priorities.max"),
+            max_duration_months=r.integer("action_plan.max_duration_months"),
+            latest_start=r.date("action_plan.latest_start"),
+            latest_end=r.date("action_plan.latest_end"),
+            territorial_levels=tuple(_choice(c) for c in r.items("action_plan.territorial_levels")),
+            target_publics=tuple(_choice(c) for c in r.items("target_publics.items")),
+            carrier_kinds=tuple(_choice(c) for c in r.items("carrier_kinds.items")),
+            criteria=criteria,
+            scale_min=int(scale["min"]),
+            scale_max=int(scale["max"]),
+            scale_labels={int(k): str(v) for k, v in dict(scale.get("labels", {})).items()},
+            committee_chair=r.text("selection.committee.chair"),
+            quorum=r.integer("selection.committee.quorum"),
+            calendar=tuple(
+                CalendarStep(
+                    code=str(s["code"]),
+                    label=str(s["label"]),
+                    start=r.shift(_opt_date(s.get("start"), "calendar.steps.start")),
+                    end=r.shift(_opt_date(s.get("end"), "calendar.steps.end")),
+                    note=str(s.get("note", "")),
+                )
+                for s in r.items("calendar.steps")
+            ),
+            contact_emails=tuple(str(e) for e in r.items("contacts.emails")),
+            mailbox=r.text("contacts.mailbox"),
+            subject_prefix=r.text("contacts.subject_prefix"),
+            website=r.text("contacts.website"),
+            indicative_list=IndicativeListSpec(
+                indicator=r.text("eligibility.indicative_list.indicator"),
+                year=r.integer("eligibility.indicative_list.year"),
+                lowest_count=r.integer("eligibility.indicative_list.lowest_count"),
+                only_epci_mostly_in_region=bool(r.get("eligibility.indicative_list.only_epci_mostly_in_region")),
+                add_poorest_per_departement_without_any=bool(
+                    r.get("eligibility.indicative_list.add_poorest_per_departement_without_any")
+                ),
+                method=r.text("eligibility.indicative_list.method").strip(),
+            ),
+            sections=_sections(data),
+        )
+        config._validate()
+        return config
+
+    def _validate(self) -> None:
+        problems = []
+        if self.filing_opens_at >= self.filing_closes_at:
+            problems.append("l'ouverture du dépôt doit précéder sa clôture")
+        if not (self.grant_cap > 0):
+            problems.append("le plafond de subvention doit être positif")
+        if not (Decimal("0") <= self.min_cofinancing_rate <= Decimal("1")):
+            problems.append("le taux de cofinancement doit être compris entre 0 et 1")
+        if not (1 <= self.priorities_min <= self.priorities_max):
+            problems.append("le nombre de priorités doit vérifier 1 ≤ min ≤ max")
+        if self.latest_start > self.latest_end:
+            problems.append("la date limite de démarrage doit précéder la date limite de fin")
+        if self.scale_min >= self.scale_max:
+            problems.append("le barème de notation doit aller d'un minimum à un maximum plus grand")
+        if not self.criteria or any(c.weight <= 0 for c in self.criteria):
+            problems.append("chaque critère de sélection doit avoir un poids positif")
+        if problems:
+            raise CallConfigError("Configuration de l'appel invalide : " + " ; ".join(problems) + ".")
+
+    # -- questions the platform asks --------------------------------------------------------------------------------
+    def is_filing_open(self, now: dt.datetime) -> bool:
+        return self.filing_opens_at <= now <= self.filing_closes_at
+
+    def target_public(self, code: str) -> Choice | None:
+        return next((p for p in self.target_publics if p.code == code), None)
+
+    def carrier_kind(self, code: str) -> Choice | None:
+        return next((k for k in self.carrier_kinds if k.code == code), None)
+
+    def calendar_step(self, code: str) -> CalendarStep | None:
+        return next((s for s in self.calendar if s.code == code), None)
+
+    def section(self, key: str) -> str:
+        """The section of the call a parameter comes from (« 1.4 FINANCEMENT … »), or an empty string."""
+        return self.sections.get(key, "")
+
+
+def shift_demo_offset(base_filing_opens_at: dt.date, today: dt.date, days_after_opening: int) -> int:
+    """Days to add to every date of a call so that ``today`` falls ``days_after_opening`` days after filing opens."""
+    return (today - base_filing_opens_at).days - days_after_opening
+
+
+# -- parsing helpers ----------------------------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, data: dict[str, Any], offset: int) -> None:
+        self.data = data
+        self.offset = dt.timedelta(days=offset)
+
+    def get(self, path: str) -> Any:
+        node: Any = self.data
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise CallConfigError(f"Valeur manquante dans le YAML de l'appel : « {path} ».")
+            node = node[part]
+        return node
+
+    def text(self, path: str) -> str:
+        value = self.get(path)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise CallConfigError(f"Valeur vide dans le YAML de l'appel : « {path} ».")
+        return str(value)
+
+    def integer(self, path: str) -> int:
+        value = self.get(path)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise CallConfigError(f"« {path} » doit être un nombre entier (lu : {value!r}).")
+        return value
+
+    def decimal(self, path: str) -> Decimal:
+        return _decimal(self.get(path), path)
+
+    def items(self, path: str) -> list[Any]:
+        value = self.get(path)
+        if not isinstance(value, list) or not value:
+            raise CallConfigError(f"« {path} » doit être une liste non vide.")
+        return value
+
+    def mapping(self, path: str) -> dict[str, Any]:
+        value = self.get(path)
+        if not isinstance(value, dict):
+            raise CallConfigError(f"« {path} » doit être un dictionnaire.")
+        return value
+
+    def date(self, path: str) -> dt.date:
+        value = _opt_date(self.get(path), path)
+        if value is None:
+            raise CallConfigError(f"Date manquante dans le YAML de l'appel : « {path} ».")
+        return value + self.offset
+
+    def shift(self, value: dt.date | None) -> dt.date | None:
+        return None if value is None else value + self.offset
+
+    def datetime(self, path: str, tz: ZoneInfo) -> dt.datetime:
+        raw = self.get(path)
+        try:
+            naive = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+        except ValueError as exc:
+            raise CallConfigError(f"« {path} » doit être une date et heure ISO (lu : {raw!r}).") from exc
+        if naive.tzinfo is not None:
+            raise CallConfigError(f"« {path} » s'entend à l'heure locale de l'appel : pas de fuseau dans la valeur.")
+        # The offset moves the wall-clock date; the time of day stays local (23:59:59 Europe/Paris).
+        return (naive + self.offset).replace(tzinfo=tz)
+
+
+def _decimal(value: Any, path: str) -> Decimal:
+    if isinstance(value, float):
+        raise CallConfigError(f"« {path} » doit être écrit entre guillemets (montant exact, pas un flottant).")
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise CallConfigError(f"« {path} » n'est pas un nombre (lu : {value!r}).") from exc
+    if not result.is_finite():
+        raise CallConfigError(f"« {path} » n'est pas un nombre fini (lu : {value!r}).")
+    return result
+
+
+def _opt_date(value: Any, path: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise CallConfigError(f"« {path} » doit être une date AAAA-MM-JJ (lu : {value!r}).") from exc
+
+
+def _choice(raw: Any) -> Choice:
+    if not isinstance(raw, dict) or "code" not in raw or "label" not in raw:
+        raise CallConfigError(f"Un choix doit avoir un code et un libellé (lu : {raw!r}).")
+    return Choice(
+        code=str(raw["code"]),
+        label=str(raw["label"]),
+        requires_justification=bool(raw.get("requires_justification", False)),
+        requires_eligible_territory=bool(raw.get("requires_eligible_territory", False)),
+        requires_lead=bool(raw.get("requires_lead", False)),
+        fallback=bool(raw.get("fallback", False)),
+    )
+
+
+def _sections(data: dict[str, Any]) -> dict[str, str]:
+    """Every ``…section`` key of the YAML, flattened: ``funding.grant_cap_section`` → ``funding.grant_cap``."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if key == "section" and isinstance(value, str):
+                found[prefix.rstrip(".")] = value
+            elif isinstance(key, str) and key.endswith("_section") and isinstance(value, str):
+                found[f"{prefix}{key.removesuffix('_section')}"] = value
+            else:
+                walk(value, f"{path}.")
+
+    walk(data, "")
+    return found

@@ -1,0 +1,1 @@
+"""Shared fixtures: reference data loaded once per test database, users per role."""
