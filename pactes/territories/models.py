@@ -49,6 +49,7 @@ class Epci(models.Model):
     population_municipale_region = models.PositiveIntegerField("population municipale en Occitanie")
     population_totale_region = models.PositiveIntegerField("population totale en Occitanie")
     geometry = models.JSONField("contour (GeoJSON)", null=True, blank=True)
+    search_name = models.CharField("nom normalisé pour la recherche", max_length=200, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +78,7 @@ class Commune(models.Model):
     population_totale = models.PositiveIntegerField("population totale")
     postal_codes = models.CharField("codes postaux", max_length=200, blank=True)
     former_codes = models.CharField("anciens codes INSEE", max_length=500, blank=True)
+    search_name = models.CharField("nom normalisé pour la recherche", max_length=200, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -110,6 +112,7 @@ class Indicator(models.Model):
         blank=True,
         help_text="Sens de lecture pour proposer les territoires les plus pauvres.",
     )
+    position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
 
     class Meta:
         ordering = ["code"]
