@@ -136,7 +136,7 @@ STATICFILES_DIRS = [BASE_DIR / "pactes" / "static"]
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = None
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {"default": {"BACKEND": os.environ.get("PACTES_MAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pactes <ne-pas-repondre@pactes.example.gouv.fr>")
 
 SESSION_COOKIE_HTTPONLY = True

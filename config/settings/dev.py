@@ -3,4 +3,4 @@
 from .base import *  # noqa: F403
 
 DEBUG = True
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

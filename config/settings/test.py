@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = VAR_DIR / "test-uploads"
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 STORAGES = {

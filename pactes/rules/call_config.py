@@ -27,6 +27,7 @@ class Choice:
     requires_eligible_territory: bool = False
     requires_lead: bool = False
     fallback: bool = False
+    eligible_alone: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,10 @@ class CallConfig:
     website: str
     indicative_list: IndicativeListSpec
     sections: dict[str, str] = field(default_factory=dict)
+    funding_program: str = ""
+    funding_action: str = ""
+    # Set by an administrator on the Call; the YAML value, when given, is only the initial one.
+    regional_envelope: Decimal | None = None
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
@@ -116,8 +121,8 @@ class CallConfig:
         tz = ZoneInfo(r.text("timezone"))
         criteria = tuple(
             Criterion(
-                code=str(c["code"]),
-                label=str(c["label"]),
+                code=str(_required(c, "code", "selection.criteria")),
+                label=str(_required(c, "label", "selection.criteria")),
                 weight=_decimal(c.get("weight", "1"), "selection.criteria.weight"),
             )
             for c in r.items("selection.criteria")
@@ -153,15 +158,15 @@ class CallConfig:
             target_publics=tuple(_choice(c) for c in r.items("target_publics.items")),
             carrier_kinds=tuple(_choice(c) for c in r.items("carrier_kinds.items")),
             criteria=criteria,
-            scale_min=int(scale["min"]),
-            scale_max=int(scale["max"]),
+            scale_min=_integer(_required(scale, "min", "selection.scale"), "selection.scale.min"),
+            scale_max=_integer(_required(scale, "max", "selection.scale"), "selection.scale.max"),
             scale_labels={int(k): str(v) for k, v in dict(scale.get("labels", {})).items()},
             committee_chair=r.text("selection.committee.chair"),
             quorum=r.integer("selection.committee.quorum"),
             calendar=tuple(
                 CalendarStep(
-                    code=str(s["code"]),
-                    label=str(s["label"]),
+                    code=str(_required(s, "code", "calendar.steps")),
+                    label=str(_required(s, "label", "calendar.steps")),
                     start=r.shift(_opt_date(s.get("start"), "calendar.steps.start")),
                     end=r.shift(_opt_date(s.get("end"), "calendar.steps.end")),
                     note=str(s.get("note", "")),
@@ -183,6 +188,9 @@ class CallConfig:
                 method=r.text("eligibility.indicative_list.method").strip(),
             ),
             sections=_sections(data),
+            funding_program=str(r.optional("funding.program") or ""),
+            funding_action=str(r.optional("funding.action") or ""),
+            regional_envelope=r.optional_decimal("funding.regional_envelope"),
         )
         config._validate()
         return config
@@ -201,6 +209,8 @@ class CallConfig:
             problems.append("la date limite de démarrage doit précéder la date limite de fin")
         if self.scale_min >= self.scale_max:
             problems.append("le barème de notation doit aller d'un minimum à un maximum plus grand")
+        if self.regional_envelope is not None and self.regional_envelope < 0:
+            problems.append("l'enveloppe régionale ne peut pas être négative")
         if not self.criteria or any(c.weight <= 0 for c in self.criteria):
             problems.append("chaque critère de sélection doit avoir un poids positif")
         if problems:
@@ -242,6 +252,16 @@ class _Reader:
                 raise CallConfigError(f"Valeur manquante dans le YAML de l'appel : « {path} ».")
             node = node[part]
         return node
+
+    def optional(self, path: str) -> Any:
+        try:
+            return self.get(path)
+        except CallConfigError:
+            return None
+
+    def optional_decimal(self, path: str) -> Decimal | None:
+        value = self.optional(path)
+        return None if value is None else _decimal(value, path)
 
     def text(self, path: str) -> str:
         value = self.get(path)
@@ -291,6 +311,18 @@ class _Reader:
         return (naive + self.offset).replace(tzinfo=tz)
 
 
+def _required(raw: Any, key: str, path: str) -> Any:
+    if not isinstance(raw, dict) or raw.get(key) is None:
+        raise CallConfigError(f"Valeur manquante dans le YAML de l'appel : « {path}.{key} » (lu : {raw!r}).")
+    return raw[key]
+
+
+def _integer(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CallConfigError(f"« {path} » doit être un nombre entier (lu : {value!r}).")
+    return value
+
+
 def _decimal(value: Any, path: str) -> Decimal:
     if isinstance(value, float):
         raise CallConfigError(f"« {path} » doit être écrit entre guillemets (montant exact, pas un flottant).")
@@ -326,6 +358,7 @@ def _choice(raw: Any) -> Choice:
         requires_eligible_territory=bool(raw.get("requires_eligible_territory", False)),
         requires_lead=bool(raw.get("requires_lead", False)),
         fallback=bool(raw.get("fallback", False)),
+        eligible_alone=bool(raw.get("eligible_alone", True)),
     )
 
 

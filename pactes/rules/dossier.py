@@ -1,0 +1,456 @@
+"""Admissibility (recevabilité) of a whole dossier against its call: every rule of §1.3 to §1.7 in one verdict.
+
+No Django here: an app builds a ``DossierInput`` from its models and calls ``check_dossier``; the live panel calls
+``panel`` to show each rule of ``RULES`` as met or not. Words:
+- *applicant* (porteur): the organisation filing, of a *carrier kind* listed by the call (§1.3.4).
+- *perimeter*: the EPCI and communes the pact covers; each must belong to an eligible EPCI (annex 1, §1.3.2).
+- *priority*: one to three per dossier (§1.3.1), each tied to measures of the national pact or justified locally.
+- *action*: a line of the action plan, attached to a priority by ``priority_index`` (0 = the first priority).
+- *contribution*: a partner's commitment; in kind or in staff it carries a *valuation* = quantity × unit value (§1.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from pactes.rules.budget import (
+    BUDGET_UNBALANCED,
+    COFINANCING_TOO_LOW,
+    GRANT_MISSING,
+    GRANT_OVER_CAP,
+    BudgetInput,
+    budget_problems,
+)
+from pactes.rules.calendar import (
+    ACTION_DATES_INVERTED,
+    ACTION_ENDS_TOO_LATE,
+    ACTION_STARTS_TOO_LATE,
+    DEADLINE_PASSED,
+    PLAN_TOO_LONG,
+    action_window_problems,
+    deadline_problems,
+    plan_duration_problems,
+)
+from pactes.rules.call_config import CallConfig
+from pactes.rules.money import CENT, cited, euros
+from pactes.rules.siret import SIRET_INVALID, siret_problems
+from pactes.rules.verdict import Reason, Verdict
+
+APPLICANT_NOT_ELIGIBLE = "APPLICANT_NOT_ELIGIBLE"
+PERIMETER_EMPTY = "PERIMETER_EMPTY"
+PERIMETER_NOT_ELIGIBLE = "PERIMETER_NOT_ELIGIBLE"
+PRIORITIES_COUNT = "PRIORITIES_COUNT"
+PRIORITY_WITHOUT_MEASURE = "PRIORITY_WITHOUT_MEASURE"
+PUBLIC_MISSING = "PUBLIC_MISSING"
+ACTION_PLAN_EMPTY = "ACTION_PLAN_EMPTY"
+ACTION_INCOMPLETE = "ACTION_INCOMPLETE"
+NO_IMPACT_MEASURE = "NO_IMPACT_MEASURE"
+IMPACT_NOT_DESCRIBED = "IMPACT_NOT_DESCRIBED"
+CONTRIBUTION_NOT_VALUED = "CONTRIBUTION_NOT_VALUED"
+
+
+# -- inputs --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ApplicantInput:
+    siret: str
+    carrier_kind: str  # a code of the call's carrier_kinds (for a consortium: the kind of its chef de file)
+    is_consortium: bool = False
+    has_lead: bool = False  # a consortium names its chef de file, who carries the budget
+    is_in_eligible_territory: bool = False  # a collectivité or groupement belongs to a territory of annex 1
+
+
+@dataclass(frozen=True)
+class EpciRef:
+    siren: str
+    name: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name} ({self.siren})" if self.name else f"SIREN {self.siren}"
+
+
+@dataclass(frozen=True)
+class CommuneRef:
+    code_insee: str
+    epci_siren: str
+    name: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name} ({self.code_insee})" if self.name else f"commune {self.code_insee}"
+
+
+@dataclass(frozen=True)
+class PerimeterInput:
+    epcis: tuple[EpciRef, ...] = ()
+    communes: tuple[CommuneRef, ...] = ()
+    eligible_epci_sirens: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PriorityInput:
+    title: str
+    measure_codes: tuple[str, ...] = ()
+    local_justification: str = ""
+    publics: tuple[str, ...] = ()  # codes of the call's target_publics
+    other_public_justification: str = ""
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    priority_index: int
+    title: str
+    territorial_level: str = ""
+    publics: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    overlaps_departmental_contract: bool = False
+    articulation: str = ""  # why it complements the departmental contract when it overlaps it
+    impact_measures: tuple[str, ...] = ()
+
+
+class ContributionNature(StrEnum):
+    FINANCIAL = "financier"
+    IN_KIND = "nature"
+    STAFF = "moyens_humains"
+
+    @property
+    def label(self) -> str:
+        return {"financier": "financière", "nature": "en nature", "moyens_humains": "en moyens humains"}[self.value]
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    partner: str
+    nature: ContributionNature
+    quantity: Decimal | None = None
+    unit_value: Decimal | None = None
+    valuation: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DossierInput:
+    applicant: ApplicantInput
+    perimeter: PerimeterInput
+    priorities: tuple[PriorityInput, ...]
+    actions: tuple[ActionInput, ...]
+    contributions: tuple[ContributionInput, ...]
+    budget: BudgetInput
+    expected_impact: str
+    impact_measurement: str
+    now: dt.datetime  # aware: the moment of the check (or of the filing)
+
+
+# -- the list of rules, for the live panel -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    label: str
+    section_key: str  # a key of CallConfig.sections
+
+    def section(self, config: CallConfig) -> str:
+        return config.section(self.section_key)
+
+
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(SIRET_INVALID, "Le SIRET du porteur est valide", "carrier_kinds"),
+    RuleInfo(APPLICANT_NOT_ELIGIBLE, "Le porteur fait partie des porteurs éligibles", "carrier_kinds"),
+    RuleInfo(PERIMETER_EMPTY, "Le périmètre géographique est renseigné", "eligibility"),
+    RuleInfo(PERIMETER_NOT_ELIGIBLE, "Le périmètre ne couvre que des EPCI éligibles (annexe 1)", "eligibility"),
+    RuleInfo(PRIORITIES_COUNT, "Le projet porte le nombre de priorités attendu", "priorities"),
+    RuleInfo(
+        PRIORITY_WITHOUT_MEASURE,
+        "Chaque priorité se réfère à des mesures du Pacte ou est justifiée localement",
+        "priorities",
+    ),
+    RuleInfo(PUBLIC_MISSING, "Chaque priorité vise un public précaire", "target_publics"),
+    RuleInfo(ACTION_PLAN_EMPTY, "Le plan d'actions comporte au moins une action", "action_plan.territorial_levels"),
+    RuleInfo(
+        ACTION_INCOMPLETE,
+        "Chaque action précise son échelon territorial, son public, ses partenaires et ses dates",
+        "action_plan.territorial_levels",
+    ),
+    RuleInfo(ACTION_STARTS_TOO_LATE, "Chaque action démarre à temps", "action_plan.latest_start"),
+    RuleInfo(ACTION_ENDS_TOO_LATE, "Chaque action se termine à temps", "action_plan.latest_end"),
+    RuleInfo(ACTION_DATES_INVERTED, "Les dates de chaque action sont dans l'ordre", "action_plan.max_duration"),
+    RuleInfo(PLAN_TOO_LONG, "Le plan d'actions tient dans la durée maximale", "action_plan.max_duration"),
+    RuleInfo(NO_IMPACT_MEASURE, "Des actions prévoient des mesures d'impact", "action_plan.impact_measures"),
+    RuleInfo(IMPACT_NOT_DESCRIBED, "L'impact attendu et sa mesure sont décrits", "action_plan.impact_measures"),
+    RuleInfo(
+        CONTRIBUTION_NOT_VALUED,
+        "Les apports en nature et en moyens humains sont valorisés (quantité × valeur unitaire)",
+        "funding.min_cofinancing",
+    ),
+    RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing"),
+    RuleInfo(GRANT_MISSING, "La subvention demandée à l'État est renseignée", "funding.grant_cap"),
+    RuleInfo(GRANT_OVER_CAP, "La subvention demandée respecte le plafond", "funding.grant_cap"),
+    RuleInfo(COFINANCING_TOO_LOW, "Le cofinancement atteint le taux minimal", "funding.min_cofinancing"),
+    RuleInfo(DEADLINE_PASSED, "Le dépôt a lieu avant la clôture", "filing"),
+)
+
+
+# -- the rules -----------------------------------------------------------------------------------------------------
+def applicant_problems(applicant: ApplicantInput, config: CallConfig) -> list[Reason]:
+    # 1.3.4: collectivités and groupements of annex 1 territories, consortia behind a lead, else associations.
+    section = config.section("carrier_kinds")
+    reasons = siret_problems(applicant.siret, section=section)
+    kind = config.carrier_kind(applicant.carrier_kind)
+    if kind is None:
+        allowed = ", ".join(k.label.lower() for k in config.carrier_kinds)
+        shown = applicant.carrier_kind or "non renseignée"
+        reasons.append(
+            Reason(
+                APPLICANT_NOT_ELIGIBLE,
+                f"La nature du porteur (« {shown} ») ne fait pas partie des porteurs éligibles : {allowed}"
+                f"{cited(section)}.",
+                section=section,
+            )
+        )
+        return reasons
+    if kind.requires_eligible_territory and not applicant.is_in_eligible_territory:
+        reasons.append(
+            Reason(
+                APPLICANT_NOT_ELIGIBLE,
+                f"Le porteur est de nature « {kind.label} » : il doit appartenir à un territoire de la liste des EPCI "
+                f"éligibles (annexe 1){cited(section)}.",
+                section=section,
+            )
+        )
+    if not kind.eligible_alone and not (applicant.is_consortium and applicant.has_lead):
+        reasons.append(
+            Reason(
+                APPLICANT_NOT_ELIGIBLE,
+                f"Un porteur de nature « {kind.label} » n'est éligible que comme chef de file d'un consortium"
+                f"{cited(section)}.",
+                section=section,
+            )
+        )
+    if (kind.requires_lead or applicant.is_consortium) and not applicant.has_lead:
+        reasons.append(
+            Reason(
+                APPLICANT_NOT_ELIGIBLE,
+                "Le consortium doit désigner un chef de file, porteur du budget et interlocuteur de l'administration"
+                f"{cited(section)}.",
+                section=section,
+            )
+        )
+    return reasons
+
+
+def perimeter_problems(perimeter: PerimeterInput, config: CallConfig) -> list[Reason]:
+    # 1.3.2: a tight perimeter taken from the list of the poorest EPCI (annex 1).
+    section = config.section("eligibility")
+    if not perimeter.epcis and not perimeter.communes:
+        return [
+            Reason(
+                PERIMETER_EMPTY,
+                "Le périmètre géographique est vide : indiquez au moins un EPCI ou une commune.",
+                section=section,
+            )
+        ]
+    eligible = perimeter.eligible_epci_sirens
+    reasons = [
+        Reason(
+            PERIMETER_NOT_ELIGIBLE,
+            f"L'EPCI {epci.shown} ne figure pas sur la liste des EPCI éligibles (annexe 1).",
+            section=section,
+        )
+        for epci in perimeter.epcis
+        if epci.siren not in eligible
+    ]
+    reasons += [
+        Reason(
+            PERIMETER_NOT_ELIGIBLE,
+            f"La commune {commune.shown} appartient à un EPCI (SIREN {commune.epci_siren or 'inconnu'}) qui ne "
+            "figure pas sur la liste des EPCI éligibles (annexe 1).",
+            section=section,
+        )
+        for commune in perimeter.communes
+        if commune.epci_siren not in eligible
+    ]
+    return reasons
+
+
+def _priority_label(index: int, priority: PriorityInput) -> str:
+    title = priority.title.strip()
+    return f"Priorité {index + 1} « {title} »" if title else f"Priorité {index + 1}"
+
+
+def _action_label(index: int, action: ActionInput) -> str:
+    title = action.title.strip()
+    return f"Action {index + 1} « {title} »" if title else f"Action {index + 1}"
+
+
+def _publics_problems(label: str, publics: tuple[str, ...], justification: str, config: CallConfig) -> list[Reason]:
+    section = config.section("target_publics")
+    if not publics:
+        return [Reason(PUBLIC_MISSING, f"{label} : aucun public visé n'est indiqué.", section=section)]
+    reasons: list[Reason] = []
+    for code in publics:
+        public = config.target_public(code)
+        if public is None:
+            reasons.append(
+                Reason(
+                    PUBLIC_MISSING, f"{label} : le public « {code} » n'est pas un public de l'appel.", section=section
+                )
+            )
+        elif public.requires_justification and not justification.strip():
+            reasons.append(
+                Reason(
+                    PUBLIC_MISSING,
+                    f"{label} : le public « {public.label} » doit être précisé et justifié.",
+                    section=section,
+                )
+            )
+    return reasons
+
+
+def priorities_problems(priorities: tuple[PriorityInput, ...], config: CallConfig) -> list[Reason]:
+    # 1.3.1: one to three priorities, in the 25 measures of the national pact or justified by the local context.
+    section = config.section("priorities")
+    reasons: list[Reason] = []
+    count = len(priorities)
+    if not config.priorities_min <= count <= config.priorities_max:
+        reasons.append(
+            Reason(
+                PRIORITIES_COUNT,
+                f"Le projet porte {count} priorité{'s' if count > 1 else ''} : il en faut de "
+                f"{config.priorities_min} à {config.priorities_max}{cited(section)}.",
+                section=section,
+            )
+        )
+    for index, priority in enumerate(priorities):
+        label = _priority_label(index, priority)
+        if not priority.measure_codes and not priority.local_justification.strip():
+            reasons.append(
+                Reason(
+                    PRIORITY_WITHOUT_MEASURE,
+                    f"{label} : elle ne se réfère à aucune mesure du Pacte des solidarités et n'est pas justifiée "
+                    "par le contexte socioéconomique local.",
+                    section=section,
+                )
+            )
+        reasons += _publics_problems(label, priority.publics, priority.other_public_justification, config)
+    return reasons
+
+
+def actions_problems(data: DossierInput, config: CallConfig) -> list[Reason]:
+    # 1.3.1: each action states its territorial level, public and partners; 1.4: its dates fit the window.
+    section = config.section("action_plan.territorial_levels")
+    if not data.actions:
+        return [Reason(ACTION_PLAN_EMPTY, "Le plan d'actions ne comporte aucune action.", section=section)]
+    reasons: list[Reason] = []
+    for index, action in enumerate(data.actions):
+        label = _action_label(index, action)
+        missing: list[str] = []
+        if not 0 <= action.priority_index < len(data.priorities):
+            missing.append("la priorité à laquelle elle se rattache")
+        level = action.territorial_level
+        if not level:
+            missing.append("l'échelon territorial")
+        elif level not in {c.code for c in config.territorial_levels}:
+            missing.append(f"un échelon territorial de l'appel (« {level} » est inconnu)")
+        if not action.publics:
+            missing.append("le public visé")
+        if not [p for p in action.partners if p.strip()]:
+            missing.append("les partenaires engagés")
+        if action.start is None or action.end is None:
+            missing.append("ses dates de début et de fin")
+        if action.overlaps_departmental_contract and not action.articulation.strip():
+            missing.append("son articulation avec le contrat départemental ou métropolitain des solidarités")
+        if missing:
+            reasons.append(Reason(ACTION_INCOMPLETE, f"{label} : il manque {_join_fr(missing)}.", section=section))
+        reasons += [
+            Reason(
+                PUBLIC_MISSING,
+                f"{label} : le public « {code} » n'est pas un public de l'appel.",
+                section=config.section("target_publics"),
+            )
+            for code in action.publics
+            if config.target_public(code) is None
+        ]
+        if action.start is not None and action.end is not None:
+            reasons += action_window_problems(start=action.start, end=action.end, config=config, label=label)
+    periods = [(a.start, a.end) for a in data.actions if a.start is not None and a.end is not None and a.start <= a.end]
+    reasons += plan_duration_problems(periods, config)
+    return reasons
+
+
+def impact_problems(data: DossierInput, config: CallConfig) -> list[Reason]:
+    # 1.3.1: impact measures for some actions; 1.5: the real impact expected and how it is measured.
+    section = config.section("action_plan.impact_measures")
+    reasons: list[Reason] = []
+    if data.actions and not any(m.strip() for a in data.actions for m in a.impact_measures):
+        reasons.append(
+            Reason(
+                NO_IMPACT_MEASURE,
+                "Aucune action ne prévoit de mesure d'impact : précisez-en pour quelques actions.",
+                section=section,
+            )
+        )
+    missing = []
+    if not data.expected_impact.strip():
+        missing.append("l'impact réel attendu sur les bénéficiaires")
+    if not data.impact_measurement.strip():
+        missing.append("la manière dont cet impact est mesuré tout au long de la mise en œuvre")
+    if missing:
+        reasons.append(Reason(IMPACT_NOT_DESCRIBED, f"Le dossier doit décrire {_join_fr(missing)}.", section=section))
+    return reasons
+
+
+def contributions_problems(contributions: tuple[ContributionInput, ...], config: CallConfig) -> list[Reason]:
+    # 1.5: each partner's in-kind or staff contribution carries the calculation of its valuation.
+    section = config.section("funding.min_cofinancing")
+    reasons: list[Reason] = []
+    for index, c in enumerate(contributions):
+        if c.nature is ContributionNature.FINANCIAL:
+            continue
+        label = f"Apport {index + 1} de « {c.partner.strip() or 'partenaire non nommé'} » ({c.nature.label})"
+        if c.valuation is None or c.valuation <= 0:
+            message = f"{label} : sa valorisation financière n'est pas indiquée."
+        elif c.quantity is None or c.unit_value is None:
+            message = f"{label} : indiquez la quantité et la valeur unitaire qui justifient la valorisation."
+        elif (expected := (c.quantity * c.unit_value).quantize(CENT)) != c.valuation.quantize(CENT):
+            message = (
+                f"{label} : la valorisation ({euros(c.valuation)}) ne correspond pas à la quantité × la valeur "
+                f"unitaire ({c.quantity} × {euros(c.unit_value)} = {euros(expected)})."
+            )
+        else:
+            continue
+        reasons.append(Reason(CONTRIBUTION_NOT_VALUED, message, section=section))
+    return reasons
+
+
+def _join_fr(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+
+
+_CHECKS: tuple[Callable[[DossierInput, CallConfig], list[Reason]], ...] = (
+    lambda d, c: applicant_problems(d.applicant, c),
+    lambda d, c: perimeter_problems(d.perimeter, c),
+    lambda d, c: priorities_problems(d.priorities, c),
+    actions_problems,
+    impact_problems,
+    lambda d, c: contributions_problems(d.contributions, c),
+    lambda d, c: budget_problems(d.budget, c),
+    lambda d, c: deadline_problems(d.now, c),
+)
+
+
+def check_dossier(data: DossierInput, config: CallConfig) -> Verdict:
+    """Every rule of the call on one dossier; the verdict is ok when no blocking reason remains."""
+    reasons: list[Reason] = []
+    for check in _CHECKS:
+        reasons += check(data, config)
+    return Verdict(tuple(reasons))
+
+
+def panel(data: DossierInput, config: CallConfig) -> list[tuple[RuleInfo, list[Reason]]]:
+    """Each rule of ``RULES`` with the reasons it failed for (an empty list: the rule is met)."""
+    verdict = check_dossier(data, config)
+    return [(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES]

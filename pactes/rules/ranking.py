@@ -1,0 +1,160 @@
+"""The projects of one territory, in the order the DDETS-PP ranks them (§1.6), with their cumulated amounts.
+
+No Django here; Decimal only. Words:
+- *requested*: the State grant a dossier asks for; *proposed*: what the instruction proposes to award
+  (``None`` while not yet proposed: it then counts for nothing in the cumulated proposed amount).
+- *rank*: 1 for the first project; the ranks of a territory are 1, 2, … n with no gap and no tie.
+- *cumulated*: running sums in rank order; the cumulated proposed amount must stay within ``territory_cap``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pactes.rules.call_config import CallConfig
+from pactes.rules.money import check_amount, cited, euros
+from pactes.rules.verdict import Reason
+
+TERRITORY_CAP_EXCEEDED = "TERRITORY_CAP_EXCEEDED"
+RANKING_INCOMPLETE = "RANKING_INCOMPLETE"
+PROPOSED_OVER_REQUESTED = "PROPOSED_OVER_REQUESTED"
+PROPOSED_OVER_CAP = "PROPOSED_OVER_CAP"
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class RankedProject:
+    reference: str
+    title: str
+    requested: Decimal
+    proposed: Decimal | None = None
+    rank: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requested", check_amount(self.requested))
+        if self.proposed is not None:
+            object.__setattr__(self, "proposed", check_amount(self.proposed))
+
+    @property
+    def shown(self) -> str:
+        return f"« {self.title} » ({self.reference})" if self.title else self.reference
+
+
+@dataclass(frozen=True)
+class RankingLine:
+    project: RankedProject
+    cumulated_requested: Decimal
+    cumulated_proposed: Decimal
+    is_within_cap: bool  # the cumulated proposed amount, up to this line, stays within the territory cap
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    territory: str
+    lines: tuple[RankingLine, ...]  # in rank order; unranked projects last, by reference
+    total_requested: Decimal
+    total_proposed: Decimal
+    territory_cap: Decimal
+    remaining: Decimal  # territory cap − total proposed (negative when exceeded)
+    reasons: tuple[Reason, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.blocking for r in self.reasons)
+
+
+def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, territory: str = "") -> RankingSummary:
+    # 1.6: one project per territory, or several ranked whose cumulated State grant stays within the cap.
+    where = f" du territoire {territory}" if territory else ""
+    selection = config.section("selection")
+    cap_section = config.section("funding.grant_cap")
+    territory_section = config.section("funding.territory_cap")
+    reasons: list[Reason] = []
+
+    ranks = [p.rank for p in projects if p.rank is not None]
+    unranked = [p for p in projects if p.rank is None]
+    if unranked:
+        names = ", ".join(p.shown for p in unranked)
+        reasons.append(
+            Reason(RANKING_INCOMPLETE, f"Classement{where} : projet(s) sans rang : {names}.", section=selection)
+        )
+    duplicates = sorted(rank for rank, n in Counter(ranks).items() if n > 1)
+    if duplicates:
+        shown = ", ".join(str(r) for r in duplicates)
+        reasons.append(
+            Reason(
+                RANKING_INCOMPLETE,
+                f"Classement{where} : rang(s) attribué(s) plusieurs fois : {shown}.",
+                section=selection,
+            )
+        )
+    expected = set(range(1, len(projects) + 1))
+    if not unranked and not duplicates and set(ranks) != expected:
+        reasons.append(
+            Reason(
+                RANKING_INCOMPLETE,
+                f"Classement{where} : les rangs doivent aller de 1 à {len(projects)} sans trou "
+                f"(lus : {', '.join(str(r) for r in sorted(ranks))}).",
+                section=selection,
+            )
+        )
+
+    for p in projects:
+        if p.proposed is None:
+            continue
+        if p.proposed > p.requested:
+            reasons.append(
+                Reason(
+                    PROPOSED_OVER_REQUESTED,
+                    f"Projet {p.shown} : le montant proposé ({euros(p.proposed)}) dépasse le montant demandé "
+                    f"({euros(p.requested)}).",
+                    section=selection,
+                )
+            )
+        if p.proposed > config.grant_cap:
+            reasons.append(
+                Reason(
+                    PROPOSED_OVER_CAP,
+                    f"Projet {p.shown} : le montant proposé ({euros(p.proposed)}) dépasse le plafond de "
+                    f"{euros(config.grant_cap)} par projet{cited(cap_section)}.",
+                    section=cap_section,
+                )
+            )
+
+    ordered = sorted(projects, key=lambda p: (p.rank is None, p.rank or 0, p.reference))
+    lines: list[RankingLine] = []
+    cumulated_requested = cumulated_proposed = ZERO
+    for p in ordered:
+        cumulated_requested += p.requested
+        cumulated_proposed += p.proposed if p.proposed is not None else ZERO
+        lines.append(
+            RankingLine(
+                project=p,
+                cumulated_requested=cumulated_requested,
+                cumulated_proposed=cumulated_proposed,
+                is_within_cap=cumulated_proposed <= config.territory_cap,
+            )
+        )
+    if cumulated_proposed > config.territory_cap:
+        reasons.append(
+            Reason(
+                TERRITORY_CAP_EXCEEDED,
+                f"Les montants proposés{where} cumulent {euros(cumulated_proposed)} et dépassent le plafond de "
+                f"{euros(config.territory_cap)} par territoire de {euros(cumulated_proposed - config.territory_cap)}"
+                f"{cited(territory_section)}.",
+                section=territory_section,
+            )
+        )
+    return RankingSummary(
+        territory=territory,
+        lines=tuple(lines),
+        total_requested=cumulated_requested,
+        total_proposed=cumulated_proposed,
+        territory_cap=config.territory_cap,
+        remaining=config.territory_cap - cumulated_proposed,
+        reasons=tuple(reasons),
+    )
