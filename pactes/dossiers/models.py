@@ -68,3 +68,203 @@ class DossierTransitionLog(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "transition de dossier"
+
+
+class ConsortiumMember(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consortium_members")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    name = models.CharField("organisation membre", max_length=300)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    role = models.CharField("rôle dans le consortium", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "membre du consortium"
+
+
+class Priority(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="priorities")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    title = models.CharField("intitulé de la priorité", max_length=300)
+    measures = models.ManyToManyField("calls.Measure", blank=True, related_name="+", verbose_name="mesures du Pacte")
+    local_justification = models.TextField("justification par le contexte socio-économique local", blank=True)
+    publics = models.JSONField("publics visés (codes de l'appel)", default=list, blank=True)
+    other_public_justification = models.TextField("précision sur l'autre public précaire", blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "priorité"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Action(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="actions")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="actions", verbose_name="priorité")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    title = models.CharField("intitulé de l'action", max_length=300)
+    description = models.TextField("description", blank=True)
+    territorial_level = models.CharField("échelon territorial", max_length=30, blank=True)
+    publics = models.JSONField("publics visés (codes de l'appel)", default=list, blank=True)
+    partners = models.JSONField("partenaires engagés", default=list, blank=True)
+    start = models.DateField("début", null=True, blank=True)
+    end = models.DateField("fin", null=True, blank=True)
+    overlaps_departmental_contract = models.BooleanField(
+        "recoupe une action du contrat départemental des solidarités", default=False
+    )
+    articulation = models.TextField("articulation avec le contrat départemental", blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "action"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImpactMeasure(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="impact_measures")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    indicator = models.CharField("indicateur", max_length=300)
+    unit = models.CharField("unité", max_length=100, blank=True)
+    baseline = models.DecimalField("valeur de départ", max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)
+    method = models.CharField("méthode de mesure", max_length=300, blank=True)
+    frequency = models.CharField("fréquence", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "mesure d'impact"
+
+
+class ContributionNature(models.TextChoices):
+    FINANCIAL = "financial", "Financière"
+    IN_KIND = "in_kind", "En nature"
+    STAFF = "staff", "En moyens humains"
+
+
+class Partner(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="partners")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    name = models.CharField("partenaire", max_length=300)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    contribution = models.CharField("nature de la contribution", max_length=10, choices=ContributionNature.choices)
+    amount = models.DecimalField("montant ou valorisation (€)", max_digits=12, decimal_places=2, null=True, blank=True)
+    quantity = models.DecimalField("quantité", max_digits=12, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("unité", max_length=100, blank=True)
+    unit_value = models.DecimalField("valeur unitaire (€)", max_digits=12, decimal_places=2, null=True, blank=True)
+    basis = models.CharField("base du calcul", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "partenaire"
+
+
+class ExpenseLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="expenses")
+    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="expenses")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    category = models.CharField("catégorie", max_length=200, blank=True)
+    label = models.CharField("libellé", max_length=300, blank=True)
+    amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "ligne de dépense"
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="expense_amount_not_negative")]
+
+
+class ResourceKind(models.TextChoices):
+    STATE_PTS = "state_pts", "Subvention de l'État — pacte des solidarités (BOP 304 action 23)"
+    PUBLIC = "public", "Autre financement public"
+    PRIVATE = "private", "Financement privé"
+    OWN_FUNDS = "own_funds", "Fonds propres du porteur"
+
+
+class ResourceStatus(models.TextChoices):
+    ACQUIRED = "acquired", "Acquis"
+    REQUESTED = "requested", "Demandé"
+
+
+class ResourceLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="resources")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    kind = models.CharField("nature", max_length=10, choices=ResourceKind.choices)
+    funder = models.CharField("financeur", max_length=300, blank=True)
+    amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    status = models.CharField("statut", max_length=10, choices=ResourceStatus.choices, default=ResourceStatus.REQUESTED)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "ligne de ressource"
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")]
+
+
+class InKindLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="in_kind_lines")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    partner = models.CharField("partenaire", max_length=300, blank=True)
+    label = models.CharField("libellé", max_length=300, blank=True)
+    amount = models.DecimalField("valorisation (€)", max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "contribution volontaire en nature"
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="in_kind_amount_not_negative")]
+
+
+class AttachmentKind(models.TextChoices):
+    STATUTES = "statuts", "Statuts"
+    RIB = "rib", "Relevé d'identité bancaire (RIB)"
+    COMMITMENT_LETTER = "lettre_engagement", "Lettre d'engagement d'un partenaire"
+    DELIBERATION = "deliberation", "Délibération"
+    BUDGET = "budget", "Budget détaillé"
+    OTHER = "autre", "Autre pièce"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("type de pièce", max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField("fichier", upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField("type de contenu", max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+        verbose_name = "pièce jointe"
+
+
+class DossierVersion(models.Model):
+    """A filed version, frozen: the canonical JSON snapshot (format pactes.dossier/1) and its SHA-256."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("numéro de version")
+    snapshot = models.TextField("instantané JSON canonique")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    submitted_at = models.DateTimeField("déposé le")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    receipt_pdf = models.FileField("accusé de réception", upload_to="receipts/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        verbose_name = "version déposée"
+        constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="dossier_version_unique")]
+
+
+class Invitation(models.Model):
+    """A co-editor invited by e-mail; accepting it adds the person to ``Dossier.editors``."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("courriel invité")
+    token = models.CharField("jeton", max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField("invité le", auto_now_add=True)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation de co-éditeur"

@@ -1,11 +1,11 @@
 """Scoped reads of dossiers: the one place that decides who sees which dossier.
 
-A porteur sees the dossiers of its organisations; an instructeur DDETS-PP the filed dossiers of its département;
+A porteur sees the dossiers of its organisations and those it was invited to co-edit; an instructeur DDETS-PP the filed dossiers of its département;
 the DREETS and administrators every filed dossier; a jury member only what was transmitted to the committee
 (nothing yet). Anything else answers 404 through ``get_object_or_404(dossiers_visible_to(user), …)``.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.dossiers.models import Dossier
@@ -20,7 +20,7 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
         return qs.none()
     match user.role:
         case Role.APPLICANT:
-            return qs.filter(organisation__memberships__user=user)
+            return qs.filter(Q(organisation__memberships__user=user) | Q(editors=user)).distinct()
         case Role.INSTRUCTOR:
             return qs.filter(departement_id=user.departement_id).exclude(state=DossierState.DRAFT.value)
         case Role.DREETS | Role.ADMIN:

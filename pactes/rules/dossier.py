@@ -143,7 +143,7 @@ class DossierInput:
     budget: BudgetInput
     expected_impact: str
     impact_measurement: str
-    now: dt.datetime  # aware: the moment of the check (or of the filing)
+    now: dt.datetime | None  # aware: the moment of the filing; None checks the content only
 
 
 # -- the list of rules, for the live panel -------------------------------------------------------------------------
@@ -212,7 +212,8 @@ def applicant_problems(applicant: ApplicantInput, config: CallConfig) -> list[Re
             )
         )
         return reasons
-    if kind.requires_eligible_territory and not applicant.is_in_eligible_territory:
+    is_lead = applicant.is_consortium and applicant.has_lead  # any chef de file of a consortium is eligible
+    if kind.requires_eligible_territory and not applicant.is_in_eligible_territory and not is_lead:
         reasons.append(
             Reason(
                 APPLICANT_NOT_ELIGIBLE,
@@ -221,7 +222,7 @@ def applicant_problems(applicant: ApplicantInput, config: CallConfig) -> list[Re
                 section=section,
             )
         )
-    if not kind.eligible_alone and not (applicant.is_consortium and applicant.has_lead):
+    if not kind.eligible_alone and not is_lead:
         reasons.append(
             Reason(
                 APPLICANT_NOT_ELIGIBLE,
@@ -438,7 +439,7 @@ _CHECKS: tuple[Callable[[DossierInput, CallConfig], list[Reason]], ...] = (
     impact_problems,
     lambda d, c: contributions_problems(d.contributions, c),
     lambda d, c: budget_problems(d.budget, c),
-    lambda d, c: deadline_problems(d.now, c),
+    lambda d, c: [] if d.now is None else deadline_problems(d.now, c),
 )
 
 
