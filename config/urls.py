@@ -11,6 +11,7 @@ urlpatterns = [
     path("territoires/", include("pactes.web.territories.urls")),
     path("appels/", include("pactes.web.calls.urls")),
     path("dossiers/", include("pactes.web.dossiers.urls")),
+    path("dossiers/", include("pactes.web.dossiers.filing_urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]
