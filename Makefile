@@ -32,7 +32,8 @@ demo-reset: venv
 
 ## make test: the whole suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
 test: venv-dev
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n auto --dist loadfile --ignore=tests/browser $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 test-browser: venv-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)

@@ -45,3 +45,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """live_server tests flush the database after each test: reload the reference data (idempotent) first."""
+    from pactes.territories.testing import load_reference_data
+
+    return load_reference_data()
