@@ -1,8 +1,15 @@
-"""Reads of calls and of their eligible lists."""
+"""Reads of calls and of their eligible lists, and the eligibility of a commune or an EPCI."""
+
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from pactes.calls.models import Call, EligibleList, EligibleListKind
+from pactes.rules.verdict import Reason, Verdict
+from pactes.territories.models import Commune, Epci
+from pactes.territories.selectors import search_territories
 
 
 def calls_public() -> QuerySet[Call]:
@@ -14,3 +21,121 @@ def current_eligible_list(call: Call) -> EligibleList | None:
     lists = call.eligible_lists.all()
     decided = lists.exclude(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
     return decided or lists.filter(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
+
+
+# -- eligibility of a territory (« 1.3.2 Le périmètre géographique », annexe 1) ---------------------------------------
+@dataclass(frozen=True)
+class TerritoryEligibility:
+    """The answer for one commune or EPCI: eligible iff ``verdict.ok``; the reasons say why."""
+
+    level: str  # "commune" or "epci"
+    code: str
+    name: str
+    epci_name: str
+    verdict: Verdict
+
+    @property
+    def is_eligible(self) -> bool:
+        return self.verdict.ok
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "niveau": self.level,
+            "code": self.code,
+            "nom": self.name,
+            "epci": self.epci_name or None,
+            "eligible": self.is_eligible,
+            "motifs": [{"code": r.code, "message": r.message, "section": r.section} for r in self.verdict.reasons],
+        }
+
+
+SECTION = "1.3.2 Le périmètre géographique (annexe 1)"
+
+
+def list_label(eligible_list: EligibleList) -> str:
+    """« la liste indicative … » or « la liste officielle arrêtée le 3 juillet 2024 »."""
+    if eligible_list.is_indicative:
+        return "la liste indicative (calculée à partir des indicateurs de l'Insee, non officielle)"
+    when = date_format(timezone.localtime(eligible_list.arrested_at), "j F Y")
+    return f"la liste officielle arrêtée le {when}"
+
+
+def _epci_verdict(call: Call, eligible_list: EligibleList | None, epci: Epci, *, subject: str) -> Verdict:
+    if eligible_list is None:
+        return Verdict.of(
+            Reason(
+                "eligibility.no_list",
+                "Aucune liste des territoires éligibles n'est encore établie pour cet appel.",
+                section=SECTION,
+            )
+        )
+    on_list = eligible_list.entries.filter(epci=epci).exists()
+    label = list_label(eligible_list)
+    if on_list:
+        return Verdict.of(
+            Reason("eligibility.on_list", f"{subject} figure sur {label}.", blocking=False, section=SECTION)
+        )
+    reasons = [Reason("eligibility.not_on_list", f"{subject} ne figure pas sur {label}.", section=SECTION)]
+    if not epci.is_mostly_in_region:
+        reasons.append(
+            Reason(
+                "eligibility.mostly_outside_region",
+                f"La population de l'EPCI {epci.name} vit majoritairement hors de la région {call.rules.region_name}.",
+                section=SECTION,
+            )
+        )
+    return Verdict(tuple(reasons))
+
+
+def eligibility_of(call: Call, *, commune: Commune | None = None, epci: Epci | None = None) -> TerritoryEligibility:
+    """An EPCI is eligible iff it is on the list in force; a commune iff its EPCI is."""
+    if (commune is None) == (epci is None):
+        raise ValueError("Indiquez une commune ou un EPCI, et un seul.")
+    eligible_list = current_eligible_list(call)
+    if epci is not None:
+        return TerritoryEligibility(
+            level="epci",
+            code=epci.siren,
+            name=epci.name,
+            epci_name=epci.name,
+            verdict=_epci_verdict(call, eligible_list, epci, subject=f"L'EPCI {epci.name} (SIREN {epci.siren})"),
+        )
+    assert commune is not None
+    if commune.epci is None:
+        verdict = Verdict.of(
+            Reason(
+                "eligibility.commune_without_epci",
+                f"La commune {commune.name} n'est rattachée à aucun EPCI connu de la plateforme.",
+                section=SECTION,
+            )
+        )
+        return TerritoryEligibility("commune", commune.code_insee, commune.name, "", verdict)
+    belongs = Reason(
+        "eligibility.commune_epci",
+        f"La commune {commune.name} ({commune.code_insee}) appartient à l'EPCI {commune.epci.name}.",
+        blocking=False,
+        section=SECTION,
+    )
+    verdict = Verdict.of(belongs) + _epci_verdict(
+        call, eligible_list, commune.epci, subject=f"L'EPCI {commune.epci.name}"
+    )
+    if not commune.in_region:
+        verdict = verdict + Verdict.of(
+            Reason(
+                "eligibility.commune_outside_region",
+                f"La commune {commune.name} est située hors de la région {call.rules.region_name}.",
+                blocking=False,
+                section=SECTION,
+            )
+        )
+    return TerritoryEligibility("commune", commune.code_insee, commune.name, commune.epci.name, verdict)
+
+
+def territories_matching(query: str, *, limit: int = 20) -> tuple[list[Commune], list[Epci]]:
+    """Communes and EPCI matching ``query`` (name, INSEE or postal code, SIREN), via the territories search."""
+    matches = search_territories(query, limit=limit)
+    commune_codes = [m.code for m in matches if m.kind == "commune"]
+    epci_codes = [m.code for m in matches if m.kind == "epci"]
+    communes = {c.code_insee: c for c in Commune.objects.select_related("epci").filter(code_insee__in=commune_codes)}
+    epcis = {e.siren: e for e in Epci.objects.filter(siren__in=epci_codes)}
+    return [communes[c] for c in commune_codes if c in communes], [epcis[e] for e in epci_codes if e in epcis]

@@ -1,7 +1,249 @@
+"""Public pages of the calls (list, call page with its eligibility checker) and the administrator's proposal screen."""
+
+from pathlib import Path
+from typing import Any
+
+import markdown
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from pactes.calls.models import Axis, Call, EligibleList
+from pactes.calls.selectors import (
+    TerritoryEligibility,
+    calls_public,
+    current_eligible_list,
+    eligibility_of,
+    list_label,
+    territories_matching,
+)
+from pactes.calls.services import CallDataError, eligible_list_arrest, epci_stats, region_departements
+from pactes.calls.timeline import timeline
+from pactes.rules.annex import rank_by_departement
+from pactes.territories.models import Indicator, IndicatorValue, TerritoryLevel
+
+from .forms import ArrestListForm, EligibilityQueryForm, IndicatorChoiceForm
 
 
 @login_not_required
 def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    now = timezone.now()
+    calls = [(call, call.rules.is_filing_open(now)) for call in calls_public()]
+    return render(
+        request,
+        "calls/index.html",
+        {"page_title": "Appels", "calls": calls, "breadcrumb_data": {"links": [], "current": "Appels"}},
+    )
+
+
+def _call_text(call: Call) -> SafeString:
+    path = Path(settings.PACTES_CALLS_DIR) / call.rules.text_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return mark_safe("")
+    # The call text is a versioned file of the platform, not user input.
+    return mark_safe(markdown.markdown(text, extensions=["sane_lists"]))
+
+
+def _key_figures(call: Call) -> list[dict[str, Any]]:
+    r = call.rules
+    return [
+        {"label": "Subvention maximale par projet", "amount": r.grant_cap, "section": r.section("funding.grant_cap")},
+        {
+            "label": "Montant cumulé maximal par territoire",
+            "amount": r.territory_cap,
+            "section": r.section("funding.territory_cap"),
+        },
+        {
+            "label": "Cofinancement minimal"
+            + (" (hors valorisation des apports en nature)" if r.cofinancing_excludes_in_kind else ""),
+            "rate": r.min_cofinancing_rate,
+            "section": r.section("funding.min_cofinancing"),
+        },
+        {
+            "label": "Nombre de priorités",
+            "text": f"de {r.priorities_min} à {r.priorities_max}",
+            "section": r.section("priorities"),
+        },
+        {
+            "label": "Durée maximale du plan d'actions",
+            "text": f"{r.max_duration_months} mois",
+            "section": r.section("action_plan.max_duration"),
+        },
+        {
+            "label": "Démarrage au plus tard le",
+            "date": r.latest_start,
+            "section": r.section("action_plan.latest_start"),
+        },
+        {"label": "Fin au plus tard le", "date": r.latest_end, "section": r.section("action_plan.latest_end")},
+        {"label": "Ouverture du dépôt", "datetime": r.filing_opens_at, "section": r.section("filing")},
+        {"label": "Clôture du dépôt", "datetime": r.filing_closes_at, "section": r.section("filing")},
+        {"label": "Financement", "text": r.funding_label, "section": r.section("funding.grant_cap").split(" (")[0]},
+        {
+            "label": "Enveloppe régionale",
+            "amount": call.regional_envelope,
+            "missing": "non publiée par l'appel",
+            "section": r.section("funding.regional_envelope") or "1.4 FINANCEMENT",
+        },
+    ]
+
+
+def _eligible_by_departement(eligible_list: EligibleList | None) -> list[tuple[str, list[Any]]]:
+    if eligible_list is None:
+        return []
+    groups: dict[str, list[Any]] = {}
+    entries = eligible_list.entries.select_related("epci").order_by("epci__main_departement_code", "epci__name")
+    for entry in entries:
+        groups.setdefault(entry.epci.main_departement_code, []).append(entry)
+    return sorted(groups.items())
+
+
+def _check(call: Call, query: str) -> list[TerritoryEligibility]:
+    communes, epcis = territories_matching(query)
+    return [eligibility_of(call, epci=e) for e in epcis] + [eligibility_of(call, commune=c) for c in communes]
+
+
+@login_not_required
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(calls_public(), slug=slug)
+    rules = call.rules
+    form = EligibilityQueryForm(request.GET if "q" in request.GET else None)
+    results = _check(call, form.cleaned_data["q"]) if form.is_bound and form.is_valid() else None
+    eligible_list = current_eligible_list(call)
+    departement_names = {d.code: d.name for d in region_departements(call)}
+    today = timezone.localdate()
+    context = {
+        "page_title": call.title,
+        "breadcrumb_data": {"links": [{"url": reverse("calls:index"), "title": "Appels"}], "current": call.short_title},
+        "call": call,
+        "rules": rules,
+        "is_open": rules.is_filing_open(timezone.now()),
+        "call_text": _call_text(call),
+        "key_figures": _key_figures(call),
+        "timeline": timeline(rules.calendar, today),
+        "today": today,
+        "axes": Axis.objects.prefetch_related("measures").all(),
+        "eligible_list": eligible_list,
+        "eligible_list_label": list_label(eligible_list) if eligible_list else "",
+        "eligible_groups": [
+            (code, departement_names.get(code, ""), entries)
+            for code, entries in _eligible_by_departement(eligible_list)
+        ],
+        "form": form,
+        "results": results,
+        "can_propose": getattr(request.user, "is_platform_admin", False),
+        "demo_call_banner": (
+            f"Appel de démonstration : ses dates sont celles de l'appel réel décalées de {call.date_offset_days} jours."
+            if call.is_demo
+            else ""
+        ),
+    }
+    return render(request, "calls/detail.html", context)
+
+
+@login_not_required
+def eligibility_json(request: HttpRequest, slug: str) -> JsonResponse:
+    call = get_object_or_404(calls_public(), slug=slug)
+    form = EligibilityQueryForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"requete": request.GET.get("q", ""), "erreur": "Saisissez un nom ou un code."}, status=400)
+    query = form.cleaned_data["q"]
+    results = _check(call, query)
+    return JsonResponse(
+        {
+            "appel": call.slug,
+            "requete": query,
+            "resultats": [r.as_json() for r in results],
+            "message": "" if results else f"Aucune commune ni aucun EPCI ne correspond à « {query} ».",
+        }
+    )
+
+
+def _indicator_choices() -> list[tuple[str, str]]:
+    labels = dict(Indicator.objects.values_list("code", "label"))
+    pairs = (
+        IndicatorValue.objects.filter(level=TerritoryLevel.EPCI, value__isnull=False)
+        .values_list("indicator__code", "year")
+        .distinct()
+        .order_by("indicator__code", "-year")
+    )
+    return [(f"{code}-{year}", f"{labels.get(code, code)} ({code}) — {year}") for code, year in pairs]
+
+
+@login_not_required  # a hidden page: 404 for anyone but an administrator, logged in or not
+def propose_list(request: HttpRequest, slug: str) -> HttpResponse:
+    if not getattr(request.user, "is_platform_admin", False):
+        raise Http404
+    call = get_object_or_404(Call, slug=slug)
+    choices = _indicator_choices()
+    spec = call.rules.indicative_list
+    default = f"{spec.indicator}-{spec.year}"
+    chosen = request.POST.get("indicateur") or request.GET.get("indicateur") or default
+    if chosen not in dict(choices):
+        chosen = default if default in dict(choices) else (choices[0][0] if choices else "")
+    choice_form = IndicatorChoiceForm(initial={"indicateur": chosen}, choices=choices)
+    groups: tuple[Any, ...] = ()
+    indicator = None
+    sirens: list[str] = []
+    if chosen:
+        code, year = chosen.rsplit("-", 1)
+        indicator = Indicator.objects.filter(code=code).first()
+        stats = epci_stats(indicator_code=code, year=int(year))
+        sirens = [s.siren for s in stats]
+        groups = rank_by_departement(
+            stats,
+            [d.code for d in region_departements(call)],
+            lower_is_poorer=indicator is None or indicator.lower_is_poorer is not False,
+        )
+    current = current_eligible_list(call)
+    form = ArrestListForm(request.POST or None, sirens=sirens, initial={"indicateur": chosen})
+    if request.method == "POST" and form.is_valid():
+        code, year = form.cleaned_data["indicateur"].rsplit("-", 1)
+        try:
+            eligible_list_arrest(
+                call=call, epci_sirens=form.cleaned_data["epcis"], indicator_code=code, year=int(year), by=request.user
+            )
+        except CallDataError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Liste arrêtée : {len(form.cleaned_data['epcis'])} EPCI éligibles.")
+            return redirect(reverse("calls:propose_list", args=[call.slug]) + f"?indicateur={chosen}")
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("epcis"))
+    else:
+        indicative = call.eligible_lists.filter(kind="indicative").order_by("-arrested_at").first()
+        ticked = set(indicative.entries.values_list("epci__siren", flat=True)) if indicative else set()
+    names = {d.code: d.name for d in region_departements(call)}
+    return render(
+        request,
+        "calls/propose_list.html",
+        {
+            "page_title": f"Proposer la liste des territoires éligibles — {call.short_title}",
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("calls:index"), "title": "Appels"},
+                    {"url": reverse("calls:detail", args=[call.slug]), "title": call.short_title},
+                ],
+                "current": "Proposer la liste des territoires éligibles",
+            },
+            "call": call,
+            "choice_form": choice_form,
+            "has_choices": bool(choices),
+            "indicator": indicator,
+            "groups": [(code, names.get(code, ""), rows) for code, rows in groups],
+            "ticked": ticked,
+            "form": form,
+            "current": current,
+            "current_label": list_label(current) if current else "",
+            "history": call.eligible_lists.select_related("arrested_by")
+            .annotate(entry_count=Count("entries"))
+            .order_by("-arrested_at", "-pk"),
+        },
+    )

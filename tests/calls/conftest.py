@@ -1,0 +1,9 @@
+from tests.calls.fixtures import (  # noqa: F401
+    admin_user,
+    demo_call,
+    dreets_user,
+    indicative_call,
+    instructor_user,
+    real_call,
+    reference_data,
+)
