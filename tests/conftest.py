@@ -4,6 +4,8 @@ import pytest
 
 from pactes.territories.testing import load_reference_data
 
+pytest_plugins = ["tests.accounts.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -157,3 +157,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"pactes": {"level": "INFO"}},
 }
+
+# ProConnect views are public (LoginRequiredMiddleware) and logout also ends the ProConnect session.
+OIDC_AUTHENTICATE_CLASS = "pactes.accounts.oidc.ProConnectAuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "pactes.accounts.oidc.ProConnectCallbackView"
+OIDC_STORE_ID_TOKEN = True
+# One lockout counter per address, whatever its letter case.
+AXES_USERNAME_CALLABLE = "pactes.accounts.throttling.lockout_username"
+
+# Pieces attached to a dossier: at most 10 Mo each.
+PACTES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -28,6 +28,41 @@ class Dossier(models.Model):
     epcis = models.ManyToManyField(
         "territories.Epci", related_name="dossiers", blank=True, verbose_name="EPCI du périmètre"
     )
+    communes = models.ManyToManyField(
+        "territories.Commune",
+        related_name="dossiers",
+        blank=True,
+        verbose_name="communes du périmètre",
+        help_text="Pour un périmètre restreint à une partie d'un EPCI.",
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="edited_dossiers", blank=True, verbose_name="co-éditeurs invités"
+    )
+    # Porteur (step 1): the organisation's identity is on Organisation; what is specific to this dossier is here.
+    applicant_legal_representative = models.CharField("représentant légal (nom, qualité)", max_length=300, blank=True)
+    applicant_contact = models.CharField("personne à contacter (nom, courriel, téléphone)", max_length=300, blank=True)
+    # Diagnostic (step 3, §1.1, §1.2, §1.3.1)
+    diagnostic = models.TextField(
+        "diagnostic : besoins identifiés, statistiques utilisées et leurs sources, lien avec le diagnostic départemental",
+        blank=True,
+    )
+    complementarity = models.TextField(
+        "articulation avec le contrat départemental ou métropolitain des solidarités et les dispositifs existants",
+        blank=True,
+    )
+    # Impact (step 8, §1.5)
+    expected_impact = models.TextField("impact réel attendu sur les bénéficiaires", blank=True)
+    impact_measurement = models.TextField("manière dont l'impact est mesuré tout au long des actions", blank=True)
+    # Optimistic concurrency: every save increments it; a save based on an older value is refused.
+    lock_version = models.PositiveIntegerField("version d'édition", default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dernière modification par",
+    )
     state = models.CharField(
         "état", max_length=30, choices=[(s.value, s.label) for s in DossierState], default=DossierState.DRAFT.value
     )

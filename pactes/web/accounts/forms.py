@@ -1,9 +1,26 @@
+"""Forms of the account pages: login, password reset and change, with the State design system and French labels."""
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from dsfr.forms import DsfrBaseForm
 
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
+class AccountForm(DsfrBaseForm):
+    """DSFR form that marks optional fields, as the DSFR now recommends (and without django-dsfr's transition
+    warnings)."""
+
+    def get_context(self) -> dict[str, object]:
+        context = super(DsfrBaseForm, self).get_context()
+        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        return context
+
+
+NEW_PASSWORD_HELP = (
+    "Au moins 10 caractères, pas uniquement des chiffres, ni un mot de passe courant ou proche de votre identité."
+)
+
+
+class LoginForm(AccountForm, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
@@ -15,3 +32,42 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+class PasswordResetRequestForm(AccountForm, PasswordResetForm):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        help_text="L'adresse avec laquelle vous vous connectez à Pactes.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={
+            "required": "Indiquez votre adresse électronique.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+        },
+    )
+
+
+class NewPasswordForm(AccountForm, SetPasswordForm):
+    error_messages = {"password_mismatch": "Les deux mots de passe saisis ne sont pas identiques."}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
+        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+        self.fields["new_password2"].help_text = ""
+
+
+class ChangePasswordForm(AccountForm, PasswordChangeForm):
+    error_messages = {
+        "password_mismatch": "Les deux mots de passe saisis ne sont pas identiques.",
+        "password_incorrect": "Votre mot de passe actuel est incorrect. Saisissez-le de nouveau.",
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Mot de passe actuel"
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
+        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+        self.fields["new_password2"].help_text = ""

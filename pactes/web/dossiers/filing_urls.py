@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import filing_views as views
 
 app_name = "filing"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:reference>/pieces/", views.attachments, name="attachments"),
+    path("<str:reference>/pieces/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("<str:reference>/pieces/<int:pk>/supprimer/", views.attachment_remove, name="attachment_delete"),
+    path("<str:reference>/depot/", views.summary, name="summary"),
+    path("<str:reference>/versions/<int:number>/", views.version, name="version"),
+    path("<str:reference>/versions/<int:number>/accuse-de-reception.pdf", views.receipt, name="receipt"),
+]

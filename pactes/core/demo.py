@@ -1,0 +1,175 @@
+"""Demonstration accounts and dossiers, created idempotently: what is absent is created, nothing is ever reset.
+
+Words: a *demo account* is one of the seven accounts listed on the demo page, all with the password ``pactes-demo``;
+its *scope* says in French what it may see. A demo user may change its password or its data: running the demo setup
+again keeps those changes (create if absent, never update).
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from pactes.accounts.models import Role, User
+from pactes.calls.models import Call
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import dossier_transition
+from pactes.organisations.models import Membership, Organisation
+from pactes.territories.models import Departement
+
+DEMO_PASSWORD = "pactes-demo"
+
+
+class DemoDataMissing(RuntimeError):
+    """Reference data the demo needs is absent (message in French)."""
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    name: str
+    siret: str
+    kind: str
+    address: str
+    departement_code: str
+    project_title: str
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    departement_code: str = ""
+    organisation: DemoOrganisation | None = None
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+# SIRET of fiction: 14 digits with valid Luhn keys (SIREN and SIRET), assigned to no known establishment.
+COUSERANS = DemoOrganisation(
+    name="Association Solidarités Couserans",
+    siret="83914701400014",
+    kind="association",
+    address="12 rue de la République\n09200 Saint-Girons",
+    departement_code="09",
+    project_title="Épicerie solidaire itinérante du Couserans",
+)
+CORBIERES = DemoOrganisation(
+    name="Association Entraide Corbières-Minervois",
+    siret="88253614700011",
+    kind="association",
+    address="4 avenue des Corbières\n11200 Lézignan-Corbières",
+    departement_code="11",
+    project_title="Accompagnement vers l'emploi des familles monoparentales du Lézignanais",
+)
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("porteur.ariege@demo.test", "Camille", "Roux", Role.APPLICANT, organisation=COUSERANS),
+    DemoAccount("porteur.aude@demo.test", "Julien", "Marty", Role.APPLICANT, organisation=CORBIERES),
+    DemoAccount("instructeur.09@demo.test", "Sophie", "Fabre", Role.INSTRUCTOR, departement_code="09"),
+    DemoAccount("instructeur.11@demo.test", "Karim", "Benali", Role.INSTRUCTOR, departement_code="11"),
+    DemoAccount("dreets@demo.test", "Hélène", "Garcia", Role.DREETS),
+    DemoAccount("jury@demo.test", "Marc", "Delpech", Role.JURY),
+    DemoAccount("admin@demo.test", "Nadia", "Vidal", Role.ADMIN, is_staff=True, is_superuser=True),
+)
+
+
+def _departement(code: str) -> Departement:
+    try:
+        return Departement.objects.get(code=code)
+    except Departement.DoesNotExist as exc:
+        raise DemoDataMissing(
+            f"Le département {code} est absent : chargez d'abord les territoires de référence."
+        ) from exc
+
+
+def _scope(account: DemoAccount) -> str:
+    match account.role:
+        case Role.APPLICANT:
+            assert account.organisation is not None
+            departement = _departement(account.organisation.departement_code)
+            return f"Dossiers de « {account.organisation.name} » ({departement})"
+        case Role.INSTRUCTOR:
+            return f"Dossiers déposés du département {_departement(account.departement_code)}"
+        case Role.DREETS:
+            return "Tous les dossiers déposés de la région"
+        case Role.JURY:
+            return "Dossiers transmis au comité de validation"
+        case _:
+            return "Toute la plateforme (administration)"
+
+
+def _ensure_organisation(demo: DemoOrganisation) -> Organisation:
+    organisation = Organisation.objects.filter(siret=demo.siret).first()
+    if organisation is None:
+        organisation = Organisation(
+            name=demo.name,
+            siret=demo.siret,
+            kind=demo.kind,
+            address=demo.address,
+            departement=_departement(demo.departement_code),
+        )
+        organisation.full_clean()
+        organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[tuple[str, str, str]]:
+    """Creates the demo accounts that are absent (with their organisation); returns (e-mail, role, scope) of each."""
+    rows = []
+    for account in DEMO_ACCOUNTS:
+        if not User.objects.filter(email__iexact=account.email).exists():
+            user = User.objects.create_user(
+                account.email,
+                DEMO_PASSWORD,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                role=account.role,
+                departement=_departement(account.departement_code) if account.departement_code else None,
+                is_staff=account.is_staff,
+                is_superuser=account.is_superuser,
+            )
+            if account.organisation is not None:
+                organisation = _ensure_organisation(account.organisation)
+                Membership.objects.get_or_create(organisation=organisation, user=user, defaults={"is_admin": True})
+        rows.append((account.email, account.role.label, _scope(account)))
+    return rows
+
+
+def _next_reference(call: Call, departement: Departement) -> str:
+    prefix = f"PTS-{call.rules.filing_opens_at.year}-{departement.code}-"
+    taken = Dossier.objects.filter(reference__startswith=prefix).count()
+    number = taken + 1
+    while Dossier.objects.filter(reference=f"{prefix}{number:04d}").exists():
+        number += 1
+    return f"{prefix}{number:04d}"
+
+
+@transaction.atomic
+def ensure_demo_dossiers(call: Call) -> list[Dossier]:
+    """For ``call``, one filed dossier per demo organisation that has none yet; returns the dossiers created."""
+    created = []
+    for account in DEMO_ACCOUNTS:
+        demo = account.organisation
+        if demo is None:
+            continue
+        organisation = Organisation.objects.filter(siret=demo.siret).first()
+        applicant = User.objects.filter(email__iexact=account.email, role=Role.APPLICANT).first()
+        if (
+            organisation is None
+            or applicant is None
+            or Dossier.objects.filter(call=call, organisation=organisation).exists()
+        ):
+            continue
+        departement = _departement(demo.departement_code)
+        dossier = Dossier.objects.create(
+            call=call,
+            organisation=organisation,
+            reference=_next_reference(call, departement),
+            title=demo.project_title,
+            departement=departement,
+            created_by=applicant,
+        )
+        created.append(dossier_transition(dossier=dossier, transition="submit", by=applicant))
+    return created

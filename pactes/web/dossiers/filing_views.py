@@ -1,0 +1,216 @@
+"""Steps 9 and 10 of a dossier: pièces jointes, récapitulatif and dépôt; the filed versions and their receipts.
+
+Every view reads the dossier through ``dossiers_visible_to`` (a hidden dossier answers 404) and writes only through
+the services of ``pactes.dossiers.attachments`` and ``pactes.dossiers.filing``.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pactes.accounts.models import User
+from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_delete
+from pactes.dossiers.checks import DocumentError, dossier_to_document, dossier_verdict
+from pactes.dossiers.filing import FilingRefused, dossier_file
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.rules.dossier import RULES
+
+from .filing_forms import AttachmentForm, FilingForm
+
+TOTAL_STEPS = 10
+
+
+def _dossier(request: HttpRequest, reference: str) -> Dossier:
+    return get_object_or_404(
+        dossiers_visible_to(request.user).select_related("call", "organisation", "departement"), reference=reference
+    )
+
+
+def _can_edit(user: User, dossier: Dossier) -> bool:
+    return user.is_applicant and dossier.is_draft
+
+
+def _breadcrumb(dossier: Dossier, current: str) -> dict[str, Any]:
+    return {
+        "links": [
+            {"url": reverse("core:dashboard"), "title": "Mon espace"},
+            {"url": reverse("dossiers:detail", kwargs={"reference": dossier.reference}), "title": dossier.reference},
+        ],
+        "current": current,
+    }
+
+
+def _headers(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- step 9: pièces jointes ----------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def attachments(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = _dossier(request, reference)
+    can_edit = _can_edit(request.user, dossier)
+    form = AttachmentForm()
+    if request.method == "POST":
+        if not can_edit:
+            messages.error(request, "Les pièces jointes de ce dossier ne peuvent plus être modifiées.")
+            return redirect("filing:attachments", reference=dossier.reference)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                piece = attachment_add(
+                    dossier=dossier, kind=form.cleaned_data["kind"], name=upload.name, stream=upload, by=request.user
+                )
+            except AttachmentRefused as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(request, f"La pièce « {piece.original_name} » a été ajoutée au dossier.")
+                return redirect("filing:attachments", reference=dossier.reference)
+    return render(
+        request,
+        "dossiers/filing/attachments.html",
+        {
+            "page_title": f"Pièces jointes — dossier {dossier.reference}",
+            "breadcrumb_data": _breadcrumb(dossier, "Pièces jointes"),
+            "dossier": dossier,
+            "pieces": dossier.attachments.select_related("uploaded_by"),
+            "form": form,
+            "can_edit": can_edit,
+            "stepper": {
+                "current_step_id": 9,
+                "current_step_title": "Pièces jointes",
+                "next_step_title": "Récapitulatif et dépôt",
+                "total_steps": TOTAL_STEPS,
+            },
+        },
+    )
+
+
+@require_POST
+def attachment_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    dossier = _dossier(request, reference)
+    piece = get_object_or_404(dossier.attachments, pk=pk)
+    try:
+        attachment_delete(attachment=piece, by=request.user)
+    except AttachmentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"La pièce « {piece.original_name} » a été retirée du dossier.")
+    return redirect("filing:attachments", reference=dossier.reference)
+
+
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    dossier = _dossier(request, reference)
+    piece = get_object_or_404(dossier.attachments, pk=pk)
+    try:
+        handle = piece.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Le fichier de cette pièce est introuvable.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=piece.original_name, content_type=piece.content_type)
+    _headers(response)
+    return response
+
+
+# -- step 10: récapitulatif et dépôt -------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def summary(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = _dossier(request, reference)
+    can_file = _can_edit(request.user, dossier)
+    form = FilingForm()
+    refusal: list[Any] = []
+    if request.method == "POST":
+        if not can_file:
+            messages.error(
+                request, "Ce dossier ne peut pas être déposé : il a déjà été déposé ou vous n'en êtes pas porteur."
+            )
+            return redirect("filing:summary", reference=dossier.reference)
+        form = FilingForm(request.POST)
+        if form.is_valid():
+            try:
+                version = dossier_file(dossier=dossier, by=request.user)
+            except FilingRefused as exc:
+                refusal = exc.reasons
+            else:
+                messages.success(
+                    request,
+                    f"Votre dossier a été déposé le {filed_at_label(version.submitted_at, dossier.call)}. "
+                    "L'accusé de réception vous a été envoyé par courriel ; il est aussi téléchargeable ci-dessous.",
+                )
+                return redirect("filing:summary", reference=dossier.reference)
+    context: dict[str, Any] = {
+        "page_title": f"Récapitulatif et dépôt — dossier {dossier.reference}",
+        "breadcrumb_data": _breadcrumb(dossier, "Récapitulatif et dépôt"),
+        "dossier": dossier,
+        "form": form,
+        "can_file": can_file,
+        "refusal": refusal,
+        "versions": dossier.versions.select_related("submitted_by"),
+        "pieces": dossier.attachments.all(),
+        "stepper": {"current_step_id": 10, "current_step_title": "Récapitulatif et dépôt", "total_steps": TOTAL_STEPS},
+    }
+    if dossier.is_draft:
+        now = timezone.now()
+        try:
+            verdict, _summary = dossier_verdict(dossier, now=now)
+        except DocumentError as exc:
+            context["document_error"] = str(exc)
+        else:
+            context["panel"] = [(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES]
+            context["verdict"] = verdict
+            context["closes_at"] = filed_at_label(dossier.call.rules.filing_closes_at, dossier.call)
+            context["is_open"] = dossier.call.rules.is_filing_open(now)
+        context["doc"] = present_document(document=dossier_to_document(dossier), call=dossier.call)
+    else:
+        latest = dossier.versions.order_by("-number").first()
+        if latest is not None:
+            context["doc"] = present_document(document=json.loads(latest.snapshot), call=dossier.call)
+            context["latest"] = latest
+        else:
+            context["doc"] = present_document(document=dossier_to_document(dossier), call=dossier.call)
+    return render(request, "dossiers/filing/summary.html", context)
+
+
+def version(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    dossier = _dossier(request, reference)
+    frozen = get_object_or_404(dossier.versions.select_related("submitted_by"), number=number)
+    return render(
+        request,
+        "dossiers/filing/version.html",
+        {
+            "page_title": f"Version {frozen.number} déposée — dossier {dossier.reference}",
+            "breadcrumb_data": _breadcrumb(dossier, f"Version {frozen.number}"),
+            "dossier": dossier,
+            "version": frozen,
+            "filed_at": filed_at_label(frozen.submitted_at, dossier.call),
+            "doc": present_document(document=json.loads(frozen.snapshot), call=dossier.call),
+        },
+    )
+
+
+def receipt(request: HttpRequest, reference: str, number: int) -> FileResponse:
+    dossier = _dossier(request, reference)
+    frozen = get_object_or_404(dossier.versions, number=number)
+    if not frozen.receipt_pdf:
+        raise Http404("Cette version n'a pas d'accusé de réception.")
+    try:
+        handle = frozen.receipt_pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("L'accusé de réception est introuvable.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"accuse-reception-{dossier.reference}-v{frozen.number}.pdf",
+        content_type="application/pdf",
+    )
+    _headers(response)
+    return response

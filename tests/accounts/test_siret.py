@@ -1,0 +1,29 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from pactes.organisations.validators import siret_is_valid, validate_siret
+
+
+@pytest.mark.parametrize("siret", ["83914701400014", "88253614700011", "35600000000048", "35600000000097"])
+def test_siret_with_a_valid_key_is_accepted(siret):
+    assert siret_is_valid(siret)
+    validate_siret(siret)
+
+
+@pytest.mark.parametrize(
+    ("siret", "message"),
+    [
+        ("83914701400015", "clé de contrôle"),
+        ("8391470140001", "14 chiffres"),
+        ("839 147 014 00014", "14 chiffres"),
+        ("8391470140001A", "14 chiffres"),
+    ],
+)
+def test_siret_with_a_wrong_key_or_format_is_refused_in_french(siret, message):
+    with pytest.raises(ValidationError) as error:
+        validate_siret(siret)
+    assert message in str(error.value)
+
+
+def test_empty_siret_is_left_to_the_required_check():
+    validate_siret("")

@@ -1,0 +1,220 @@
+"""Filing (dépôt): refused after the deadline or while a rule fails, otherwise a frozen version, a receipt and an
+e-mail. The fixtures at the top (a complete dossier built from the interchange example) serve the other filing and
+attachment tests too."""
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+
+from pactes.accounts.models import Role, User
+from pactes.calls.services import call_load, eligible_list_build_indicative
+from pactes.dossiers import checks
+from pactes.dossiers.checks import EXAMPLE_PATH, document_sha256, document_to_dossier, load_document
+from pactes.dossiers.filing import FilingRefused, dossier_file, receipt_recipients
+from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion, ResourceLine
+from pactes.rules.lifecycle import DossierState
+
+PARIS = ZoneInfo("Europe/Paris")
+FILING_NOW = dt.datetime(2024, 9, 27, 16, 30, tzinfo=PARIS)
+AFTER_DEADLINE = dt.datetime(2024, 10, 1, 0, 0, 1, tzinfo=PARIS)
+PASSWORD = "motdepasse-solide-42"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def real_call(db):
+    call = call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml")
+    eligible_list_build_indicative(call=call)
+    return call
+
+
+@pytest.fixture
+def demo_call(real_call):
+    """The demonstration call: the real call's rules, dates shifted so that filing is open today."""
+    return call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-demo.yaml")
+
+
+@pytest.fixture
+def applicant(db):
+    return User.objects.create_user(
+        "camille.roux@pactes.test", PASSWORD, role=Role.APPLICANT, first_name="Camille", last_name="Roux"
+    )
+
+
+def example_document(call_slug: str) -> dict:
+    document = load_document(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    document.pop("submitted_at", None)
+    document["call"] = call_slug
+    return document
+
+
+@pytest.fixture
+def draft(real_call, applicant):
+    """A complete, admissible draft of the real 2024 call (the interchange example)."""
+    return document_to_dossier(example_document(real_call.slug), by=applicant)
+
+
+@pytest.fixture
+def demo_draft(demo_call, applicant):
+    """The same dossier under the demonstration call, whose filing is open by the server's clock."""
+    return document_to_dossier(example_document(demo_call.slug), by=applicant)
+
+
+def pdf_text(version: DossierVersion) -> str:
+    with version.receipt_pdf.open("rb") as handle:
+        return subprocess.run(
+            ["/usr/bin/pdftotext", "-layout", "-", "-"], input=handle.read(), capture_output=True, check=True
+        ).stdout.decode("utf-8")
+
+
+def file_it(draft, applicant, django_capture_on_commit_callbacks, now=FILING_NOW):
+    with django_capture_on_commit_callbacks(execute=True):
+        return dossier_file(dossier=draft, by=applicant, now=now)
+
+
+# -- refused -------------------------------------------------------------------------------------------------------
+def test_filing_is_refused_after_the_deadline_and_the_dossier_stays_a_draft(draft, applicant):
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=draft, by=applicant, now=AFTER_DEADLINE)
+    [deadline] = [r for r in refused.value.reasons if r.code == "DEADLINE_PASSED"]
+    assert "30 septembre 2024 à 23 h 59" in deadline.message
+    draft.refresh_from_db()
+    assert draft.state == DossierState.DRAFT
+    assert not DossierVersion.objects.exists()
+    assert mail.outbox == []
+
+
+def test_filing_by_the_server_clock_is_refused_once_the_2024_call_has_closed(draft, applicant):
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=draft, by=applicant)
+    assert "DEADLINE_PASSED" in [r.code for r in refused.value.reasons]
+
+
+def test_filing_is_refused_with_the_reasons_of_a_failing_rule(draft, applicant):
+    ResourceLine.objects.filter(dossier=draft, kind="state_pts").update(amount=Decimal("62000.01"))
+    ResourceLine.objects.filter(dossier=draft, kind="own_funds").update(amount=Decimal("9999.99"))
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=draft, by=applicant, now=FILING_NOW)
+    codes = [r.code for r in refused.value.reasons]
+    assert "GRANT_OVER_CAP" in codes
+    assert all(r.message for r in refused.value.reasons)
+    assert Dossier.objects.get(pk=draft.pk).state == DossierState.DRAFT
+    assert not DossierTransitionLog.objects.exists()
+
+
+def test_an_instructor_cannot_file_a_dossier(draft, db):
+    instructor = User.objects.create_user(
+        "ddets09@pactes.test", PASSWORD, role=Role.INSTRUCTOR, departement=draft.departement
+    )
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=draft, by=instructor, now=FILING_NOW)
+    assert "TRANSITION_NOT_ALLOWED" in [r.code for r in refused.value.reasons]
+
+
+def test_a_filed_dossier_cannot_be_filed_again(draft, applicant, django_capture_on_commit_callbacks):
+    file_it(draft, applicant, django_capture_on_commit_callbacks)
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=draft, by=applicant, now=FILING_NOW)
+    assert "TRANSITION_NOT_FROM_STATE" in [r.code for r in refused.value.reasons]
+    assert DossierVersion.objects.count() == 1
+
+
+# -- accepted ------------------------------------------------------------------------------------------------------
+def test_filing_a_complete_dossier_freezes_version_1_logs_the_transition_and_mails_the_receipt(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    version = file_it(draft, applicant, django_capture_on_commit_callbacks)
+
+    draft.refresh_from_db()
+    assert draft.state == DossierState.SUBMITTED
+    assert draft.submitted_at == FILING_NOW
+    assert (version.number, version.submitted_at, version.submitted_by) == (1, FILING_NOW, applicant)
+    log = DossierTransitionLog.objects.get(dossier=draft)
+    assert (log.transition, log.from_state, log.to_state, log.by) == ("submit", "brouillon", "depose", applicant)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == f"[AMI 2024-PTS] Accusé de réception du dossier {draft.reference}"
+    assert applicant.email in message.to
+    assert version.sha256 in message.body
+    [(name, content, mimetype)] = message.attachments
+    assert (name.endswith(".pdf"), mimetype) == (True, "application/pdf")
+    assert content.startswith(b"%PDF-")
+
+
+def test_the_snapshot_hash_is_the_sha256_of_the_stored_snapshot_and_stays_stable(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    version = file_it(draft, applicant, django_capture_on_commit_callbacks)
+    version.refresh_from_db()
+    snapshot = json.loads(version.snapshot)
+
+    assert version.sha256 == hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
+    assert version.sha256 == document_sha256(snapshot)
+    assert snapshot["format"] == "pactes.dossier/1"
+    assert snapshot["submitted_at"] == "2024-09-27T16:30:00+02:00"
+    # Exported again from the filed dossier, the document gives the very same hash.
+    draft.refresh_from_db()
+    assert document_sha256(checks.dossier_to_document(draft)) == version.sha256
+
+
+def test_the_receipt_pdf_shows_the_hash_the_dossier_number_and_the_filing_time(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    version = file_it(draft, applicant, django_capture_on_commit_callbacks)
+    text = pdf_text(version)
+    assert "Accusé de réception" in text
+    assert version.sha256 in text
+    assert draft.reference in text
+    assert "27 septembre 2024 à 16 h 30" in text
+    assert "Association Solidarités Couserans" in text
+    assert "124 000" in text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_filing_again_after_a_reopening_creates_version_2_and_keeps_version_1(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    first = file_it(draft, applicant, django_capture_on_commit_callbacks)
+    # Reopening belongs to the instruction (issue 4); until its transition exists, put the dossier back in draft.
+    Dossier.objects.filter(pk=draft.pk).update(state=DossierState.DRAFT.value, submitted_at=None)
+    draft.refresh_from_db()
+    draft.title = "Couserans solidaire, version révisée"
+    draft.save(update_fields=["title"])
+
+    second = file_it(draft, applicant, django_capture_on_commit_callbacks, now=FILING_NOW + dt.timedelta(days=1))
+
+    assert (first.number, second.number) == (1, 2)
+    first.refresh_from_db()
+    assert json.loads(first.snapshot)["title"] != json.loads(second.snapshot)["title"]
+    assert first.sha256 == hashlib.sha256(first.snapshot.encode("utf-8")).hexdigest()
+    assert first.receipt_pdf.name != second.receipt_pdf.name
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize(
+    ("contact", "expected"),
+    [
+        (
+            "contact@solidarites-couserans.example",
+            ["camille.roux@pactes.test", "contact@solidarites-couserans.example"],
+        ),
+        ("CAMILLE.ROUX@pactes.test", ["camille.roux@pactes.test"]),
+        ("Marie Durand, 05 61 00 00 00", ["camille.roux@pactes.test"]),
+        ("", ["camille.roux@pactes.test"]),
+    ],
+)
+def test_the_receipt_goes_to_the_filer_and_to_the_dossier_contact_when_it_is_an_address(applicant, contact, expected):
+    version = DossierVersion(snapshot=json.dumps({"applicant": {"contact": contact}}), submitted_by=applicant)
+    assert receipt_recipients(version=version) == expected

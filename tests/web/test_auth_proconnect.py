@@ -1,0 +1,158 @@
+"""ProConnect login against a fake provider: the token and userinfo calls are answered by mocks, the ID token is
+signed in HS256 with the client secret. A known, active account is logged in; anyone else is refused."""
+
+# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
+
+import time
+from unittest import mock
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from pactes.accounts.models import User
+from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
+
+CLIENT_ID = "pactes-recette"
+CLIENT_SECRET = "secret-de-recette-proconnect-assez-long-pour-hs256"
+PROVIDER = "https://proconnect.test/api/v2"
+
+
+@pytest.fixture
+def proconnect(settings):
+    settings.PROCONNECT_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_RP_SIGN_ALGO = "HS256"
+    settings.OIDC_STORE_ID_TOKEN = True
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{PROVIDER}/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{PROVIDER}/token"
+    settings.OIDC_OP_USER_ENDPOINT = f"{PROVIDER}/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{PROVIDER}/jwks"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = f"{PROVIDER}/session/end"
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "pactes.accounts.backends.EmailBackend",
+        "pactes.accounts.oidc.ProConnectBackend",
+    ]
+    return settings
+
+
+class FakeResponse:
+    def __init__(self, payload, url):
+        self.payload, self.url = payload, url
+        self.status_code = 200
+        self.headers = {"content-type": "application/json"}
+        self.text = str(payload)
+
+    def json(self):
+        return self.payload
+
+    def raise_for_status(self):
+        return None
+
+
+def sign_in_through_proconnect(client, claims, *, next_url="/espace/"):
+    """Goes to ProConnect, comes back with a code; the provider answers with ``claims``. Returns the callback
+    response and the mocked token call."""
+    start = client.get(reverse("oidc_authentication_init"), {"next": next_url})
+    assert start.status_code == 302
+    query = parse_qs(urlparse(start["Location"]).query)
+    id_token = jwt.encode(
+        {
+            "iss": PROVIDER,
+            "aud": CLIENT_ID,
+            "sub": "agent-0001",
+            "nonce": query["nonce"][0],
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+            "acr": "eidas1",
+        },
+        CLIENT_SECRET,
+        algorithm="HS256",
+    )
+    token = FakeResponse({"id_token": id_token, "access_token": "jeton-d-acces", "token_type": "Bearer"}, PROVIDER)
+    userinfo = FakeResponse({"sub": "agent-0001", **claims}, PROVIDER)
+    with (
+        mock.patch("mozilla_django_oidc.auth.requests.post", return_value=token) as token_call,
+        mock.patch("mozilla_django_oidc.auth.requests.get", return_value=userinfo),
+    ):
+        response = client.get(
+            reverse("oidc_authentication_callback"), {"code": "code-de-test", "state": query["state"][0]}
+        )
+    return response, token_call
+
+
+@pytest.mark.django_db
+def test_login_page_has_no_proconnect_button_when_proconnect_is_not_configured(client, settings):
+    settings.PROCONNECT_ENABLED = False
+    assert "ProConnect" not in client.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_login_page_offers_proconnect_when_it_is_configured(client, proconnect):
+    content = client.get(reverse("accounts:login")).content.decode()
+    assert "S’identifier avec" in content
+    assert '<span class="fr-connect__brand">ProConnect</span>' in content
+    assert reverse("oidc_authentication_init") in content
+
+
+@pytest.mark.django_db
+def test_proconnect_start_asks_for_eidas1_and_the_email_scope(client, proconnect):
+    response = client.get(reverse("oidc_authentication_init"))
+    location = urlparse(response["Location"])
+    query = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{PROVIDER}/authorize"
+    assert query["acr_values"] == ["eidas1"]
+    assert "email" in query["scope"][0].split()
+    assert query["redirect_uri"][0].endswith("/oidc/callback/")
+    assert query["client_id"] == [CLIENT_ID]
+
+
+def test_known_user_is_logged_in_through_the_proconnect_callback(client, proconnect, demo_accounts):
+    response, token_call = sign_in_through_proconnect(
+        client, {"email": "Instructeur.09@Demo.Test", "given_name": "Sophie", "usual_name": "Fabre"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/espace/"
+    assert token_call.call_args.kwargs["data"]["redirect_uri"].endswith("/oidc/callback/")
+    dashboard = client.get("/espace/")
+    assert dashboard.context["user"].email == "instructeur.09@demo.test"
+    assert "Instructeur DDETS-PP" in dashboard.content.decode()
+
+
+def test_unknown_user_is_refused_and_no_account_is_created(client, proconnect, demo_accounts):
+    response, _ = sign_in_through_proconnect(client, {"email": "agent.inconnu@interieur.gouv.fr"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert not User.objects.filter(email__iexact="agent.inconnu@interieur.gouv.fr").exists()
+    assert client.get("/espace/").status_code == 302
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Aucun compte Pactes actif ne correspond" in m for m in messages)
+
+
+def test_inactive_user_is_refused_through_proconnect(client, proconnect, demo_accounts):
+    User.objects.filter(email="dreets@demo.test").update(is_active=False)
+    response, _ = sign_in_through_proconnect(client, {"email": "dreets@demo.test"})
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get("/espace/").status_code == 302
+
+
+def test_proconnect_fills_only_empty_names(client, proconnect, demo_accounts):
+    User.objects.filter(email="jury@demo.test").update(first_name="")
+    sign_in_through_proconnect(client, {"email": "jury@demo.test", "given_name": "Marcel", "usual_name": "Autre"})
+    user = User.objects.get(email="jury@demo.test")
+    assert (user.first_name, user.last_name) == ("Marcel", "Delpech")
+
+
+def test_logout_after_proconnect_also_ends_the_proconnect_session(client, proconnect, demo_accounts):
+    sign_in_through_proconnect(client, {"email": "dreets@demo.test"})
+    response = client.post(reverse("accounts:logout"))
+    location = urlparse(response["Location"])
+    query = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{PROVIDER}/session/end"
+    assert query["id_token_hint"][0]
+    assert query["post_logout_redirect_uri"][0].startswith("http://testserver/")
+    assert client.get("/espace/").status_code == 302

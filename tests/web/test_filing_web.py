@@ -1,0 +1,231 @@
+"""Steps 9 and 10 through the browser's eyes: pieces uploaded and served only to those in scope, the récapitulatif
+with its rules panel, the filing button, the frozen versions and their receipts."""
+
+# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
+
+import html
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pactes.accounts.models import Role, User
+from pactes.dossiers.models import Attachment, AttachmentKind, DossierVersion
+from pactes.organisations.models import Membership, Organisation
+from pactes.rules.lifecycle import DossierState
+from pactes.territories.models import Departement
+from tests.dossiers.test_attachments import EXE, PDF
+from tests.dossiers.test_filing import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    applicant,
+    demo_call,
+    demo_draft,
+    draft,
+    file_it,
+    media_root,
+    real_call,
+)
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def other_applicant(db):
+    user = User.objects.create_user("julien.marty@pactes.test", PASSWORD, role=Role.APPLICANT)
+    organisation = Organisation.objects.create(name="Association Entraide Corbières-Minervois", kind="association")
+    Membership.objects.create(organisation=organisation, user=user)
+    return user
+
+
+def instructor_of(code: str) -> User:
+    return User.objects.create_user(
+        f"ddets{code}@pactes.test", PASSWORD, role=Role.INSTRUCTOR, departement=Departement.objects.get(code=code)
+    )
+
+
+def upload(client, dossier, name, content, kind=AttachmentKind.STATUTES):
+    return client.post(
+        reverse("filing:attachments", args=[dossier.reference]),
+        {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+    )
+
+
+@pytest.fixture
+def piece(client, draft, applicant):
+    client.force_login(applicant)
+    response = upload(client, draft, "statuts.pdf", PDF)
+    assert response.status_code == 302
+    client.logout()
+    return Attachment.objects.get(dossier=draft)
+
+
+def download_url(piece):
+    return reverse("filing:attachment_download", args=[piece.dossier.reference, piece.pk])
+
+
+# -- step 9: pièces jointes ----------------------------------------------------------------------------------------
+def test_an_applicant_uploads_a_pdf_and_finds_it_listed(client, draft, applicant):
+    client.force_login(applicant)
+    response = upload(client, draft, "statuts.pdf", PDF)
+    assert response.status_code == 302
+    page = client.get(reverse("filing:attachments", args=[draft.reference]))
+    assert page.status_code == 200
+    assert "statuts.pdf" in page_text(page)
+    assert "Étape 9 sur 10" in page_text(page)
+
+
+def test_a_renamed_executable_is_refused_with_a_french_message_and_not_stored(client, draft, applicant):
+    client.force_login(applicant)
+    response = upload(client, draft, "programme.pdf", EXE)
+    assert response.status_code == 200
+    assert "pas un PDF valide" in page_text(response)
+    assert not Attachment.objects.exists()
+
+
+def test_the_owner_downloads_the_piece_as_an_attachment_that_is_never_sniffed(client, piece, applicant):
+    client.force_login(applicant)
+    response = client.get(download_url(piece))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "statuts.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_another_applicant_gets_404_on_the_download_and_the_list(client, piece, other_applicant):
+    client.force_login(other_applicant)
+    assert client.get(download_url(piece)).status_code == 404
+    assert client.get(reverse("filing:attachments", args=[piece.dossier.reference])).status_code == 404
+
+
+def test_another_applicant_cannot_delete_a_piece(client, piece, other_applicant):
+    client.force_login(other_applicant)
+    response = client.post(reverse("filing:attachment_delete", args=[piece.dossier.reference, piece.pk]))
+    assert response.status_code == 404
+    assert Attachment.objects.filter(pk=piece.pk).exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, piece):
+    response = client.get(download_url(piece))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_only_the_instructors_of_its_departement_reach_a_filed_dossiers_piece(
+    client, piece, applicant, django_capture_on_commit_callbacks
+):
+    ariege, aude = instructor_of("09"), instructor_of("11")
+    client.force_login(ariege)
+    assert client.get(download_url(piece)).status_code == 404  # a draft is the applicant's alone
+    file_it(piece.dossier, applicant, django_capture_on_commit_callbacks)
+    assert client.get(download_url(piece)).status_code == 200
+    client.force_login(aude)
+    assert client.get(download_url(piece)).status_code == 404
+
+
+def test_a_piece_is_reachable_by_no_url_under_media_or_static(client, piece, applicant, media_root):
+    assert django_settings.MEDIA_URL in (None, "")
+    client.force_login(applicant)
+    for prefix in ("/media/", "/static/", "/", "/uploads/"):
+        assert client.get(f"{prefix}{piece.file.name}").status_code == 404, prefix
+    stored = (media_root / piece.file.name).resolve()
+    for public in [django_settings.STATIC_ROOT, *django_settings.STATICFILES_DIRS]:
+        assert not stored.is_relative_to(public)
+
+
+def test_the_owner_removes_a_piece_while_the_dossier_is_a_draft(client, piece, applicant):
+    client.force_login(applicant)
+    response = client.post(reverse("filing:attachment_delete", args=[piece.dossier.reference, piece.pk]))
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
+
+
+# -- step 10: récapitulatif et dépôt -------------------------------------------------------------------------------
+def summary_url(dossier):
+    return reverse("filing:summary", args=[dossier.reference])
+
+
+def test_the_summary_shows_every_step_the_budget_the_rules_panel_and_the_filing_form(client, draft, applicant):
+    client.force_login(applicant)
+    content = page_text(client.get(summary_url(draft)))
+    for expected in (
+        "Récapitulatif du dossier",
+        "Garde d'enfants en horaires atypiques",
+        "Total des dépenses",
+        "Contributions volontaires en nature",
+        "Taux de cofinancement",
+        "Règles de l'appel",
+        "Le budget est équilibré",
+        "Je certifie l'exactitude des informations",
+        "Déposer le dossier",
+    ):
+        assert expected in content, expected
+
+
+def test_filing_without_the_certification_is_refused(client, demo_draft, applicant):
+    client.force_login(applicant)
+    response = client.post(summary_url(demo_draft), {})
+    assert response.status_code == 200
+    assert "Cochez la case de certification" in page_text(response)
+    demo_draft.refresh_from_db()
+    assert demo_draft.state == DossierState.DRAFT
+
+
+def test_filing_after_the_deadline_shows_why_and_keeps_the_draft(client, draft, applicant):
+    client.force_login(applicant)
+    response = client.post(summary_url(draft), {"certify": "on"})
+    assert response.status_code == 200
+    content = page_text(response)
+    assert "Le dossier n'a pas été déposé" in content
+    assert 'data-code="DEADLINE_PASSED"' in content
+    draft.refresh_from_db()
+    assert draft.state == DossierState.DRAFT
+
+
+def test_filing_through_the_page_freezes_a_version_and_offers_its_receipt(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(summary_url(demo_draft), {"certify": "on"})
+    assert response.status_code == 302
+    demo_draft.refresh_from_db()
+    assert demo_draft.state == DossierState.SUBMITTED
+    version = DossierVersion.objects.get(dossier=demo_draft)
+    assert len(mail.outbox) == 1
+
+    page = page_text(client.get(summary_url(demo_draft)))
+    assert version.sha256 in page
+    assert "Déposer le dossier" not in page
+    receipt = client.get(reverse("filing:receipt", args=[demo_draft.reference, 1]))
+    assert receipt.status_code == 200
+    assert receipt["Content-Type"] == "application/pdf"
+    assert b"".join(receipt.streaming_content).startswith(b"%PDF-")
+    frozen = client.get(reverse("filing:version", args=[demo_draft.reference, 1]))
+    assert frozen.status_code == 200
+    assert "Garde d'enfants en horaires atypiques" in page_text(frozen)
+
+
+def test_a_filed_dossier_accepts_no_new_piece(client, draft, applicant, django_capture_on_commit_callbacks):
+    file_it(draft, applicant, django_capture_on_commit_callbacks)
+    client.force_login(applicant)
+    page = page_text(client.get(reverse("filing:attachments", args=[draft.reference])))
+    assert "lecture seule" in page
+    response = upload(client, draft, "statuts.pdf", PDF)
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
+
+
+def test_versions_and_receipts_are_hidden_from_another_applicant(
+    client, draft, applicant, other_applicant, django_capture_on_commit_callbacks
+):
+    file_it(draft, applicant, django_capture_on_commit_callbacks)
+    client.force_login(other_applicant)
+    assert client.get(summary_url(draft)).status_code == 404
+    assert client.get(reverse("filing:version", args=[draft.reference, 1])).status_code == 404
+    assert client.get(reverse("filing:receipt", args=[draft.reference, 1])).status_code == 404
