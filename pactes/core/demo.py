@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from pactes.accounts.models import Role, User
-from pactes.calls.models import Call
-from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import dossier_transition
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
 
@@ -135,41 +132,3 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
                 Membership.objects.get_or_create(organisation=organisation, user=user, defaults={"is_admin": True})
         rows.append((account.email, account.role.label, _scope(account)))
     return rows
-
-
-def _next_reference(call: Call, departement: Departement) -> str:
-    prefix = f"PTS-{call.rules.filing_opens_at.year}-{departement.code}-"
-    taken = Dossier.objects.filter(reference__startswith=prefix).count()
-    number = taken + 1
-    while Dossier.objects.filter(reference=f"{prefix}{number:04d}").exists():
-        number += 1
-    return f"{prefix}{number:04d}"
-
-
-@transaction.atomic
-def ensure_demo_dossiers(call: Call) -> list[Dossier]:
-    """For ``call``, one filed dossier per demo organisation that has none yet; returns the dossiers created."""
-    created = []
-    for account in DEMO_ACCOUNTS:
-        demo = account.organisation
-        if demo is None:
-            continue
-        organisation = Organisation.objects.filter(siret=demo.siret).first()
-        applicant = User.objects.filter(email__iexact=account.email, role=Role.APPLICANT).first()
-        if (
-            organisation is None
-            or applicant is None
-            or Dossier.objects.filter(call=call, organisation=organisation).exists()
-        ):
-            continue
-        departement = _departement(demo.departement_code)
-        dossier = Dossier.objects.create(
-            call=call,
-            organisation=organisation,
-            reference=_next_reference(call, departement),
-            title=demo.project_title,
-            departement=departement,
-            created_by=applicant,
-        )
-        created.append(dossier_transition(dossier=dossier, transition="submit", by=applicant))
-    return created

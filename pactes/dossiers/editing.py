@@ -334,7 +334,7 @@ def invitation_create(*, dossier: Dossier, email: str, by: User, accept_url: Cal
     )
     prefix = dossier.call.rules.subject_prefix
     link = accept_url(invitation.token)
-    subject = f"{prefix} Invitation à co-éditer le dossier {dossier.reference}".strip()
+    subject = f"{prefix} : invitation à co-éditer le dossier {dossier.reference}"
     body = (
         f"Bonjour,\n\n{by} vous invite à préparer avec lui le dossier {dossier.reference} « {dossier.title} » "
         f"({dossier.organisation.name}) de l'appel « {dossier.call.short_title} ».\n\n"

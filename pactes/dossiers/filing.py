@@ -51,9 +51,10 @@ def dossier_filing_problems(*, dossier: Dossier, by: User, now: dt.datetime) -> 
     return problems + [r for r in verdict.reasons if r.blocking]
 
 
-def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None) -> DossierVersion:
+def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, notify: bool = True) -> DossierVersion:
     """Files a draft: re-checks every rule with the server's clock, freezes a new version with its receipt PDF,
-    fires the ``submit`` transition and, once committed, e-mails the receipt. Raises ``FilingRefused``."""
+    fires the ``submit`` transition and, once committed, e-mails the receipt (unless ``notify`` is False, for
+    loading demo data). Raises ``FilingRefused``."""
     moment = (now or timezone.now()).astimezone(dossier.call.rules.timezone).replace(microsecond=0)
     with transaction.atomic():
         locked = (
@@ -92,7 +93,8 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None) 
         Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
         version.receipt_pdf.save(f"accuse-reception-{locked.reference}-v{number}.pdf", ContentFile(pdf), save=False)
         version.save()
-        transaction.on_commit(lambda: _receipt_send_after_filing(version.pk))
+        if notify:
+            transaction.on_commit(lambda: _receipt_send_after_filing(version.pk))
     dossier.refresh_from_db()
     return version
 

@@ -23,7 +23,11 @@ def dossier_transition(*, dossier: Dossier, transition: str, by: User, reason: s
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.state != locked.state:
         raise TransitionRefused(
-            [Reason("STATE_CHANGED", "Le dossier a changé d'état entre-temps : rechargez la page avant de recommencer.")]
+            [
+                Reason(
+                    "STATE_CHANGED", "Le dossier a changé d'état entre-temps : rechargez la page avant de recommencer."
+                )
+            ]
         )
     problems = check_transition(transition, state=locked.state, actor=by.role, reason=reason)
     if problems:

@@ -7,8 +7,12 @@ session, by other fixtures).
 
 import pytest
 
+from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load
-from pactes.core.demo import ensure_demo_accounts, ensure_demo_dossiers
+from pactes.core.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import dossier_transition
+from pactes.organisations.models import Organisation
 from pactes.territories.models import Departement
 
 
@@ -48,4 +52,41 @@ def demo_accounts(departements):
 @pytest.fixture
 def demo_dossiers(demo_accounts, call):
     """The filed dossiers of the demo, keyed by département code."""
-    return {dossier.departement.code: dossier for dossier in ensure_demo_dossiers(call)}
+    return {dossier.departement.code: dossier for dossier in bare_filed_dossiers(call)}
+
+
+def _next_reference(call, departement) -> str:
+    prefix = f"PTS-{call.rules.filing_opens_at.year}-{departement.code}-"
+    taken = Dossier.objects.filter(reference__startswith=prefix).count()
+    number = taken + 1
+    while Dossier.objects.filter(reference=f"{prefix}{number:04d}").exists():
+        number += 1
+    return f"{prefix}{number:04d}"
+
+
+def bare_filed_dossiers(call) -> list[Dossier]:
+    """One filed dossier (title only) per demo organisation: enough to prove who sees what."""
+    created = []
+    for account in DEMO_ACCOUNTS:
+        demo = account.organisation
+        if demo is None:
+            continue
+        organisation = Organisation.objects.filter(siret=demo.siret).first()
+        applicant = User.objects.filter(email__iexact=account.email, role=Role.APPLICANT).first()
+        if (
+            organisation is None
+            or applicant is None
+            or Dossier.objects.filter(call=call, organisation=organisation).exists()
+        ):
+            continue
+        departement = Departement.objects.get(code=demo.departement_code)
+        dossier = Dossier.objects.create(
+            call=call,
+            organisation=organisation,
+            reference=_next_reference(call, departement),
+            title=demo.project_title,
+            departement=departement,
+            created_by=applicant,
+        )
+        created.append(dossier_transition(dossier=dossier, transition="submit", by=applicant))
+    return created

@@ -1,11 +1,9 @@
 import pytest
 
 from pactes.accounts.models import Role, User
-from pactes.core.demo import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts, ensure_demo_dossiers
-from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.core.demo import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts
 from pactes.organisations.models import Organisation
 from pactes.organisations.validators import siret_is_valid
-from pactes.rules.lifecycle import DossierState
 from pactes.territories.models import Departement
 
 DEMO_EMAILS = {
@@ -76,22 +74,3 @@ def test_demo_accounts_need_the_departements_loaded():
     with pytest.raises(DemoDataMissing) as error:
         ensure_demo_accounts()
     assert "chargez d'abord les territoires" in str(error.value)
-
-
-def test_demo_dossiers_are_filed_one_per_demo_organisation_in_its_departement(demo_dossiers):
-    assert set(demo_dossiers) == {"09", "11"}
-    ariege = demo_dossiers["09"]
-    assert ariege.reference == "PTS-2024-09-0001"
-    assert demo_dossiers["11"].reference == "PTS-2024-11-0001"
-    assert ariege.organisation.name == "Association Solidarités Couserans"
-    for dossier in demo_dossiers.values():
-        dossier.refresh_from_db()
-        assert dossier.state == DossierState.SUBMITTED.value
-        assert dossier.submitted_at is not None
-    log = DossierTransitionLog.objects.get(dossier=ariege)
-    assert (log.transition, log.by.email) == ("submit", "porteur.ariege@demo.test")
-
-
-def test_running_the_demo_dossiers_again_creates_nothing(demo_dossiers, call):
-    assert ensure_demo_dossiers(call) == []
-    assert Dossier.objects.count() == 2

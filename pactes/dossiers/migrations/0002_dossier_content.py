@@ -6,210 +6,399 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("calls", "0001_initial"),
+        ("dossiers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=300, verbose_name="intitulé de l'action")),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('territorial_level', models.CharField(blank=True, max_length=30, verbose_name='échelon territorial')),
-                ('publics', models.JSONField(blank=True, default=list, verbose_name="publics visés (codes de l'appel)")),
-                ('partners', models.JSONField(blank=True, default=list, verbose_name='partenaires engagés')),
-                ('start', models.DateField(blank=True, null=True, verbose_name='début')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='fin')),
-                ('overlaps_departmental_contract', models.BooleanField(default=False, verbose_name='recoupe une action du contrat départemental des solidarités')),
-                ('articulation', models.TextField(blank=True, verbose_name='articulation avec le contrat départemental')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé de l'action")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("territorial_level", models.CharField(blank=True, max_length=30, verbose_name="échelon territorial")),
+                (
+                    "publics",
+                    models.JSONField(blank=True, default=list, verbose_name="publics visés (codes de l'appel)"),
+                ),
+                ("partners", models.JSONField(blank=True, default=list, verbose_name="partenaires engagés")),
+                ("start", models.DateField(blank=True, null=True, verbose_name="début")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "overlaps_departmental_contract",
+                    models.BooleanField(
+                        default=False, verbose_name="recoupe une action du contrat départemental des solidarités"
+                    ),
+                ),
+                (
+                    "articulation",
+                    models.TextField(blank=True, verbose_name="articulation avec le contrat départemental"),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "action",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('statuts', 'Statuts'), ('rib', "Relevé d'identité bancaire (RIB)"), ('lettre_engagement', "Lettre d'engagement d'un partenaire"), ('deliberation', 'Délibération'), ('budget', 'Budget détaillé'), ('autre', 'Autre pièce')], max_length=20, verbose_name='type de pièce')),
-                ('file', models.FileField(upload_to='dossiers/%Y/%m/', verbose_name='fichier')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nom du fichier')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type de contenu')),
-                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='déposé le')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='dossiers.dossier')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("statuts", "Statuts"),
+                            ("rib", "Relevé d'identité bancaire (RIB)"),
+                            ("lettre_engagement", "Lettre d'engagement d'un partenaire"),
+                            ("deliberation", "Délibération"),
+                            ("budget", "Budget détaillé"),
+                            ("autre", "Autre pièce"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de pièce",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="dossiers/%Y/%m/", verbose_name="fichier")),
+                ("original_name", models.CharField(max_length=255, verbose_name="nom du fichier")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type de contenu")),
+                ("size", models.PositiveIntegerField(verbose_name="taille (octets)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="empreinte SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="déposé le")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'ordering': ['kind', 'uploaded_at'],
+                "verbose_name": "pièce jointe",
+                "ordering": ["kind", "uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConsortiumMember',
+            name="ConsortiumMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=300, verbose_name='organisation membre')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET')),
-                ('role', models.CharField(blank=True, max_length=300, verbose_name='rôle dans le consortium')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consortium_members', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=300, verbose_name="organisation membre")),
+                ("siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET")),
+                ("role", models.CharField(blank=True, max_length=300, verbose_name="rôle dans le consortium")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consortium_members",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre du consortium',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "membre du consortium",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImpactMeasure',
+            name="ImpactMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('indicator', models.CharField(max_length=300, verbose_name='indicateur')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='unité')),
-                ('baseline', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='valeur de départ')),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='cible')),
-                ('method', models.CharField(blank=True, max_length=300, verbose_name='méthode de mesure')),
-                ('frequency', models.CharField(blank=True, max_length=100, verbose_name='fréquence')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impact_measures', to='dossiers.action')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("indicator", models.CharField(max_length=300, verbose_name="indicateur")),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="unité")),
+                (
+                    "baseline",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="valeur de départ"
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="cible"),
+                ),
+                ("method", models.CharField(blank=True, max_length=300, verbose_name="méthode de mesure")),
+                ("frequency", models.CharField(blank=True, max_length=100, verbose_name="fréquence")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="impact_measures",
+                        to="dossiers.action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "mesure d'impact",
-                'ordering': ['position', 'pk'],
+                "verbose_name": "mesure d'impact",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='courriel invité')),
-                ('token', models.CharField(max_length=64, unique=True, verbose_name='jeton')),
-                ('invited_at', models.DateTimeField(auto_now_add=True, verbose_name='invité le')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='acceptée le')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='dossiers.dossier')),
-                ('invited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="courriel invité")),
+                ("token", models.CharField(max_length=64, unique=True, verbose_name="jeton")),
+                ("invited_at", models.DateTimeField(auto_now_add=True, verbose_name="invité le")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="acceptée le")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation de co-éditeur',
+                "verbose_name": "invitation de co-éditeur",
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('name', models.CharField(max_length=300, verbose_name='partenaire')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET')),
-                ('contribution', models.CharField(choices=[('financial', 'Financière'), ('in_kind', 'En nature'), ('staff', 'En moyens humains')], max_length=10, verbose_name='nature de la contribution')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant ou valorisation (€)')),
-                ('quantity', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='quantité')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='unité')),
-                ('unit_value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='valeur unitaire (€)')),
-                ('basis', models.CharField(blank=True, max_length=300, verbose_name='base du calcul')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partners', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("name", models.CharField(max_length=300, verbose_name="partenaire")),
+                ("siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET")),
+                (
+                    "contribution",
+                    models.CharField(
+                        choices=[("financial", "Financière"), ("in_kind", "En nature"), ("staff", "En moyens humains")],
+                        max_length=10,
+                        verbose_name="nature de la contribution",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant ou valorisation (€)",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="quantité"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="unité")),
+                (
+                    "unit_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="valeur unitaire (€)"
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=300, verbose_name="base du calcul")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="partners", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partenaire',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "partenaire",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Priority',
+            name="Priority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé de la priorité')),
-                ('local_justification', models.TextField(blank=True, verbose_name='justification par le contexte socio-économique local')),
-                ('publics', models.JSONField(blank=True, default=list, verbose_name="publics visés (codes de l'appel)")),
-                ('other_public_justification', models.TextField(blank=True, verbose_name="précision sur l'autre public précaire")),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='priorities', to='dossiers.dossier')),
-                ('measures', models.ManyToManyField(blank=True, related_name='+', to='calls.measure', verbose_name='mesures du Pacte')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé de la priorité")),
+                (
+                    "local_justification",
+                    models.TextField(blank=True, verbose_name="justification par le contexte socio-économique local"),
+                ),
+                (
+                    "publics",
+                    models.JSONField(blank=True, default=list, verbose_name="publics visés (codes de l'appel)"),
+                ),
+                (
+                    "other_public_justification",
+                    models.TextField(blank=True, verbose_name="précision sur l'autre public précaire"),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="priorities", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "measures",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="calls.measure", verbose_name="mesures du Pacte"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'priorité',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "priorité",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='priority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='dossiers.priority', verbose_name='priorité'),
+            model_name="action",
+            name="priority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="dossiers.priority",
+                verbose_name="priorité",
+            ),
         ),
         migrations.CreateModel(
-            name='DossierVersion',
+            name="DossierVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='numéro de version')),
-                ('snapshot', models.TextField(verbose_name='instantané JSON canonique')),
-                ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),
-                ('submitted_at', models.DateTimeField(verbose_name='déposé le')),
-                ('receipt_pdf', models.FileField(blank=True, upload_to='receipts/%Y/', verbose_name='accusé de réception')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='dossiers.dossier')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="numéro de version")),
+                ("snapshot", models.TextField(verbose_name="instantané JSON canonique")),
+                ("sha256", models.CharField(max_length=64, verbose_name="empreinte SHA-256")),
+                ("submitted_at", models.DateTimeField(verbose_name="déposé le")),
+                (
+                    "receipt_pdf",
+                    models.FileField(blank=True, upload_to="receipts/%Y/", verbose_name="accusé de réception"),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version déposée',
-                'ordering': ['dossier', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'number'), name='dossier_version_unique')],
+                "verbose_name": "version déposée",
+                "ordering": ["dossier", "number"],
+                "constraints": [models.UniqueConstraint(fields=("dossier", "number"), name="dossier_version_unique")],
             },
         ),
         migrations.CreateModel(
-            name='ExpenseLine',
+            name="ExpenseLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('category', models.CharField(blank=True, max_length=200, verbose_name='catégorie')),
-                ('label', models.CharField(blank=True, max_length=300, verbose_name='libellé')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant (€)')),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='expenses', to='dossiers.action')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expenses', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("category", models.CharField(blank=True, max_length=200, verbose_name="catégorie")),
+                ("label", models.CharField(blank=True, max_length=300, verbose_name="libellé")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="montant (€)")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="expenses",
+                        to="dossiers.action",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="expenses", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de dépense',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='expense_amount_not_negative')],
+                "verbose_name": "ligne de dépense",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="expense_amount_not_negative")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InKindLine',
+            name="InKindLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('partner', models.CharField(blank=True, max_length=300, verbose_name='partenaire')),
-                ('label', models.CharField(blank=True, max_length=300, verbose_name='libellé')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='valorisation (€)')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='in_kind_lines', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("partner", models.CharField(blank=True, max_length=300, verbose_name="partenaire")),
+                ("label", models.CharField(blank=True, max_length=300, verbose_name="libellé")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="valorisation (€)")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="in_kind_lines", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contribution volontaire en nature',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='in_kind_amount_not_negative')],
+                "verbose_name": "contribution volontaire en nature",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="in_kind_amount_not_negative")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResourceLine',
+            name="ResourceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('state_pts', "Subvention de l'État — pacte des solidarités (BOP 304 action 23)"), ('public', 'Autre financement public'), ('private', 'Financement privé'), ('own_funds', 'Fonds propres du porteur')], max_length=10, verbose_name='nature')),
-                ('funder', models.CharField(blank=True, max_length=300, verbose_name='financeur')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant (€)')),
-                ('status', models.CharField(choices=[('acquired', 'Acquis'), ('requested', 'Demandé')], default='requested', max_length=10, verbose_name='statut')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state_pts", "Subvention de l'État — pacte des solidarités (BOP 304 action 23)"),
+                            ("public", "Autre financement public"),
+                            ("private", "Financement privé"),
+                            ("own_funds", "Fonds propres du porteur"),
+                        ],
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("funder", models.CharField(blank=True, max_length=300, verbose_name="financeur")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="montant (€)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("acquired", "Acquis"), ("requested", "Demandé")],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="resources", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de ressource',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='resource_amount_not_negative')],
+                "verbose_name": "ligne de ressource",
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="resource_amount_not_negative")
+                ],
             },
         ),
     ]

@@ -6,62 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0002_dossier_content'),
-        ('territories', '0002_search_names_and_indicator_order'),
+        ("dossiers", "0002_dossier_content"),
+        ("territories", "0002_search_names_and_indicator_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='applicant_contact',
-            field=models.CharField(blank=True, max_length=300, verbose_name='personne à contacter (nom, courriel, téléphone)'),
+            model_name="dossier",
+            name="applicant_contact",
+            field=models.CharField(
+                blank=True, max_length=300, verbose_name="personne à contacter (nom, courriel, téléphone)"
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='applicant_legal_representative',
-            field=models.CharField(blank=True, max_length=300, verbose_name='représentant légal (nom, qualité)'),
+            model_name="dossier",
+            name="applicant_legal_representative",
+            field=models.CharField(blank=True, max_length=300, verbose_name="représentant légal (nom, qualité)"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='communes',
-            field=models.ManyToManyField(blank=True, help_text="Pour un périmètre restreint à une partie d'un EPCI.", related_name='dossiers', to='territories.commune', verbose_name='communes du périmètre'),
+            model_name="dossier",
+            name="communes",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Pour un périmètre restreint à une partie d'un EPCI.",
+                related_name="dossiers",
+                to="territories.commune",
+                verbose_name="communes du périmètre",
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='complementarity',
-            field=models.TextField(blank=True, verbose_name='articulation avec le contrat départemental ou métropolitain des solidarités et les dispositifs existants'),
+            model_name="dossier",
+            name="complementarity",
+            field=models.TextField(
+                blank=True,
+                verbose_name="articulation avec le contrat départemental ou métropolitain des solidarités et les dispositifs existants",
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='diagnostic',
-            field=models.TextField(blank=True, verbose_name='diagnostic : besoins identifiés, statistiques utilisées et leurs sources, lien avec le diagnostic départemental'),
+            model_name="dossier",
+            name="diagnostic",
+            field=models.TextField(
+                blank=True,
+                verbose_name="diagnostic : besoins identifiés, statistiques utilisées et leurs sources, lien avec le diagnostic départemental",
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='editors',
-            field=models.ManyToManyField(blank=True, related_name='edited_dossiers', to=settings.AUTH_USER_MODEL, verbose_name='co-éditeurs invités'),
+            model_name="dossier",
+            name="editors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="edited_dossiers",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="co-éditeurs invités",
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='expected_impact',
-            field=models.TextField(blank=True, verbose_name='impact réel attendu sur les bénéficiaires'),
+            model_name="dossier",
+            name="expected_impact",
+            field=models.TextField(blank=True, verbose_name="impact réel attendu sur les bénéficiaires"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='impact_measurement',
-            field=models.TextField(blank=True, verbose_name="manière dont l'impact est mesuré tout au long des actions"),
+            model_name="dossier",
+            name="impact_measurement",
+            field=models.TextField(
+                blank=True, verbose_name="manière dont l'impact est mesuré tout au long des actions"
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='lock_version',
+            model_name="dossier",
+            name="lock_version",
             field=models.PositiveIntegerField(default=0, verbose_name="version d'édition"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='dernière modification par'),
+            model_name="dossier",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="dernière modification par",
+            ),
         ),
     ]

@@ -1,52 +1,53 @@
 """Loads reference data, the calls and the demo, idempotently: what a demo user changed is kept.
 
-Reference data is imported only when missing (``--refresh`` re-imports it); the demonstration call is reloaded so
-that its filing is open today; demo accounts and dossiers are created only when absent.
+Reference data is imported only when missing (``--refresh`` re-imports it); the calls are reloaded (the
+demonstration call moves so that its filing is open today); eligible lists, demo accounts and demo dossiers are
+created only when absent.
 """
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from pactes.calls.models import Call, Measure
 from pactes.calls.selectors import current_eligible_list
-from pactes.core import demo
+from pactes.core.demo import ensure_demo_accounts
+from pactes.core.demo_dossiers import ensure_demo_dossiers
 from pactes.territories.models import Epci, IndicatorValue
+from pactes.territories.services import SHIPPED_INDICATOR_FILES
 
 TERRITORIES_DATA = settings.BASE_DIR / "pactes" / "territories" / "data"
-CALLS_DATA = settings.PACTES_CALLS_DIR
 
 
 class Command(BaseCommand):
     help = "Charge les données de référence, les appels et les données de démonstration (idempotent)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--refresh", action="store_true", help="Réimporte les données de référence.")
 
     def handle(self, *args: object, **options: object) -> None:
         refresh = bool(options["refresh"])
-        if refresh or Epci.objects.count() == 0:
+        if refresh or not Epci.objects.exists():
             call_command("import_territories", stdout=self.stdout)
         if refresh or not IndicatorValue.objects.exists():
-            call_command("import_indicators", str(TERRITORIES_DATA / "occitanie_epci_filosofi2019.csv"), stdout=self.stdout)
-            call_command(
-                "import_indicators",
-                str(TERRITORIES_DATA / "occitanie_filosofi2019_departements_region.csv"),
-                stdout=self.stdout,
-            )
+            for name in SHIPPED_INDICATOR_FILES:
+                call_command("import_indicators", str(TERRITORIES_DATA / name), stdout=self.stdout)
         if refresh or not Measure.objects.exists():
-            call_command("import_measures", str(CALLS_DATA / "pacte_des_solidarites.yaml"), stdout=self.stdout)
+            call_command(
+                "import_measures", str(settings.PACTES_CALLS_DIR / "pacte_des_solidarites.yaml"), stdout=self.stdout
+            )
         call_command("load_calls", stdout=self.stdout)
         for call in Call.objects.all():
             if current_eligible_list(call) is None:
                 call_command("build_indicative_list", call.slug, stdout=self.stdout)
 
-        accounts = demo.ensure_demo_accounts()
-        for call in Call.objects.all():
-            demo.ensure_demo_dossiers(call)
+        accounts = ensure_demo_accounts()
+        for call in Call.objects.order_by("is_demo", "slug"):
+            for dossier in ensure_demo_dossiers(call):
+                self.stdout.write(f"Dossier de démonstration {dossier.reference} ({call.short_title}) créé.")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration (mot de passe : pactes-demo)"))
         for email, role, scope in accounts:
-            self.stdout.write(f"  {email:<28} {role:<24} {scope}")
+            self.stdout.write(f"  {email:<28} {role:<22} {scope}")
         self.stdout.write("")
