@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "pactes.calls",
     "pactes.organisations",
     "pactes.dossiers",
+    "pactes.instruction",
+    "pactes.assessment",
+    "pactes.committee",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from pactes.rules.lifecycle import DossierState
+from pactes.rules.lifecycle import DossierState, is_editable
 
 
 class Dossier(models.Model):
@@ -43,7 +43,7 @@ class Dossier(models.Model):
     applicant_contact = models.CharField("personne à contacter (nom, courriel, téléphone)", max_length=300, blank=True)
     # Diagnostic (step 3, §1.1, §1.2, §1.3.1)
     diagnostic = models.TextField(
-        "diagnostic : besoins identifiés, statistiques utilisées et leurs sources, lien avec le diagnostic départemental",
+        "diagnostic : besoins identifiés, statistiques et sources, lien avec le diagnostic départemental",
         blank=True,
     )
     complementarity = models.TextField(
@@ -89,6 +89,11 @@ class Dossier(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == DossierState.DRAFT.value
+
+    @property
+    def is_editable(self) -> bool:
+        """A draft, or a dossier reopened for complements: the applicant may change it."""
+        return is_editable(self.state)
 
 
 class DossierTransitionLog(models.Model):

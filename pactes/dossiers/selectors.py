@@ -1,17 +1,17 @@
 """Scoped reads of dossiers: the one place that decides who sees which dossier.
 
-A porteur sees the dossiers of its organisations and those it was invited to co-edit; an instructeur DDETS-PP the filed dossiers of its département;
-the DREETS and administrators every filed dossier; a jury member only what was transmitted to the committee
-(nothing yet). Anything else answers 404 through ``get_object_or_404(dossiers_visible_to(user), …)``.
+A porteur sees the dossiers of its organisations and those it was invited to co-edit; an instructeur DDETS-PP
+the filed dossiers of its département; the DREETS and administrators every filed dossier; a jury member only
+what was transmitted to the committee (and its outcome). Anything else answers 404 through ``get_object_or_404(dossiers_visible_to(user), …)``.
 """
 
 from django.db.models import Q, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.dossiers.models import Dossier
-from pactes.rules.lifecycle import DossierState
+from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
 
-JURY_VISIBLE_STATES: frozenset[str] = frozenset()
+JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATES)
 
 
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:

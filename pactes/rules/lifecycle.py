@@ -1,7 +1,15 @@
 """The lifecycle of a dossier: its states and the one table of transitions, with who may fire each.
 
 No Django here. The service ``pactes.dossiers.services.dossier_transition`` is the only writer of a dossier's
-state; it asks ``check_transition`` first and logs every move. Capabilities extend the table, never bypass it.
+state; it asks ``check_transition`` first and logs every move (who, when, from, to, why). There is no "from any
+state" transition: each row names its source.
+
+Words: *instruction* is the DDETS-PP's examination (§1.6); *compléments* are documents or answers the instructor
+asks of the applicant, which reopen the dossier for editing until the applicant files them (a new version);
+*recevable* / *irrecevable* is the admissibility decision; *évalué* means scored and proposed; *transmis* means
+sent to the regional committee with the département's ranking; *retenu*, *non retenu*, *ajourné* are the
+committee's decisions, applied when its session is closed. A decision may be reopened by the DREETS, with a
+motivation.
 """
 
 from __future__ import annotations
@@ -15,6 +23,15 @@ from pactes.rules.verdict import Reason
 class DossierState(StrEnum):
     DRAFT = "brouillon"
     SUBMITTED = "depose"
+    UNDER_REVIEW = "en_instruction"
+    COMPLEMENTS_REQUESTED = "complements_demandes"
+    ADMISSIBLE = "recevable"
+    INADMISSIBLE = "irrecevable"
+    EVALUATED = "evalue"
+    TRANSMITTED = "transmis"
+    RETAINED = "retenu"
+    REJECTED = "non_retenu"
+    POSTPONED = "ajourne"
 
     @property
     def label(self) -> str:
@@ -24,7 +41,26 @@ class DossierState(StrEnum):
 STATE_LABELS: dict[DossierState, str] = {
     DossierState.DRAFT: "Brouillon",
     DossierState.SUBMITTED: "Déposé",
+    DossierState.UNDER_REVIEW: "En instruction",
+    DossierState.COMPLEMENTS_REQUESTED: "Compléments demandés",
+    DossierState.ADMISSIBLE: "Recevable",
+    DossierState.INADMISSIBLE: "Irrecevable",
+    DossierState.EVALUATED: "Évalué",
+    DossierState.TRANSMITTED: "Transmis au comité",
+    DossierState.RETAINED: "Retenu",
+    DossierState.REJECTED: "Non retenu",
+    DossierState.POSTPONED: "Ajourné",
 }
+
+# States in which the applicant may edit the dossier (a draft, or a dossier reopened for complements).
+EDITABLE_STATES: frozenset[DossierState] = frozenset({DossierState.DRAFT, DossierState.COMPLEMENTS_REQUESTED})
+# States a jury member may see: what was transmitted to the committee, and its outcome.
+COMMITTEE_STATES: frozenset[DossierState] = frozenset(
+    {DossierState.TRANSMITTED, DossierState.RETAINED, DossierState.REJECTED, DossierState.POSTPONED}
+)
+DECIDED_STATES: frozenset[DossierState] = frozenset(
+    {DossierState.RETAINED, DossierState.REJECTED, DossierState.POSTPONED}
+)
 
 
 class Actor(StrEnum):
@@ -45,15 +81,58 @@ class Transition:
     needs_reason: bool = False
 
 
+_S = DossierState
+_APPLICANT = frozenset({Actor.APPLICANT})
+_INSTRUCTOR = frozenset({Actor.INSTRUCTOR})
+_DREETS = frozenset({Actor.DREETS})
+
 TRANSITIONS: tuple[Transition, ...] = (
+    # Filing (§1.5), then the departmental instruction (§1.6, §1.7: 1–10 October).
+    Transition("submit", "Déposer le dossier", _S.DRAFT, _S.SUBMITTED, _APPLICANT),
+    Transition("start_review", "Commencer l'instruction", _S.SUBMITTED, _S.UNDER_REVIEW, _INSTRUCTOR),
     Transition(
-        "submit", "Déposer le dossier", DossierState.DRAFT, DossierState.SUBMITTED, frozenset({Actor.APPLICANT})
+        "request_complements",
+        "Demander des compléments",
+        _S.UNDER_REVIEW,
+        _S.COMPLEMENTS_REQUESTED,
+        _INSTRUCTOR,
+        needs_reason=True,
     ),
+    Transition(
+        "answer_complements", "Transmettre les compléments", _S.COMPLEMENTS_REQUESTED, _S.UNDER_REVIEW, _APPLICANT
+    ),
+    Transition("declare_admissible", "Déclarer recevable", _S.UNDER_REVIEW, _S.ADMISSIBLE, _INSTRUCTOR),
+    Transition(
+        "declare_inadmissible", "Déclarer irrecevable", _S.UNDER_REVIEW, _S.INADMISSIBLE, _INSTRUCTOR, needs_reason=True
+    ),
+    Transition("complete_evaluation", "Clore l'évaluation", _S.ADMISSIBLE, _S.EVALUATED, _INSTRUCTOR),
+    Transition("reopen_evaluation", "Rouvrir l'évaluation", _S.EVALUATED, _S.ADMISSIBLE, _INSTRUCTOR),
+    Transition("transmit", "Transmettre au comité régional", _S.EVALUATED, _S.TRANSMITTED, _INSTRUCTOR),
+    # The regional committee (§1.6): decisions are applied when the session is closed.
+    Transition("retain", "Retenir", _S.TRANSMITTED, _S.RETAINED, _DREETS),
+    Transition("reject", "Ne pas retenir", _S.TRANSMITTED, _S.REJECTED, _DREETS, needs_reason=True),
+    Transition("postpone", "Ajourner", _S.TRANSMITTED, _S.POSTPONED, _DREETS, needs_reason=True),
+    # Reopening by the DREETS, always motivated, never silent.
+    Transition(
+        "reopen_inadmissible", "Rouvrir la recevabilité", _S.INADMISSIBLE, _S.UNDER_REVIEW, _DREETS, needs_reason=True
+    ),
+    Transition("reopen_retained", "Rouvrir la décision", _S.RETAINED, _S.TRANSMITTED, _DREETS, needs_reason=True),
+    Transition("reopen_rejected", "Rouvrir la décision", _S.REJECTED, _S.TRANSMITTED, _DREETS, needs_reason=True),
+    Transition("reopen_postponed", "Rouvrir la décision", _S.POSTPONED, _S.TRANSMITTED, _DREETS, needs_reason=True),
 )
 
 
 def transition_named(code: str) -> Transition | None:
     return next((t for t in TRANSITIONS if t.code == code), None)
+
+
+def transitions_from(state: str, actor: str | None = None) -> tuple[Transition, ...]:
+    """The transitions leaving ``state`` (for ``actor`` when given): what a page may offer."""
+    return tuple(t for t in TRANSITIONS if t.source == state and (actor is None or actor in t.actors))
+
+
+def is_editable(state: str) -> bool:
+    return state in EDITABLE_STATES
 
 
 def check_transition(code: str, *, state: str, actor: str, reason: str = "") -> list[Reason]:
@@ -66,7 +145,7 @@ def check_transition(code: str, *, state: str, actor: str, reason: str = "") -> 
         problems.append(
             Reason(
                 "TRANSITION_NOT_FROM_STATE",
-                f"« {transition.label} » n'est pas possible depuis l'état « {_label(state)} ».",
+                f"« {transition.label} » n'est pas possible depuis l'état « {state_label(state)} ».",
             )
         )
     if actor not in transition.actors:
@@ -76,7 +155,7 @@ def check_transition(code: str, *, state: str, actor: str, reason: str = "") -> 
     return problems
 
 
-def _label(state: str) -> str:
+def state_label(state: str) -> str:
     try:
         return DossierState(state).label
     except ValueError:

@@ -4,6 +4,7 @@ Each journey is one file ``test_journey_<who>_<what>.py`` so it can run alone:
 ``.venv/bin/pytest tests/browser/test_journey_visitor_call_page.py``.
 """
 
+import io
 import os
 import shutil
 
@@ -36,6 +37,29 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, started while ``MEDIA_URL`` is a path: Django's live server thread wraps the site
+    in a media-files handler that cannot parse our ``MEDIA_URL = None`` (uploads are never served from a public URL).
+    The handler reads the setting once, at start; nothing under that path exists, so every request reaches the site."""
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    address = request.config.getvalue("liveserver") or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with override_settings(MEDIA_URL="/_live_server_media_unused/"):
+        server = LiveServer(address)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Relative addresses (``page.goto("/appels/")``) go to the live server. Overriding pytest-playwright's own
+    fixture also avoids its fallback, a session fixture defined as a method, which pytest 9 deprecates (an error under
+    our ``filterwarnings = error``)."""
+    return live_server.url
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
@@ -53,3 +77,26 @@ def reference_data(transactional_db):
     from pactes.territories.testing import load_reference_data
 
     return load_reference_data()
+
+
+@pytest.fixture
+def demo_platform(reference_data):
+    """What ``make demo`` serves: the Pacte measures, both calls with their indicative eligible lists, the seven demo
+    accounts and the demo dossiers (built through the services). Returns the calls by slug."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from pactes.calls.models import Call
+    from pactes.core.demo import ensure_demo_accounts
+    from pactes.core.demo_dossiers import ensure_demo_dossiers
+
+    quiet = io.StringIO()
+    call_command("import_measures", str(settings.PACTES_CALLS_DIR / "pacte_des_solidarites.yaml"), stdout=quiet)
+    call_command("load_calls", stdout=quiet)
+    calls = {slug: Call.objects.get(slug=slug) for slug in ("pts-occitanie-2024", "pts-occitanie-demo")}
+    for slug in calls:
+        call_command("build_indicative_list", slug, stdout=quiet)
+    ensure_demo_accounts()
+    for call in calls.values():
+        ensure_demo_dossiers(call)
+    return calls

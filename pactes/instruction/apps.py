@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InstructionConfig(AppConfig):
+    name = "pactes.instruction"
+    label = "instruction"
