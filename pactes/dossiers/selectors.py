@@ -2,7 +2,8 @@
 
 A porteur sees the dossiers of its organisations and those it was invited to co-edit; an instructeur DDETS-PP
 the filed dossiers of its département; the DREETS and administrators every filed dossier; a jury member only
-what was transmitted to the committee (and its outcome). Anything else answers 404 through ``get_object_or_404(dossiers_visible_to(user), …)``.
+what was transmitted to the committee (and its outcome). Anything else answers 404 through
+``get_object_or_404(dossiers_visible_to(user), …)``.
 """
 
 from django.db.models import Q, QuerySet
