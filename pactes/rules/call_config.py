@@ -2,6 +2,10 @@
 
 No Django here. ``CallConfig.from_yaml`` parses and validates the YAML text and, for a demonstration call, moves
 every date by ``date_offset_days`` (one offset for the whole call, so that its rules stay the real call's rules).
+
+The optional ``agreements:`` section (conventions, payments, follow-up, reminders) holds no date: its delays are in
+months or days counted from the dates of each convention, so a demonstration call needs no shift there. When the
+section or one of its keys is absent, the defaults of ``AgreementSpec`` apply.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +59,84 @@ class IndicativeListSpec:
     only_epci_mostly_in_region: bool
     add_poorest_per_departement_without_any: bool
     method: str
+
+
+class PaymentTrigger(StrEnum):
+    """The event that makes a planned payment due."""
+
+    SIGNATURE = "signature"
+    INTERIM_REPORT = "rapport_intermediaire"
+    FINAL_REPORT = "rapport_final"
+
+    @property
+    def label(self) -> str:
+        return PAYMENT_TRIGGER_LABELS[self]
+
+
+PAYMENT_TRIGGER_LABELS: dict[PaymentTrigger, str] = {
+    PaymentTrigger.SIGNATURE: "À la signature de la convention",
+    PaymentTrigger.INTERIM_REPORT: "À la validation du bilan intermédiaire",
+    PaymentTrigger.FINAL_REPORT: "À la validation du bilan final",
+}
+
+
+@dataclass(frozen=True)
+class PaymentStep:
+    """One line of the payment schedule: a share of the awarded amount, due on ``trigger``."""
+
+    code: str
+    label: str
+    trigger: PaymentTrigger
+    share: Decimal
+
+
+DEFAULT_PAYMENT_SCHEDULE: tuple[PaymentStep, ...] = (
+    PaymentStep("avance", "Avance à la signature de la convention", PaymentTrigger.SIGNATURE, Decimal("0.50")),
+    PaymentStep("solde", "Solde à la validation du bilan final", PaymentTrigger.FINAL_REPORT, Decimal("0.50")),
+)
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    """Parameters of the conventions, payments, follow-up and reminders (YAML section ``agreements``)."""
+
+    payment_schedule: tuple[PaymentStep, ...] = DEFAULT_PAYMENT_SCHEDULE
+    # DILA (F3180, CERFA 15059): the financial statement is due within six months after the end of the exercise.
+    final_report_months_after_end: int = 6
+    interim_report_required: bool = True
+    # Where the interim report falls in the action period: 0.5 is mid-term.
+    interim_report_at_fraction: Decimal = Decimal("0.5")
+    # Days after the end of each reporting period before the indicator report is late.
+    indicator_report_grace_days: int = 15
+    # A line of the financial statement whose actual differs from the planned by more than this rate needs an
+    # explanation (0.15 = 15 %).
+    variance_threshold: Decimal = Decimal("0.15")
+    reminder_offsets_days: tuple[int, ...] = (14, 7, 1)
+    engagement_alert_days: int = 15
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        if not self.payment_schedule:
+            found.append("l'échéancier de versement doit compter au moins une échéance")
+        if any(not (Decimal("0") < s.share <= Decimal("1")) for s in self.payment_schedule):
+            found.append("chaque échéance de versement doit être une part comprise entre 0 (exclu) et 1")
+        if self.payment_schedule and sum((s.share for s in self.payment_schedule), Decimal("0")) != Decimal("1"):
+            found.append("les parts de l'échéancier de versement doivent totaliser 1 (100 %)")
+        if len({s.code for s in self.payment_schedule}) != len(self.payment_schedule):
+            found.append("deux échéances de versement portent le même code")
+        if self.final_report_months_after_end < 0:
+            found.append("le délai du bilan final ne peut pas être négatif")
+        if not (Decimal("0") < self.interim_report_at_fraction < Decimal("1")):
+            found.append("le bilan intermédiaire doit tomber strictement entre le début et la fin des actions")
+        if self.indicator_report_grace_days < 0:
+            found.append("le délai de remise des relevés d'indicateurs ne peut pas être négatif")
+        if self.variance_threshold < 0:
+            found.append("le seuil d'écart du compte rendu financier ne peut pas être négatif")
+        if not self.reminder_offsets_days or len(set(self.reminder_offsets_days)) != len(self.reminder_offsets_days):
+            found.append("les délais de rappel doivent être une liste non vide de jours distincts")
+        if self.engagement_alert_days < 0:
+            found.append("le délai d'alerte d'engagement ne peut pas être négatif")
+        return found
 
 
 @dataclass(frozen=True)
@@ -103,6 +186,10 @@ class CallConfig:
     funding_action: str = ""
     # Set by an administrator on the Call; the YAML value, when given, is only the initial one.
     regional_envelope: Decimal | None = None
+    # The manual admissibility checklist of the DDETS-PP (pieces, signatures, consistency); optional in the YAML.
+    admissibility_checklist: tuple[Choice, ...] = ()
+    # Conventions, payments, follow-up and reminders (optional YAML section ``agreements``).
+    agreements: AgreementSpec = field(default_factory=AgreementSpec)
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
@@ -191,6 +278,8 @@ class CallConfig:
             funding_program=str(r.optional("funding.program") or ""),
             funding_action=str(r.optional("funding.action") or ""),
             regional_envelope=r.optional_decimal("funding.regional_envelope"),
+            admissibility_checklist=tuple(_choice(c) for c in r.optional_list("instruction.admissibility_checklist")),
+            agreements=_agreement_spec(r.optional("agreements")),
         )
         config._validate()
         return config
@@ -213,6 +302,10 @@ class CallConfig:
             problems.append("l'enveloppe régionale ne peut pas être négative")
         if not self.criteria or any(c.weight <= 0 for c in self.criteria):
             problems.append("chaque critère de sélection doit avoir un poids positif")
+        problems += self.agreements.problems()
+        codes = [c.code for c in self.admissibility_checklist]
+        if len(codes) != len(set(codes)):
+            problems.append("chaque point de la liste de recevabilité doit avoir un code distinct")
         if problems:
             raise CallConfigError("Configuration de l'appel invalide : " + " ; ".join(problems) + ".")
 
@@ -225,6 +318,9 @@ class CallConfig:
 
     def carrier_kind(self, code: str) -> Choice | None:
         return next((k for k in self.carrier_kinds if k.code == code), None)
+
+    def checklist_item(self, code: str) -> Choice | None:
+        return next((c for c in self.admissibility_checklist if c.code == code), None)
 
     def calendar_step(self, code: str) -> CalendarStep | None:
         return next((s for s in self.calendar if s.code == code), None)
@@ -258,6 +354,14 @@ class _Reader:
             return self.get(path)
         except CallConfigError:
             return None
+
+    def optional_list(self, path: str) -> list[Any]:
+        value = self.optional(path)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise CallConfigError(f"« {path} » doit être une liste.")
+        return value
 
     def optional_decimal(self, path: str) -> Decimal | None:
         value = self.optional(path)
@@ -359,6 +463,76 @@ def _choice(raw: Any) -> Choice:
         requires_lead=bool(raw.get("requires_lead", False)),
         fallback=bool(raw.get("fallback", False)),
         eligible_alone=bool(raw.get("eligible_alone", True)),
+    )
+
+
+def _agreement_spec(raw: Any) -> AgreementSpec:
+    """The ``agreements`` section; each absent key takes the default of ``AgreementSpec``."""
+    if raw is None:
+        return AgreementSpec()
+    if not isinstance(raw, dict):
+        raise CallConfigError("« agreements » doit être un dictionnaire.")
+    default = AgreementSpec()
+    schedule = default.payment_schedule
+    raw_schedule = raw.get("payment_schedule")
+    if raw_schedule is not None:
+        steps = raw_schedule.get("steps") if isinstance(raw_schedule, dict) else raw_schedule
+        if not isinstance(steps, list) or not steps:
+            raise CallConfigError("« agreements.payment_schedule.steps » doit être une liste non vide.")
+        schedule = tuple(_payment_step(s) for s in steps)
+    interim = raw.get("interim_report")
+    if interim is not None and not isinstance(interim, dict):
+        raise CallConfigError("« agreements.interim_report » doit être un dictionnaire.")
+    interim = interim or {}
+    offsets = raw.get("reminder_offsets_days")
+    if offsets is not None and not isinstance(offsets, list):
+        raise CallConfigError(f"« agreements.reminder_offsets_days » doit être une liste de jours (lu : {offsets!r}).")
+
+    def integer(value: Any, path: str, fallback: int) -> int:
+        return fallback if value is None else _integer(value, f"agreements.{path}")
+
+    def decimal(value: Any, path: str, fallback: Decimal) -> Decimal:
+        return fallback if value is None else _decimal(value, f"agreements.{path}")
+
+    return AgreementSpec(
+        payment_schedule=schedule,
+        final_report_months_after_end=integer(
+            raw.get("final_report_months_after_end"),
+            "final_report_months_after_end",
+            default.final_report_months_after_end,
+        ),
+        interim_report_required=bool(interim.get("required", default.interim_report_required)),
+        interim_report_at_fraction=decimal(
+            interim.get("at_fraction"), "interim_report.at_fraction", default.interim_report_at_fraction
+        ),
+        indicator_report_grace_days=integer(
+            raw.get("indicator_report_grace_days"), "indicator_report_grace_days", default.indicator_report_grace_days
+        ),
+        variance_threshold=decimal(raw.get("variance_threshold"), "variance_threshold", default.variance_threshold),
+        reminder_offsets_days=(
+            default.reminder_offsets_days
+            if offsets is None
+            else tuple(_integer(o, "agreements.reminder_offsets_days") for o in offsets)
+        ),
+        engagement_alert_days=integer(
+            raw.get("engagement_alert_days"), "engagement_alert_days", default.engagement_alert_days
+        ),
+    )
+
+
+def _payment_step(raw: Any) -> PaymentStep:
+    path = "agreements.payment_schedule.steps"
+    trigger = str(_required(raw, "trigger", path))
+    try:
+        parsed_trigger = PaymentTrigger(trigger)
+    except ValueError as exc:
+        known = ", ".join(t.value for t in PaymentTrigger)
+        raise CallConfigError(f"« {path}.trigger » inconnu : « {trigger} » (attendu : {known}).") from exc
+    return PaymentStep(
+        code=str(_required(raw, "code", path)),
+        label=str(_required(raw, "label", path)),
+        trigger=parsed_trigger,
+        share=_decimal(_required(raw, "share", path), f"{path}.share"),
     )
 
 
