@@ -8,7 +8,8 @@ Words: *instruction* is the DDETS-PP's examination (§1.6); *compléments* are d
 asks of the applicant, which reopen the dossier for editing until the applicant files them (a new version);
 *recevable* / *irrecevable* is the admissibility decision; *évalué* means scored and proposed; *transmis* means
 sent to the regional committee with the département's ranking; *retenu*, *non retenu*, *ajourné* are the
-committee's decisions, applied when its session is closed. A decision may be reopened by the DREETS, with a
+committee's decisions, applied when its session is closed; *soldé* means the final report was validated and the
+balance paid or the reversal recorded. A decision may be reopened by the DREETS, with a
 motivation.
 """
 
@@ -32,6 +33,7 @@ class DossierState(StrEnum):
     RETAINED = "retenu"
     REJECTED = "non_retenu"
     POSTPONED = "ajourne"
+    SETTLED = "solde"
 
     @property
     def label(self) -> str:
@@ -50,13 +52,20 @@ STATE_LABELS: dict[DossierState, str] = {
     DossierState.RETAINED: "Retenu",
     DossierState.REJECTED: "Non retenu",
     DossierState.POSTPONED: "Ajourné",
+    DossierState.SETTLED: "Soldé",
 }
 
 # States in which the applicant may edit the dossier (a draft, or a dossier reopened for complements).
 EDITABLE_STATES: frozenset[DossierState] = frozenset({DossierState.DRAFT, DossierState.COMPLEMENTS_REQUESTED})
 # States a jury member may see: what was transmitted to the committee, and its outcome.
 COMMITTEE_STATES: frozenset[DossierState] = frozenset(
-    {DossierState.TRANSMITTED, DossierState.RETAINED, DossierState.REJECTED, DossierState.POSTPONED}
+    {
+        DossierState.TRANSMITTED,
+        DossierState.RETAINED,
+        DossierState.REJECTED,
+        DossierState.POSTPONED,
+        DossierState.SETTLED,
+    }
 )
 DECIDED_STATES: frozenset[DossierState] = frozenset(
     {DossierState.RETAINED, DossierState.REJECTED, DossierState.POSTPONED}
@@ -112,6 +121,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("retain", "Retenir", _S.TRANSMITTED, _S.RETAINED, _DREETS),
     Transition("reject", "Ne pas retenir", _S.TRANSMITTED, _S.REJECTED, _DREETS, needs_reason=True),
     Transition("postpone", "Ajourner", _S.TRANSMITTED, _S.POSTPONED, _DREETS, needs_reason=True),
+    # Follow-up (§1.4, §1.5): validating the final report closes the dossier.
+    Transition("settle", "Solder le dossier", _S.RETAINED, _S.SETTLED, _INSTRUCTOR),
     # Reopening by the DREETS, always motivated, never silent.
     Transition(
         "reopen_inadmissible", "Rouvrir la recevabilité", _S.INADMISSIBLE, _S.UNDER_REVIEW, _DREETS, needs_reason=True
