@@ -65,6 +65,13 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
 
 
+@pytest.fixture
+def page(page):
+    """A missing label or button fails the journey within seconds, not after Playwright's 30 s default."""
+    page.set_default_timeout(10_000)
+    return page
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):

@@ -12,6 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from pactes.core.formatting import format_number
+from pactes.territories.models import Epci
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REAL_CALL_TITLE = "Appel à manifestation d'intérêt — Pactes territoriaux des solidarités en Occitanie (2024)"
@@ -71,11 +74,13 @@ def test_visitor_reads_the_call_page_and_checks_eligibility(page: Page, live_ser
     page.get_by_role("link", name=DEMO_CALL_TITLE).click()
     expect(page.get_by_role("heading", level=1, name=DEMO_CALL_TITLE)).to_be_visible()
     expect(page.get_by_text("Dépôt ouvert", exact=True)).to_be_visible()
-    expect(page.locator("main")).to_contain_text("démonstration")
+    expect(page.get_by_role("note")).to_contain_text("Appel de démonstration")
 
     # A territory page: population and Filosofi median of the CC Couserans-Pyrénées.
     page.goto(f"{live_server.url}/territoires/epci/{COUSERANS_SIREN}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Couserans-Pyrénées")
-    expect(page.get_by_text("Population municipale", exact=True)).to_be_visible()
+    population = Epci.objects.get(siren=COUSERANS_SIREN).population_municipale
+    population_term = page.get_by_role("term").filter(has_text=re.compile("^Population municipale$"))
+    expect(population_term.locator("xpath=following-sibling::dd[1]")).to_have_text(format_number(population))
     indicators = page.get_by_role("table", name=re.compile("Indicateurs Insee de"))
     expect(indicators).to_contain_text("19\u202f380")
