@@ -12,6 +12,9 @@ urlpatterns = [
     path("appels/", include("pactes.web.calls.urls")),
     path("dossiers/", include("pactes.web.dossiers.urls")),
     path("dossiers/", include("pactes.web.dossiers.filing_urls")),
+    path("instruction/", include("pactes.web.assessment.urls")),
+    path("comite/", include("pactes.web.committee.urls")),
+    path("instruction/", include("pactes.web.instruction.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]

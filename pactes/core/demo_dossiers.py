@@ -83,7 +83,7 @@ def _couserans_draft_low_cofinancing(document: dict[str, Any]) -> dict[str, Any]
             "status": "acquired",
         },
     ]
-    document["budget"]["expenses"][0]["amount"] = "70000.00"
+    document["budget"]["expenses"][0]["amount"] = "60000.00"  # 114 000 € in all: 52 000 € of cofinancing, 45.6 %
     return document
 
 
