@@ -79,7 +79,7 @@ def _couserans_draft_low_cofinancing(document: dict[str, Any]) -> dict[str, Any]
         {
             "kind": "own_funds",
             "funder": "Association Solidarités Couserans",
-            "amount": "22000.00",
+            "amount": "12000.00",
             "status": "acquired",
         },
     ]

@@ -166,7 +166,7 @@ def attachment_check(*, name: str, stream: IO[bytes], size: int | None = None) -
 
 
 def _refuse_unless_editable(dossier: Dossier, by: User) -> None:
-    if not dossier.is_draft:
+    if not dossier.is_editable:
         raise AttachmentRefused("Le dossier a été déposé : ses pièces jointes ne peuvent plus être modifiées.")
     if not by.is_applicant:
         raise AttachmentRefused("Seul un porteur du dossier peut modifier ses pièces jointes.")

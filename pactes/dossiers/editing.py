@@ -75,8 +75,9 @@ class InvitationInvalid(Exception):
 
 # -- who may edit --------------------------------------------------------------------------------------------------
 def dossier_can_be_edited_by(dossier: Dossier, user: User) -> bool:
-    """An applicant member of the carrying organisation or an invited co-editor, while the dossier is a draft."""
-    if not dossier.is_draft or not user.is_active or not user.is_applicant:
+    """An applicant member of the carrying organisation or an invited co-editor, while the dossier is a draft or
+    reopened for complements."""
+    if not dossier.is_editable or not user.is_active or not user.is_applicant:
         return False
     return (
         Membership.objects.filter(organisation_id=dossier.organisation_id, user=user).exists()

@@ -27,12 +27,19 @@ from pactes.dossiers.checks import canonical_json, dossier_to_document, dossier_
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, receipt_render
 from pactes.dossiers.services import TransitionRefused, dossier_transition
-from pactes.rules.lifecycle import check_transition
+from pactes.instruction.services import complements_answer_close
+from pactes.rules.lifecycle import DossierState, check_transition
 from pactes.rules.verdict import Reason
 
 logger = logging.getLogger(__name__)
 
 SUBMIT = "submit"
+ANSWER_COMPLEMENTS = "answer_complements"
+
+
+def filing_transition(dossier: Dossier) -> str:
+    """A draft is filed (``submit``); a dossier reopened for complements is filed again as their answer."""
+    return ANSWER_COMPLEMENTS if dossier.state == DossierState.COMPLEMENTS_REQUESTED.value else SUBMIT
 
 
 class FilingRefused(Exception):
@@ -45,16 +52,19 @@ class FilingRefused(Exception):
 
 def dossier_filing_problems(*, dossier: Dossier, by: User, now: dt.datetime) -> list[Reason]:
     """Who may file from which state, then the blocking reasons of every rule of the call judged at ``now``
-    (``DEADLINE_PASSED`` included: the rules judge the deadline whenever they are given a moment)."""
-    problems = list(check_transition(SUBMIT, state=dossier.state, actor=by.role))
-    verdict, _summary = dossier_verdict(dossier, now=now)
+    (``DEADLINE_PASSED`` included: the rules judge the deadline whenever they are given a moment). The answer to
+    complements, asked during the instruction, is not judged against the filing deadline."""
+    transition = filing_transition(dossier)
+    problems = list(check_transition(transition, state=dossier.state, actor=by.role))
+    verdict, _summary = dossier_verdict(dossier, now=now if transition == SUBMIT else None)
     return problems + [r for r in verdict.reasons if r.blocking]
 
 
 def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, notify: bool = True) -> DossierVersion:
-    """Files a draft: re-checks every rule with the server's clock, freezes a new version with its receipt PDF,
-    fires the ``submit`` transition and, once committed, e-mails the receipt (unless ``notify`` is False, for
-    loading demo data). Raises ``FilingRefused``."""
+    """Files a draft, or the answer to complements: re-checks every rule with the server's clock, freezes a new
+    version with its receipt PDF, fires ``submit`` (or ``answer_complements``, which also closes the open complement
+    request) and, once committed, e-mails the receipt (unless ``notify`` is False, for loading demo data).
+    Raises ``FilingRefused``."""
     moment = (now or timezone.now()).astimezone(dossier.call.rules.timezone).replace(microsecond=0)
     with transaction.atomic():
         locked = (
@@ -85,14 +95,18 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, 
             submitted_by=by,
         )
         pdf = receipt_render(version=version)  # before any write: no filing without its receipt
+        transition = filing_transition(locked)
         try:
-            dossier_transition(dossier=locked, transition=SUBMIT, by=by)
+            dossier_transition(dossier=locked, transition=transition, by=by)
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
-        # The transition stamps its own clock; the filing time is the one the rules were judged at.
-        Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
+        if transition == SUBMIT:
+            # The transition stamps its own clock; the filing time is the one the rules were judged at.
+            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
         version.receipt_pdf.save(f"accuse-reception-{locked.reference}-v{number}.pdf", ContentFile(pdf), save=False)
         version.save()
+        if transition == ANSWER_COMPLEMENTS:
+            complements_answer_close(dossier=locked, version=version, by=by)
         if notify:
             transaction.on_commit(lambda: _receipt_send_after_filing(version.pk))
     dossier.refresh_from_db()

@@ -21,7 +21,9 @@ from pactes.dossiers.filing import FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.instruction.selectors import open_complement_request
 from pactes.rules.dossier import RULES
+from pactes.rules.lifecycle import DossierState
 
 from .filing_forms import AttachmentForm, FilingForm
 
@@ -35,7 +37,12 @@ def _dossier(request: HttpRequest, reference: str) -> Dossier:
 
 
 def _can_edit(user: User, dossier: Dossier) -> bool:
-    return user.is_applicant and dossier.is_draft
+    return user.is_applicant and dossier.is_editable
+
+
+def _answering(dossier: Dossier) -> bool:
+    """Reopened for complements: filing it again answers them."""
+    return dossier.state == DossierState.COMPLEMENTS_REQUESTED.value
 
 
 def _breadcrumb(dossier: Dossier, current: str) -> dict[str, Any]:
@@ -136,14 +143,16 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("filing:summary", reference=dossier.reference)
         form = FilingForm(request.POST)
         if form.is_valid():
+            answering = _answering(dossier)
             try:
                 version = dossier_file(dossier=dossier, by=request.user)
             except FilingRefused as exc:
                 refusal = exc.reasons
             else:
+                done = "Vos compléments ont été transmis" if answering else "Votre dossier a été déposé"
                 messages.success(
                     request,
-                    f"Votre dossier a été déposé le {filed_at_label(version.submitted_at, dossier.call)}. "
+                    f"{done} le {filed_at_label(version.submitted_at, dossier.call)} (version {version.number}). "
                     "L'accusé de réception vous a été envoyé par courriel ; il est aussi téléchargeable ci-dessous.",
                 )
                 return redirect("filing:summary", reference=dossier.reference)
@@ -158,17 +167,20 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
         "pieces": dossier.attachments.all(),
         "stepper": {"current_step_id": 10, "current_step_title": "Récapitulatif et dépôt", "total_steps": TOTAL_STEPS},
     }
-    if dossier.is_draft:
+    context["answering"] = _answering(dossier)
+    context["complement_request"] = open_complement_request(dossier) if context["answering"] else None
+    if dossier.is_editable:
         now = timezone.now()
         try:
-            verdict, _summary = dossier_verdict(dossier, now=now)
+            # Complements are answered during the instruction: the filing deadline is not judged again.
+            verdict, _summary = dossier_verdict(dossier, now=None if context["answering"] else now)
         except DocumentError as exc:
             context["document_error"] = str(exc)
         else:
             context["panel"] = [(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES]
             context["verdict"] = verdict
             context["closes_at"] = filed_at_label(dossier.call.rules.filing_closes_at, dossier.call)
-            context["is_open"] = dossier.call.rules.is_filing_open(now)
+            context["is_open"] = context["answering"] or dossier.call.rules.is_filing_open(now)
         context["doc"] = present_document(document=dossier_to_document(dossier), call=dossier.call)
     else:
         latest = dossier.versions.order_by("-number").first()

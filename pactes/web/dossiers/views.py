@@ -38,6 +38,7 @@ from pactes.dossiers.editing import (
 )
 from pactes.dossiers.models import Dossier, Invitation, ResourceKind
 from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.instruction.selectors import may_exchange, open_complement_request
 from pactes.organisations.models import Organisation
 from pactes.rules.dossier import RULES
 from pactes.territories.models import Commune, Departement, Epci, IndicatorValue
@@ -137,7 +138,8 @@ def rules_panel(dossier: Dossier) -> dict[str, Any] | None:
         from pactes.dossiers.checks import dossier_verdict
     except ImportError:  # the checks module ships with the interchange format
         return None
-    verdict, summary = dossier_verdict(dossier, now=timezone.now())
+    # The filing deadline is judged on a draft only: complements are answered during the instruction.
+    verdict, summary = dossier_verdict(dossier, now=timezone.now() if dossier.is_draft else None)
     labels = {rule.code: rule.label for rule in RULES}
     placed = {code for _, _, codes in PANEL_GROUPS for code in codes}
     groups = [RuleGroup(step, title) for step, title, _ in PANEL_GROUPS]
@@ -177,6 +179,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "page_title": f"Dossier {dossier.reference}",
             "dossier": dossier,
             "can_edit": can_edit,
+            "complement_request": open_complement_request(dossier) if dossier.is_editable and not dossier.is_draft else None,
+            "exchanges_url": reverse("instruction:messages", kwargs={"reference": dossier.reference})
+            if may_exchange(user, dossier)
+            else "",
             "panel": rules_panel(dossier) if user.is_applicant or not dossier.is_draft else None,
             "steps": STEPS,
             "summary_url": _filing_url("summary", dossier),
