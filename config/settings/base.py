@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "pactes.instruction",
     "pactes.assessment",
     "pactes.committee",
+    "pactes.agreements",
+    "pactes.followup",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +170,9 @@ OIDC_CALLBACK_CLASS = "pactes.accounts.oidc.ProConnectCallbackView"
 OIDC_STORE_ID_TOKEN = True
 # One lockout counter per address, whatever its letter case.
 AXES_USERNAME_CALLABLE = "pactes.accounts.throttling.lockout_username"
+
+# Background tasks (reminders): Django's tasks framework on the database; worker: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Pieces attached to a dossier: at most 10 Mo each.
 PACTES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -92,7 +92,9 @@ class MessageKind(models.TextChoices):
 class Message(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField("nature", max_length=12, choices=MessageKind.choices, default=MessageKind.EXCHANGE)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="auteur")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="auteur"
+    )
     body = models.TextField("message")
     created_at = models.DateTimeField("envoyé le", auto_now_add=True)
     # An optional piece, checked by content like the dossier's pieces, stored under a random name.

@@ -179,7 +179,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "page_title": f"Dossier {dossier.reference}",
             "dossier": dossier,
             "can_edit": can_edit,
-            "complement_request": open_complement_request(dossier) if dossier.is_editable and not dossier.is_draft else None,
+            "complement_request": open_complement_request(dossier)
+            if dossier.is_editable and not dossier.is_draft
+            else None,
             "exchanges_url": reverse("instruction:messages", kwargs={"reference": dossier.reference})
             if may_exchange(user, dossier)
             else "",

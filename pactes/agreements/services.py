@@ -1,0 +1,430 @@
+"""Writes on conventions. ``agreement_transition`` is the only writer of ``Agreement.state``; ``payment_record`` the
+only writer of payments. Both lock the convention's row and check the rules of ``pactes.rules`` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from django.core.files.base import ContentFile, File
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pactes.accounts.models import Role, User
+from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, AgreementTransitionLog, Payment
+from pactes.calls.models import Call
+from pactes.committee.models import CommitteeDecision, Decision, SessionState
+from pactes.dossiers.attachments import AttachmentRefused, attachment_check
+from pactes.dossiers.models import Dossier
+from pactes.rules.agreement import (
+    AGREEMENT_STATE_DATES,
+    AgreementState,
+    agreement_transition_named,
+    check_agreement_transition,
+    is_agreement_editable,
+)
+from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import AmountError, check_amount
+from pactes.rules.payments import Payment as PaymentFact
+from pactes.rules.payments import payment_problems
+from pactes.rules.verdict import Reason
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "templates" / "agreements" / "default_body.html"
+
+AGREEMENT_NOT_RETAINED = "AGREEMENT_NOT_RETAINED"
+AGREEMENT_NO_DECISION = "AGREEMENT_NO_DECISION"
+AGREEMENT_NOT_EDITABLE = "AGREEMENT_NOT_EDITABLE"
+AGREEMENT_NOT_ALLOWED = "AGREEMENT_NOT_ALLOWED"
+AGREEMENT_STATE_CHANGED = "AGREEMENT_STATE_CHANGED"
+AGREEMENT_DATE_INVALID = "AGREEMENT_DATE_INVALID"
+AGREEMENT_SCAN_INVALID = "AGREEMENT_SCAN_INVALID"
+COMMITMENT_NOT_ALLOWED = "COMMITMENT_NOT_ALLOWED"
+COMMITMENT_INVALID = "COMMITMENT_INVALID"
+
+# The states whose date a person may give (a signature's date is the one written on the document).
+DATE_OF_TARGET: dict[AgreementState, str] = {
+    AgreementState.SENT: "sent_on",
+    AgreementState.SIGNED_BY_APPLICANT: "applicant_signed_on",
+    AgreementState.SIGNED: "state_signed_on",
+    AgreementState.SETTLED: "settled_on",
+    AgreementState.TERMINATED: "terminated_on",
+}
+# Transitions going back: the dates the target state does not require are cleared.
+REWINDING_TARGETS: frozenset[AgreementState] = frozenset(
+    {AgreementState.DRAFT, AgreementState.SENT, AgreementState.SIGNED_BY_APPLICANT, AgreementState.SIGNED}
+)
+
+
+class AgreementRefused(Exception):
+    """The operation on a convention may not be done; ``reasons`` say why in French."""
+
+    def __init__(self, reasons: list[Reason]) -> None:
+        self.reasons = reasons
+        super().__init__(" ".join(r.message for r in reasons))
+
+
+class PaymentRefused(AgreementRefused):
+    """The payment may not be recorded; ``reasons`` say why in French (PAYMENT_OVER_AWARD…)."""
+
+
+def today_for(call: Call) -> dt.date:
+    """Today in the call's time zone (Europe/Paris)."""
+    return timezone.now().astimezone(call.rules.timezone).date()
+
+
+def _is_instructor_of(user: User, dossier: Dossier) -> bool:
+    return user.role == Role.INSTRUCTOR and user.departement_id == dossier.departement_id
+
+
+def _is_applicant_of(user: User, dossier: Dossier) -> bool:
+    return user.role == Role.APPLICANT and (
+        dossier.organisation.memberships.filter(user=user).exists() or dossier.editors.filter(pk=user.pk).exists()
+    )
+
+
+def _may_act(user: User, dossier: Dossier) -> bool:
+    """Scope of the acting user: applicants of the dossier, instructors of its département, the DREETS."""
+    return _is_instructor_of(user, dossier) or _is_applicant_of(user, dossier) or user.role == Role.DREETS
+
+
+# -- the awarded amount -------------------------------------------------------------------------------------------
+def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
+    """The committee's decision awarding the grant: the latest « retenu » decided in a closed session."""
+    return (
+        CommitteeDecision.objects.filter(
+            dossier=dossier, decision=Decision.RETAINED, session__state=SessionState.CLOSED
+        )
+        .select_related("session")
+        .order_by("-session__closed_at", "-decided_at", "-pk")
+        .first()
+    )
+
+
+# -- templates ----------------------------------------------------------------------------------------------------
+def default_template_body() -> str:
+    """The default body shipped with the platform (French convention of the PTS 2024 call)."""
+    return DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
+
+
+@transaction.atomic
+def agreement_template_save(*, call: Call, body: str, by: User | None, note: str = "") -> AgreementTemplate:
+    """A new version of the call's template becomes the current one; older versions are kept."""
+    from django.template import Template, TemplateSyntaxError
+
+    try:
+        Template(body)
+    except TemplateSyntaxError as exc:
+        raise AgreementRefused(
+            [Reason("TEMPLATE_SYNTAX", f"Le modèle de convention contient une erreur de syntaxe : {exc}")]
+        ) from exc
+    Call.objects.select_for_update().get(pk=call.pk)  # one new version at a time per call
+    last = AgreementTemplate.objects.filter(call=call).order_by("-version").first()
+    AgreementTemplate.objects.filter(call=call, is_current=True).update(is_current=False)
+    return AgreementTemplate.objects.create(
+        call=call, version=(last.version + 1) if last else 1, body=body, note=note, created_by=by, is_current=True
+    )
+
+
+def agreement_template_current(*, call: Call) -> AgreementTemplate:
+    """The current template of the call, seeded with the default body when the call has none yet."""
+    current = AgreementTemplate.objects.filter(call=call, is_current=True).first()
+    if current is not None:
+        return current
+    return agreement_template_save(
+        call=call, body=default_template_body(), by=None, note="Modèle par défaut de la plateforme"
+    )
+
+
+# -- generation ---------------------------------------------------------------------------------------------------
+@transaction.atomic
+def agreement_generate(*, dossier: Dossier, by: User) -> Agreement:
+    """Draws up (or redraws, while a draft) the convention of a retained dossier: PDF and DOCX from the template.
+
+    The first generation takes the call's current template and the awarded amount of the committee's decision; a
+    regeneration keeps the template version it started from (and refreshes the amount and the dossier's content).
+    """
+    from pactes.agreements.documents import agreement_docx, agreement_pdf
+
+    locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
+    if not (_is_instructor_of(by, locked) or by.role == Role.DREETS):
+        raise AgreementRefused(
+            [Reason(AGREEMENT_NOT_ALLOWED, "Seule la DDETS-PP du département ou la DREETS établit la convention.")]
+        )
+    if locked.state != DossierState.RETAINED.value:
+        raise AgreementRefused(
+            [Reason(AGREEMENT_NOT_RETAINED, "Une convention n'est établie que pour un dossier retenu par le comité.")]
+        )
+    decision = retained_decision(locked)
+    if decision is None or decision.awarded_amount is None:
+        raise AgreementRefused(
+            [
+                Reason(
+                    AGREEMENT_NO_DECISION,
+                    "Aucune décision « retenu » d'une séance close du comité ne fixe le montant attribué.",
+                )
+            ]
+        )
+    agreement = Agreement.objects.select_for_update().filter(dossier=locked).first()
+    if agreement is None:
+        agreement = Agreement(
+            dossier=locked,
+            awarded_amount=decision.awarded_amount,
+            template=agreement_template_current(call=locked.call),
+            created_by=by,
+        )
+    elif not is_agreement_editable(agreement.state):
+        raise AgreementRefused(
+            [
+                Reason(
+                    AGREEMENT_NOT_EDITABLE,
+                    f"La convention est à l'état « {agreement.state_label} » : elle ne peut plus être régénérée.",
+                )
+            ]
+        )
+    else:
+        agreement.awarded_amount = decision.awarded_amount
+    if agreement.template is None:
+        agreement.template = agreement_template_current(call=locked.call)
+    agreement.generated_at = timezone.now()
+    agreement.generated_by = by
+    agreement.generation_count += 1
+    agreement.dossier = locked
+    old_files = [f.name for f in (agreement.pdf_file, agreement.docx_file) if f]
+    pdf = agreement_pdf(agreement=agreement)
+    docx = agreement_docx(agreement=agreement)
+    stem = f"convention-{locked.reference}-{agreement.generation_count}-{uuid.uuid4().hex[:8]}"
+    agreement.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+    agreement.docx_file.save(f"{stem}.docx", ContentFile(docx), save=False)
+    agreement.save()
+    storage = agreement.pdf_file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    return agreement
+
+
+# -- lifecycle ----------------------------------------------------------------------------------------------------
+@transaction.atomic
+def agreement_transition(
+    *, agreement: Agreement, transition: str, by: User, reason: str = "", on: dt.date | None = None
+) -> Agreement:
+    """Fires ``transition`` on the locked row, sets the date of the target state (``on``, default today) and logs.
+
+    ``on`` is the date written on the document for a signature; it may not be in the future nor before the
+    previous step's date.
+    """
+    locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
+    if agreement.state != locked.state:
+        raise AgreementRefused(
+            [
+                Reason(
+                    AGREEMENT_STATE_CHANGED,
+                    "La convention a changé d'état entre-temps : rechargez la page avant de recommencer.",
+                )
+            ]
+        )
+    problems = check_agreement_transition(transition, state=locked.state, actor=by.role, reason=reason)
+    if not problems and not _may_act(by, locked.dossier):
+        problems.append(Reason(AGREEMENT_NOT_ALLOWED, "Cette convention ne relève pas de votre périmètre."))
+    if problems:
+        raise AgreementRefused(problems)
+    move = agreement_transition_named(transition)
+    assert move is not None
+    today = today_for(locked.dossier.call)
+    day = on or today
+    date_field = DATE_OF_TARGET.get(move.target)
+    if date_field is not None:
+        previous = [getattr(locked, n) for n in AGREEMENT_STATE_DATES[move.target] if n != date_field]
+        previous = [d for d in previous if d is not None]
+        if day > today:
+            raise AgreementRefused([Reason(AGREEMENT_DATE_INVALID, f"La date du {day:%d/%m/%Y} est dans le futur.")])
+        if previous and day < max(previous):
+            raise AgreementRefused(
+                [
+                    Reason(
+                        AGREEMENT_DATE_INVALID,
+                        f"La date du {day:%d/%m/%Y} précède celle de l'étape précédente ({max(previous):%d/%m/%Y}).",
+                    )
+                ]
+            )
+        setattr(locked, date_field, day)
+    if move.target in REWINDING_TARGETS:
+        for name in DATE_FIELDS:
+            if name not in AGREEMENT_STATE_DATES[move.target]:
+                setattr(locked, name, None)
+    from_state = locked.state
+    locked.state = move.target.value
+    locked.save()
+    AgreementTransitionLog.objects.create(
+        agreement=locked, transition=move.code, from_state=from_state, to_state=locked.state, by=by, reason=reason
+    )
+    if move.code == "send":
+        agreement_id = locked.pk
+        transaction.on_commit(lambda: _send_after_commit(agreement_id))
+    for name in ("state", *DATE_FIELDS):
+        setattr(agreement, name, getattr(locked, name))
+    return locked
+
+
+def applicant_emails(dossier: Dossier) -> list[str]:
+    emails = {m.user.email.lower() for m in dossier.organisation.memberships.select_related("user") if m.user.email}
+    emails |= {u.email.lower() for u in dossier.editors.all() if u.email}
+    return sorted(emails)
+
+
+def agreement_send_email(*, agreement_id: int) -> int:
+    """E-mails the convention (PDF attached) to the applicants for signature; returns the number sent."""
+    agreement = Agreement.objects.select_related("dossier__call", "dossier__departement").get(pk=agreement_id)
+    dossier = agreement.dossier
+    rules = dossier.call.rules
+    recipients = applicant_emails(dossier)
+    if not recipients:
+        return 0
+    body = render_to_string("emails/agreement_sent.txt", {"agreement": agreement, "dossier": dossier, "rules": rules})
+    message = EmailMessage(
+        subject=f"[{rules.subject_prefix}] Convention à signer — dossier {dossier.reference}",
+        body=body,
+        to=recipients,
+    )
+    if agreement.pdf_file:
+        with agreement.pdf_file.open("rb") as pdf:
+            message.attach(f"convention-{dossier.reference}.pdf", pdf.read(), "application/pdf")
+    return message.send()
+
+
+def _send_after_commit(agreement_id: int) -> None:
+    # The transition is committed: a mail failure must not turn it into an error page.
+    try:
+        agreement_send_email(agreement_id=agreement_id)
+    except Exception:
+        logger.exception("Échec de l'envoi de la convention %s au porteur.", agreement_id)
+
+
+@transaction.atomic
+def agreement_signed_scan_upload(
+    *, agreement: Agreement, name: str, stream: IO[bytes], by: User, signed_on: dt.date | None = None
+) -> Agreement:
+    """Stores the convention signed by the applicant (a PDF, checked by its content) and records the signature."""
+    try:
+        checked = attachment_check(name=name, stream=stream)
+    except AttachmentRefused as exc:
+        raise AgreementRefused([Reason(AGREEMENT_SCAN_INVALID, str(exc))]) from exc
+    if checked.format.code != "pdf":
+        raise AgreementRefused(
+            [
+                Reason(
+                    AGREEMENT_SCAN_INVALID, f"Déposez la convention signée en PDF (« {checked.name} » n'en est pas un)."
+                )
+            ]
+        )
+    updated = agreement_transition(agreement=agreement, transition="upload_applicant_signature", by=by, on=signed_on)
+    stream.seek(0)
+    old = updated.signed_scan.name if updated.signed_scan else ""
+    updated.signed_scan.save(f"convention-signee-{uuid.uuid4().hex}.pdf", File(stream), save=False)
+    updated.signed_scan_name = checked.name
+    updated.signed_scan_sha256 = checked.sha256
+    updated.signed_scan_uploaded_by = by
+    updated.signed_scan_uploaded_at = timezone.now()
+    updated.save()
+    if old:
+        storage = updated.signed_scan.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    agreement.signed_scan = updated.signed_scan
+    return updated
+
+
+# -- engagement ---------------------------------------------------------------------------------------------------
+@transaction.atomic
+def agreement_commitment_set(*, agreement: Agreement, number: str, date: dt.date, by: User) -> Agreement:
+    """Records the legal commitment (EJ, Chorus) entered by the DDETS-PP: 10 digits and a date not in the future."""
+    locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
+    if not (_is_instructor_of(by, locked.dossier) or by.role == Role.DREETS):
+        raise AgreementRefused(
+            [Reason(COMMITMENT_NOT_ALLOWED, "Seule la DDETS-PP du département saisit l'engagement juridique.")]
+        )
+    problems: list[Reason] = []
+    number = "".join(number.split())
+    if not (len(number) == 10 and number.isascii() and number.isdigit()):
+        problems.append(
+            Reason(
+                COMMITMENT_INVALID,
+                "Le numéro d'engagement juridique (EJ) compte 10 chiffres, sans lettre (ex. : 2103456789).",
+            )
+        )
+    if date > today_for(locked.dossier.call):
+        problems.append(Reason(COMMITMENT_INVALID, f"La date de l'engagement ({date:%d/%m/%Y}) est dans le futur."))
+    if locked.state in (AgreementState.ABANDONED, AgreementState.TERMINATED):
+        problems.append(
+            Reason(COMMITMENT_INVALID, f"La convention est « {locked.state_label} » : aucun engagement n'est possible.")
+        )
+    if problems:
+        raise AgreementRefused(problems)
+    locked.commitment_number = number
+    locked.commitment_date = date
+    locked.commitment_entered_by = by
+    locked.save()
+    agreement.commitment_number, agreement.commitment_date = number, date
+    return locked
+
+
+# -- payments -----------------------------------------------------------------------------------------------------
+def payment_facts(agreement: Agreement) -> list[PaymentFact]:
+    return [
+        PaymentFact(amount=p.amount, paid_on=p.paid_on, reference=p.reference, declared_year=p.accounting_year)
+        for p in agreement.payments.all()
+    ]
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    agreement: Agreement,
+    amount: Decimal,
+    paid_on: dt.date,
+    reference: str,
+    by: User,
+    declared_year: int | None = None,
+    step_code: str = "",
+) -> Payment:
+    """Records a payment on the locked convention; never beyond the awarded amount (``PaymentRefused`` otherwise)."""
+    locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
+    rules = locked.dossier.call.rules
+    if not (_is_instructor_of(by, locked.dossier) or by.role == Role.DREETS):
+        raise PaymentRefused(
+            [Reason(AGREEMENT_NOT_ALLOWED, "Seule la DDETS-PP du département ou la DREETS enregistre un versement.")]
+        )
+    try:
+        fact = PaymentFact(amount=amount, paid_on=paid_on, reference=reference, declared_year=declared_year)
+        problems = payment_problems(
+            awarded=locked.awarded_amount,
+            already_paid=payment_facts(locked),
+            payment=fact,
+            config=rules,
+            today=today_for(locked.dossier.call),
+            agreement_state=locked.state,
+            has_commitment=locked.has_commitment,
+        )
+        if not problems:
+            check_amount(amount)
+    except AmountError as exc:
+        raise PaymentRefused([Reason("PAYMENT_AMOUNT_INVALID", str(exc))]) from exc
+    if step_code and step_code not in {s.code for s in rules.agreements.payment_schedule}:
+        problems.append(Reason("PAYMENT_STEP_UNKNOWN", f"L'échéance « {step_code} » n'existe pas dans l'échéancier."))
+    if problems:
+        raise PaymentRefused(problems)
+    return Payment.objects.create(
+        agreement=locked,
+        step_code=step_code,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference.strip(),
+        accounting_year=fact.accounting_year,
+        recorded_by=by,
+    )

@@ -1,0 +1,419 @@
+"""Writes of the regional committee: sessions, attendance, decisions, closing and reopening.
+
+Only the DREETS writes. Decisions are recorded while a session is open and change no dossier until the session is
+closed; closing fires the lifecycle transitions (``retain``, ``reject``, ``postpone``) through
+``dossier_transition``, freezes the decisions and produces the procès-verbal and the decision letters, e-mailed
+once committed. A decision is reopened only by the DREETS, with a motivation, through the lifecycle
+(``reopen_retained``…): the closed session's record is never edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pactes.accounts.models import Role, User
+from pactes.calls.models import Call
+from pactes.committee.documents import letter_filename, letter_render, minutes_filename, minutes_render
+from pactes.committee.models import (
+    DECISION_TRANSITIONS,
+    REOPEN_TRANSITIONS,
+    Attendance,
+    CommitteeDecision,
+    CommitteeSession,
+    Decision,
+    SessionState,
+)
+from pactes.committee.selectors import (
+    committed_decisions,
+    envelope_for_session,
+    latest_closed_decision,
+    present_count,
+    requested_grant,
+    session_agenda_dossiers,
+)
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.rules.envelope import (
+    ENVELOPE_EXCEEDED,
+    ENVELOPE_NOT_SET,
+    ZERO,
+    EnvelopeDecision,
+    award_problems,
+    summarize_envelope,
+)
+from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import euros
+from pactes.rules.verdict import Reason
+
+logger = logging.getLogger(__name__)
+
+QUORUM_NOT_MET = "QUORUM_NOT_MET"
+AWARD_MISSING = "AWARD_MISSING"
+AWARD_OVER_REQUESTED = "AWARD_OVER_REQUESTED"
+MOTIVATION_REQUIRED = "MOTIVATION_REQUIRED"
+SESSION_NOT_OPEN = "SESSION_NOT_OPEN"
+SESSION_CLOSED = "SESSION_CLOSED"
+SESSION_ALREADY_OPEN = "SESSION_ALREADY_OPEN"
+NOT_ON_AGENDA = "NOT_ON_AGENDA"
+AGENDA_EMPTY = "AGENDA_EMPTY"
+DOSSIER_UNDECIDED = "DOSSIER_UNDECIDED"
+NOT_ALLOWED = "NOT_ALLOWED"
+NOT_A_MEMBER_ROLE = "NOT_A_MEMBER_ROLE"
+DECISION_NOT_CURRENT = "DECISION_NOT_CURRENT"
+
+MEMBER_ROLES = frozenset({Role.JURY, Role.DREETS})
+
+
+class CommitteeRefused(Exception):
+    """The committee act may not be done; ``reasons`` say why in French (stable codes)."""
+
+    def __init__(self, reasons: list[Reason]) -> None:
+        self.reasons = reasons
+        super().__init__(" ".join(r.message for r in reasons))
+
+
+def _only_dreets(by: User) -> list[Reason]:
+    if by.role == Role.DREETS:
+        return []
+    return [Reason(NOT_ALLOWED, "Seule la DREETS organise les séances du comité et y enregistre les décisions.")]
+
+
+def _check_members(members: Iterable[User]) -> list[Reason]:
+    return [
+        Reason(NOT_A_MEMBER_ROLE, f"{m} n'est ni membre du jury ni agent de la DREETS : il ne peut pas siéger.")
+        for m in members
+        if m.role not in MEMBER_ROLES or not m.is_active
+    ]
+
+
+def _set_members(session: CommitteeSession, members: Iterable[User]) -> None:
+    wanted = {m.pk for m in members}
+    session.attendances.exclude(user_id__in=wanted).delete()
+    existing = set(session.attendances.values_list("user_id", flat=True))
+    Attendance.objects.bulk_create([Attendance(session=session, user_id=pk) for pk in wanted - existing])
+
+
+# -- sessions -------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def session_create(
+    *, call: Call, date: dt.date, place: str, chair: str, members: Iterable[User], by: User
+) -> CommitteeSession:
+    members = list(members)
+    problems = _only_dreets(by) + _check_members(members)
+    if problems:
+        raise CommitteeRefused(problems)
+    session = CommitteeSession.objects.create(
+        call=call, date=date, place=place.strip(), chair=chair.strip() or call.rules.committee_chair, created_by=by
+    )
+    _set_members(session, members)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: CommitteeSession, date: dt.date, place: str, chair: str, members: Iterable[User], by: User
+) -> CommitteeSession:
+    locked = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    members = list(members)
+    problems = _only_dreets(by) + _check_members(members)
+    if locked.is_closed:
+        problems.append(Reason(SESSION_CLOSED, "La séance est close : son procès-verbal ne se modifie plus."))
+    if problems:
+        raise CommitteeRefused(problems)
+    locked.date, locked.place, locked.chair = date, place.strip(), chair.strip() or locked.call.rules.committee_chair
+    locked.save(update_fields=["date", "place", "chair"])
+    _set_members(locked, members)
+    return locked
+
+
+@transaction.atomic
+def session_open(*, session: CommitteeSession, by: User) -> CommitteeSession:
+    locked = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    problems = _only_dreets(by)
+    if not locked.is_planned:
+        problems.append(Reason(SESSION_NOT_OPEN, "Seule une séance planifiée peut être ouverte."))
+    other = (
+        CommitteeSession.objects.filter(call_id=locked.call_id, state=SessionState.OPEN).exclude(pk=locked.pk).first()
+    )
+    if other is not None:
+        problems.append(
+            Reason(
+                SESSION_ALREADY_OPEN,
+                f"La séance du {other.date:%d/%m/%Y} est déjà ouverte pour cet appel : closez-la d'abord.",
+            )
+        )
+    if problems:
+        raise CommitteeRefused(problems)
+    locked.state, locked.opened_at, locked.opened_by = SessionState.OPEN, timezone.now(), by
+    locked.save(update_fields=["state", "opened_at", "opened_by"])
+    return locked
+
+
+@transaction.atomic
+def attendance_set(*, session: CommitteeSession, present: Iterable[User], by: User) -> CommitteeSession:
+    """Ticks who is present among the members (the others are absent)."""
+    locked = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    problems = _only_dreets(by)
+    if locked.is_closed:
+        problems.append(Reason(SESSION_CLOSED, "La séance est close : la liste de présence est figée."))
+    if problems:
+        raise CommitteeRefused(problems)
+    ids = {u.pk for u in present}
+    locked.attendances.filter(user_id__in=ids).update(is_present=True)
+    locked.attendances.exclude(user_id__in=ids).update(is_present=False)
+    return locked
+
+
+def quorum_problems(session: CommitteeSession) -> list[Reason]:
+    # 1.6: the committee decides only when enough of its members are present (quorum of the call's YAML).
+    quorum = session.call.rules.quorum
+    present = present_count(session)
+    if present >= quorum:
+        return []
+    return [
+        Reason(
+            QUORUM_NOT_MET,
+            f"Le quorum n'est pas atteint : {present} membre{'s' if present > 1 else ''} présent"
+            f"{'s' if present > 1 else ''} sur {quorum} requis. Cochez les présences avant de décider.",
+        )
+    ]
+
+
+# -- decisions ------------------------------------------------------------------------------------------------------
+def decision_problems(
+    *,
+    session: CommitteeSession,
+    dossier: Dossier,
+    decision: str,
+    awarded_amount: Decimal | None,
+    motivation: str,
+) -> list[Reason]:
+    """Why this decision may not be recorded (empty: it may); the envelope is read from the database."""
+    rules = session.call.rules
+    problems: list[Reason] = []
+    if not session.is_open:
+        problems.append(Reason(SESSION_NOT_OPEN, "Les décisions ne s'enregistrent que pendant une séance ouverte."))
+    if dossier.call_id != session.call_id or dossier.state != DossierState.TRANSMITTED.value:
+        problems.append(
+            Reason(NOT_ON_AGENDA, f"Le dossier {dossier.reference} n'est pas à l'ordre du jour de cette séance.")
+        )
+    problems += quorum_problems(session)
+    if decision not in Decision.values:
+        problems.append(Reason("DECISION_UNKNOWN", "Choisissez une décision : retenu, non retenu ou ajourné."))
+        return problems
+    if decision != Decision.RETAINED:
+        if not motivation.strip():
+            label = Decision(decision).label.lower()
+            problems.append(Reason(MOTIVATION_REQUIRED, f"Une décision « {label} » doit être motivée."))
+        return problems
+    if awarded_amount is None or awarded_amount <= 0:
+        problems.append(Reason(AWARD_MISSING, "Un dossier retenu demande le montant attribué (en euros)."))
+        return problems
+    problems += award_problems(awarded_amount, rules, reference=dossier.reference)
+    requested = requested_grant(dossier)
+    if awarded_amount > requested:
+        problems.append(
+            Reason(
+                AWARD_OVER_REQUESTED,
+                f"Le montant attribué ({euros(awarded_amount)}) dépasse la subvention demandée par le porteur "
+                f"({euros(requested)}).",
+            )
+        )
+    problems += _envelope_problems(session=session, dossier=dossier, awarded_amount=awarded_amount)
+    return problems
+
+
+def _envelope_problems(*, session: CommitteeSession, dossier: Dossier, awarded_amount: Decimal) -> list[Reason]:
+    # 1.4, 1.6: what the committee awards stays within the regional envelope (BOP 304 action 23).
+    call = session.call
+    others = session.decisions.filter(decision=Decision.RETAINED).exclude(dossier=dossier).select_related("dossier")
+    decisions = [
+        EnvelopeDecision(d.dossier.reference, is_closed=True, awarded=d.awarded_amount)
+        for d in [*committed_decisions(call), *others]
+    ]
+    decisions.append(EnvelopeDecision(dossier.reference, is_closed=True, awarded=awarded_amount))
+    summary = summarize_envelope(call.regional_envelope, decisions, call.rules)
+    problems = [r for r in summary.reasons if r.code == ENVELOPE_NOT_SET]
+    if summary.remaining is not None and summary.remaining < 0:
+        available = summary.remaining + awarded_amount
+        problems.append(
+            Reason(
+                ENVELOPE_EXCEEDED,
+                f"Le montant attribué ({euros(awarded_amount)}) dépasse ce qui reste de l'enveloppe régionale "
+                f"({euros(max(available, ZERO))} disponibles sur {euros(summary.envelope)}).",
+                section=call.rules.section("funding.regional_envelope"),
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    session: CommitteeSession,
+    dossier: Dossier,
+    decision: str,
+    awarded_amount: Decimal | None,
+    motivation: str,
+    by: User,
+) -> CommitteeDecision:
+    """Records (or changes, while the session is open) the decision on one dossier of the agenda."""
+    locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    amount = awarded_amount if decision == Decision.RETAINED else None
+    problems = _only_dreets(by) + decision_problems(
+        session=locked, dossier=fresh, decision=decision, awarded_amount=amount, motivation=motivation
+    )
+    if problems:
+        raise CommitteeRefused(problems)
+    record, _created = CommitteeDecision.objects.update_or_create(
+        session=locked,
+        dossier=fresh,
+        defaults={
+            "decision": decision,
+            "awarded_amount": amount,
+            "motivation": motivation.strip(),
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        },
+    )
+    return record
+
+
+# -- closing --------------------------------------------------------------------------------------------------------
+def closing_problems(session: CommitteeSession) -> list[Reason]:
+    """Why the session may not be closed yet (shown on its page, and checked again when closing)."""
+    if not session.is_open:
+        return [Reason(SESSION_NOT_OPEN, "Seule une séance ouverte peut être close.")]
+    problems = quorum_problems(session)
+    agenda = list(session_agenda_dossiers(session).order_by("departement__code", "reference"))
+    if not agenda:
+        problems.append(Reason(AGENDA_EMPTY, "L'ordre du jour est vide : aucun dossier n'a été transmis au comité."))
+    decided = set(session.decisions.values_list("dossier_id", flat=True))
+    problems += [
+        Reason(DOSSIER_UNDECIDED, f"Le dossier {d.reference} n'a pas encore de décision.")
+        for d in agenda
+        if d.pk not in decided
+    ]
+    envelope = envelope_for_session(session)
+    if envelope.remaining is not None and envelope.remaining < 0:
+        problems.append(
+            Reason(
+                ENVELOPE_EXCEEDED,
+                f"Les montants attribués ({euros(envelope.session_awarded)}) dépassent l'enveloppe régionale "
+                f"restante de {euros(envelope.remaining + envelope.session_awarded)}.",
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def session_close(*, session: CommitteeSession, by: User) -> CommitteeSession:
+    """Applies every decision to its dossier, freezes the session, renders the procès-verbal and the letters, and
+    e-mails the letters once committed. Raises ``CommitteeRefused`` (nothing is changed then)."""
+    locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
+    problems = _only_dreets(by) + closing_problems(locked)
+    if problems:
+        raise CommitteeRefused(problems)
+    envelope = envelope_for_session(locked)
+    decisions = list(locked.decisions.select_related("dossier__organisation", "dossier__departement"))
+    for record in decisions:
+        try:
+            dossier_transition(
+                dossier=record.dossier,
+                transition=DECISION_TRANSITIONS[record.decision],
+                by=by,
+                reason=record.motivation,
+            )
+        except TransitionRefused as exc:
+            raise CommitteeRefused(
+                [Reason(r.code, f"Dossier {record.dossier.reference} : {r.message}") for r in exc.reasons]
+            ) from exc
+    locked.state = SessionState.CLOSED
+    locked.closed_at = timezone.now()
+    locked.closed_by = by
+    locked.quorum = locked.call.rules.quorum
+    locked.awarded_total = envelope.session_awarded
+    locked.envelope_remaining = envelope.remaining
+    locked.save()
+    locked.minutes_pdf.save(minutes_filename(locked), ContentFile(minutes_render(session=locked)), save=True)
+    for record in decisions:
+        record.session = locked
+        record.letter_pdf.save(letter_filename(record), ContentFile(letter_render(decision=record)), save=True)
+    session_id = locked.pk
+    transaction.on_commit(lambda: _letters_send_after_closing(session_id))
+    return locked
+
+
+def _letters_send_after_closing(session_id: int) -> None:
+    # The session is closed: a mail server failure must not undo it (the letters stay online).
+    try:
+        decision_letters_send(session_id=session_id)
+    except Exception:
+        logger.exception("Échec de l'envoi des lettres de décision (séance %s).", session_id)
+
+
+def letter_recipients(dossier: Dossier) -> list[str]:
+    """The members of the applicant organisation, each once."""
+    emails: list[str] = []
+    for user in dossier.organisation.members.filter(is_active=True).order_by("pk"):
+        if user.email and user.email.lower() not in {e.lower() for e in emails}:
+            emails.append(user.email)
+    return emails
+
+
+def decision_letters_send(*, session_id: int) -> int:
+    """E-mails each applicant its decision letter; returns the number of messages sent."""
+    session = CommitteeSession.objects.select_related("call").get(pk=session_id)
+    rules = session.call.rules
+    sent = 0
+    for record in session.decisions.select_related("dossier__organisation", "dossier__departement"):
+        recipients = letter_recipients(record.dossier)
+        if not recipients or not record.letter_pdf:
+            continue
+        body = render_to_string(
+            "emails/decision.txt", {"decision": record, "dossier": record.dossier, "session": session, "rules": rules}
+        )
+        message = EmailMessage(
+            subject=f"[{rules.subject_prefix}] Décision du comité régional — dossier {record.dossier.reference}",
+            body=body,
+            to=recipients,
+        )
+        with record.letter_pdf.open("rb") as pdf:
+            message.attach(letter_filename(record), pdf.read(), "application/pdf")
+        sent += message.send()
+    logger.info("Lettres de décision de la séance %s envoyées (%s).", session_id, sent)
+    return sent
+
+
+# -- reopening ------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def decision_reopen(*, decision: CommitteeDecision, motivation: str, by: User) -> Dossier:
+    """Sends a decided dossier back to the committee (state ``transmis``), motivated and logged; the closed
+    session's record stays as it was."""
+    dossier = Dossier.objects.get(pk=decision.dossier_id)
+    problems = _only_dreets(by)
+    current = latest_closed_decision(dossier)
+    if not decision.session.is_closed or current is None or current.pk != decision.pk:
+        problems.append(
+            Reason(DECISION_NOT_CURRENT, "Cette décision n'est pas la décision en vigueur du dossier : rien à rouvrir.")
+        )
+    transition = REOPEN_TRANSITIONS.get(dossier.state)
+    if transition is None:
+        problems.append(Reason(DECISION_NOT_CURRENT, f"Le dossier {dossier.reference} n'a pas de décision à rouvrir."))
+    if problems:
+        raise CommitteeRefused(problems)
+    assert transition is not None
+    try:
+        return dossier_transition(dossier=dossier, transition=transition, by=by, reason=motivation.strip())
+    except TransitionRefused as exc:
+        raise CommitteeRefused(exc.reasons) from exc

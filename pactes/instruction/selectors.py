@@ -1,0 +1,206 @@
+"""Scoped reads of the instruction workspace: the queue of an instructor or of the DREETS, the messages a person may
+read on a dossier, the recipients of a notification, the calendar's instruction deadline.
+
+Words: the *instruction staff* are the instructors DDETS-PP (their département) and the DREETS (the region); the
+*requested grant* of a dossier is the sum of its resource lines « subvention de l'État » (BOP 304 action 23).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from pactes.accounts.models import Role, User
+from pactes.calls.models import Call
+from pactes.dossiers.models import Action, Dossier, Priority, ResourceKind, ResourceLine
+from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.instruction.models import ComplementRequest, Message, MessageKind
+from pactes.organisations.models import Membership
+from pactes.rules.calendar import date_fr
+from pactes.rules.lifecycle import DossierState
+
+INSTRUCTION_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS})
+INSTRUCTION_STEP = "instruction"
+
+# Sort keys of the queue: the form's value → the ordering (a stable tie-break on the reference).
+SORTS: dict[str, tuple[str, ...]] = {
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "depot": ("submitted_at", "reference"),
+    "-depot": ("-submitted_at", "reference"),
+    "montant": ("requested_grant", "reference"),
+    "-montant": ("-requested_grant", "reference"),
+    "etat": ("state", "reference"),
+    "-etat": ("-state", "reference"),
+}
+DEFAULT_SORT = "-depot"
+
+
+def is_instruction_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in INSTRUCTION_ROLES)
+
+
+def dossiers_in_instruction(user: User) -> QuerySet[Dossier]:
+    """The filed dossiers the person instructs (its département) or oversees (DREETS); none for other roles."""
+    if not is_instruction_staff(user):
+        return Dossier.objects.none()
+    return dossiers_visible_to(user)
+
+
+def with_requested_grant(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Annotates ``requested_grant``: one correlated subquery, no row per resource line."""
+    grant = (
+        ResourceLine.objects.filter(dossier=OuterRef("pk"), kind=ResourceKind.STATE_PTS)
+        .order_by()
+        .values("dossier")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return qs.annotate(
+        requested_grant=Coalesce(Subquery(grant, output_field=money), Value(Decimal("0")), output_field=money)
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str = ""
+    departement: str = ""  # code, DREETS only
+    epci: str = ""  # SIREN
+    measure: str = ""  # code of the Pacte's measure
+    public: str = ""  # code of the call's public
+    call: str = ""  # slug
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    sort: str = DEFAULT_SORT
+
+
+def queue_filter(qs: QuerySet[Dossier], filters: QueueFilters, *, with_state: bool = True) -> QuerySet[Dossier]:
+    """Applies the queue's filters with ``EXISTS`` subqueries (no join that would repeat a dossier)."""
+    if with_state and filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.departement:
+        qs = qs.filter(departement__code=filters.departement)
+    if filters.call:
+        qs = qs.filter(call__slug=filters.call)
+    if filters.epci:
+        qs = qs.filter(
+            Exists(Dossier.epcis.through.objects.filter(dossier_id=OuterRef("pk"), epci__siren=filters.epci))
+        )
+    if filters.measure:
+        qs = qs.filter(Exists(Priority.objects.filter(dossier_id=OuterRef("pk"), measures__code=filters.measure)))
+    if filters.public:
+        # The publics are JSON lists of codes; the quoted code matches one element exactly on every database.
+        quoted = json.dumps(filters.public)
+        qs = qs.filter(
+            Exists(Priority.objects.filter(dossier_id=OuterRef("pk"), publics__icontains=quoted))
+            | Exists(Action.objects.filter(dossier_id=OuterRef("pk"), publics__icontains=quoted))
+        )
+    if filters.amount_min is not None:
+        qs = qs.filter(requested_grant__gte=filters.amount_min)
+    if filters.amount_max is not None:
+        qs = qs.filter(requested_grant__lte=filters.amount_max)
+    return qs
+
+
+def dossier_queue(user: User, filters: QueueFilters) -> QuerySet[Dossier]:
+    """The queue's rows, filtered and sorted, with what a row shows fetched in the same query."""
+    qs = queue_filter(with_requested_grant(dossiers_in_instruction(user)), filters)
+    return (
+        qs.select_related("organisation", "departement", "call")
+        .prefetch_related("epcis")
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    )
+
+
+def state_counts(user: User, filters: QueueFilters) -> list[tuple[DossierState, int]]:
+    """How many dossiers of the queue (its other filters applied) are in each state, in the lifecycle's order."""
+    qs = queue_filter(with_requested_grant(dossiers_in_instruction(user)), filters, with_state=False)
+    counted = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return [(state, counted.get(state.value, 0)) for state in DossierState if state != DossierState.DRAFT]
+
+
+def calls_in_scope(user: User) -> QuerySet[Call]:
+    return Call.objects.filter(pk__in=dossiers_in_instruction(user).order_by().values("call_id")).order_by(
+        "-filing_opens_at"
+    )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    call: Call
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+    status: str  # "a_venir", "en_cours", "passee"
+    text: str
+
+
+def instruction_deadline(call: Call, today: dt.date) -> Deadline | None:
+    """The call's instruction step (§1.7: « 1–10 octobre ») placed against today, said in French."""
+    step = call.rules.calendar_step(INSTRUCTION_STEP)
+    if step is None or (step.start is None and step.end is None):
+        return None
+    start, end = step.start or step.end, step.end or step.start
+    assert start is not None and end is not None
+    span = f"du {date_fr(start)} au {date_fr(end)}" if start != end else f"le {date_fr(end)}"
+    if today < start:
+        days = (start - today).days
+        status, text = "a_venir", f"{step.label} {span} : commence dans {_days(days)}."
+    elif today <= end:
+        days = (end - today).days
+        ends = "se termine aujourd'hui" if days == 0 else f"se termine dans {_days(days)}"
+        status, text = "en_cours", f"{step.label} {span} : {ends}."
+    else:
+        status, text = "passee", f"{step.label} {span} : terminée depuis le {date_fr(end)}."
+    return Deadline(call=call, label=step.label, start=start, end=end, status=status, text=text)
+
+
+def _days(n: int) -> str:
+    return "1 jour" if n == 1 else f"{n} jours"
+
+
+# -- complements and messages -------------------------------------------------------------------------------------
+def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
+    return dossier.complement_requests.filter(answered_at__isnull=True).select_related("requested_by").first()
+
+
+def messages_visible_to(user: User, dossier: Dossier) -> QuerySet[Message]:
+    """Every message for the instruction staff; the exchanges only for the applicant; nothing for others.
+    ``dossier`` must already come from the person's scope."""
+    qs = Message.objects.filter(dossier=dossier).select_related("author")
+    if is_instruction_staff(user):
+        return qs
+    if user.is_authenticated and user.is_active and user.role == Role.APPLICANT:
+        return qs.filter(kind=MessageKind.EXCHANGE)
+    return qs.none()
+
+
+def may_exchange(user: User, dossier: Dossier) -> bool:
+    """The exchanges exist once the dossier is filed, between its applicants and the instruction staff."""
+    if dossier.state == DossierState.DRAFT:
+        return False
+    return is_instruction_staff(user) or (user.is_active and user.role == Role.APPLICANT)
+
+
+def applicant_emails(dossier: Dossier) -> list[str]:
+    """The members of the carrying organisation and the invited co-editors, each once."""
+    users = User.objects.filter(
+        Q(pk__in=Membership.objects.filter(organisation_id=dossier.organisation_id).values("user_id"))
+        | Q(pk__in=dossier.editors.values("pk")),
+        is_active=True,
+        role=Role.APPLICANT,
+    )
+    return sorted({u.email for u in users if u.email})
+
+
+def instructor_emails(dossier: Dossier) -> list[str]:
+    """The active instructors of the dossier's département."""
+    users = User.objects.filter(is_active=True, role=Role.INSTRUCTOR, departement_id=dossier.departement_id)
+    return sorted({u.email for u in users if u.email})

@@ -1,0 +1,296 @@
+"""The convention pages: list of retained projects (engagement, payments, alerts), a convention's page (documents,
+signatures, engagement, payments, history) and its acts. Every dossier is fetched through ``dossiers_visible_to``
+(404 outside the scope); an applicant sees its convention only once sent, and acts only on the signed scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from pactes.accounts.models import Role, User
+from pactes.agreements.models import Agreement
+from pactes.agreements.selectors import (
+    STAFF_ROLES,
+    agreement_engagement_alert,
+    agreement_rows,
+    agreements_visible_to,
+    payment_summary,
+    retained_dossiers_visible_to,
+)
+from pactes.agreements.services import (
+    AgreementRefused,
+    agreement_commitment_set,
+    agreement_generate,
+    agreement_signed_scan_upload,
+    agreement_transition,
+    payment_record,
+    retained_decision,
+    today_for,
+)
+from pactes.dossiers.models import Dossier
+from pactes.rules.agreement import agreement_transitions_from
+from pactes.rules.money import euros
+from pactes.rules.verdict import Reason
+
+from . import forms as f
+
+DASHBOARD = "/espace/"
+DOCUMENTS = {
+    "pdf": ("pdf_file", "application/pdf", "convention-{ref}.pdf"),
+    "docx": (
+        "docx_file",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "convention-{ref}.docx",
+    ),
+    "signee": ("signed_scan", "application/pdf", "convention-signee-porteur-{ref}.pdf"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _staff(request: HttpRequest) -> User:
+    user = _user(request)
+    if user.role not in (Role.INSTRUCTOR, Role.DREETS):
+        raise PermissionDenied("Seules la DDETS-PP et la DREETS agissent sur l'engagement et les versements.")
+    return user
+
+
+def _dossier_and_agreement(request: HttpRequest, dossier_id: int) -> tuple[Dossier, Agreement | None]:
+    """The dossier in the user's scope and its convention; 404 when the user may not see them."""
+    user = _user(request)
+    if user.role in STAFF_ROLES:
+        dossier = get_object_or_404(
+            retained_dossiers_visible_to(user).select_related("call", "organisation", "departement"), pk=dossier_id
+        )
+        return dossier, Agreement.objects.filter(dossier=dossier).first()
+    agreement = get_object_or_404(
+        agreements_visible_to(user).select_related("dossier__call", "dossier__organisation", "dossier__departement"),
+        dossier_id=dossier_id,
+    )
+    return agreement.dossier, agreement
+
+
+def _agreement(request: HttpRequest, dossier_id: int) -> Agreement:
+    _, agreement = _dossier_and_agreement(request, dossier_id)
+    if agreement is None:
+        raise Http404("La convention n'est pas encore établie.")
+    return agreement
+
+
+def _refused(request: HttpRequest, reasons: list[Reason]) -> None:
+    for reason in reasons:
+        messages.error(request, reason.message)
+
+
+def _back(dossier_id: int) -> HttpResponse:
+    return redirect("agreements:detail", dossier_id=dossier_id)
+
+
+# -- pages ---------------------------------------------------------------------------------------------------------
+@require_GET
+def agreement_index(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in STAFF_ROLES:
+        raise Http404("La liste des conventions est réservée aux services de l'État.")
+    rows = agreement_rows(user)
+    return render(
+        request,
+        "agreements/index.html",
+        {
+            "page_title": "Conventions, engagements et versements",
+            "rows": rows,
+            "alert_count": sum(1 for r in rows if r.alerts),
+            "breadcrumb_data": {"links": [{"url": DASHBOARD, "title": "Mon espace"}], "current": "Conventions"},
+        },
+    )
+
+
+@require_GET
+def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    user = _user(request)
+    dossier, agreement = _dossier_and_agreement(request, dossier_id)
+    is_staff = user.role in (Role.INSTRUCTOR, Role.DREETS)
+    context: dict[str, Any] = {
+        "page_title": f"Convention du dossier {dossier.reference}",
+        "dossier": dossier,
+        "agreement": agreement,
+        "is_staff": is_staff,
+        "decision": retained_decision(dossier),
+        "alerts": agreement_engagement_alert(dossier, agreement) if user.role in STAFF_ROLES else [],
+        "breadcrumb_data": {
+            "links": [{"url": DASHBOARD, "title": "Mon espace"}]
+            + ([{"url": reverse("agreements:index"), "title": "Conventions"}] if user.role in STAFF_ROLES else []),
+            "current": f"Convention {dossier.reference}",
+        },
+    }
+    if agreement is not None:
+        transitions = [
+            t for t in agreement_transitions_from(agreement.state, user.role) if t.code != "upload_applicant_signature"
+        ]
+        schedule = [(s.code, s.label) for s in dossier.call.rules.agreements.payment_schedule]
+        today = today_for(dossier.call)
+        context.update(
+            {
+                "transitions": [(t, f.TransitionForm(prefix=t.code)) for t in transitions],
+                "can_upload_scan": agreement.state == "envoyee" and user.role in (Role.APPLICANT, Role.INSTRUCTOR),
+                "scan_form": f.SignedScanForm(),
+                "commitment_form": f.CommitmentForm(
+                    initial={"number": agreement.commitment_number, "date": agreement.commitment_date or today}
+                )
+                if is_staff
+                else None,
+                "payment_form": f.PaymentForm(steps=schedule, initial={"paid_on": today}) if is_staff else None,
+                "summary": payment_summary(agreement),
+                "payments": list(agreement.payments.select_related("recorded_by")),
+                "history": list(agreement.transitions.select_related("by")),
+            }
+        )
+    return render(request, "agreements/detail.html", context)
+
+
+@require_GET
+def agreement_download(request: HttpRequest, dossier_id: int, kind: str) -> FileResponse:
+    agreement = _agreement(request, dossier_id)
+    if kind not in DOCUMENTS:
+        raise Http404("Ce document n'existe pas.")
+    field_name, content_type, filename = DOCUMENTS[kind]
+    field = getattr(agreement, field_name)
+    if not field:
+        raise Http404("Le document n'a pas été produit.")
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Le document est introuvable.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename.format(ref=agreement.dossier.reference),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- acts ----------------------------------------------------------------------------------------------------------
+@require_POST
+def agreement_generate_view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier, _ = _dossier_and_agreement(request, dossier_id)
+    user = _staff(request)
+    try:
+        agreement_generate(dossier=dossier, by=user)
+    except AgreementRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, "La convention est générée (PDF et document modifiable DOCX).")
+    return _back(dossier_id)
+
+
+@require_POST
+def agreement_transition_view(request: HttpRequest, dossier_id: int, transition: str) -> HttpResponse:
+    agreement = _agreement(request, dossier_id)
+    form = f.TransitionForm(request.POST, prefix=transition)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(dossier_id)
+    try:
+        agreement_transition(
+            agreement=agreement,
+            transition=transition,
+            by=_user(request),
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+        )
+    except AgreementRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, f"Convention : « {agreement.state_label} ».")
+    return _back(dossier_id)
+
+
+@require_POST
+def agreement_signed_scan_view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    agreement = _agreement(request, dossier_id)
+    form = f.SignedScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(dossier_id)
+    upload = form.cleaned_data["file"]
+    try:
+        agreement_signed_scan_upload(
+            agreement=agreement,
+            name=upload.name,
+            stream=upload,
+            by=_user(request),
+            signed_on=form.cleaned_data["signed_on"],
+        )
+    except AgreementRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, "La convention signée par le porteur est déposée.")
+    return _back(dossier_id)
+
+
+@require_POST
+def agreement_commitment_view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    agreement = _agreement(request, dossier_id)
+    user = _staff(request)
+    form = f.CommitmentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(dossier_id)
+    try:
+        agreement_commitment_set(
+            agreement=agreement, number=form.cleaned_data["number"], date=form.cleaned_data["date"], by=user
+        )
+    except AgreementRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, f"Engagement juridique n° {agreement.commitment_number} enregistré.")
+    return _back(dossier_id)
+
+
+@require_POST
+def agreement_payment_view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    agreement = _agreement(request, dossier_id)
+    user = _staff(request)
+    steps = [(s.code, s.label) for s in agreement.dossier.call.rules.agreements.payment_schedule]
+    form = f.PaymentForm(request.POST, steps=steps)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(dossier_id)
+    data = form.cleaned_data
+    try:
+        payment = payment_record(
+            agreement=agreement,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            by=user,
+            declared_year=data["accounting_year"],
+            step_code=data["step_code"],
+        )
+    except AgreementRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, f"Versement de {euros(payment.amount)} du {payment.paid_on:%d/%m/%Y} enregistré.")
+    return _back(dossier_id)

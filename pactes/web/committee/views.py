@@ -1,0 +1,474 @@
+"""The regional committee's pages: sessions, agenda with the regional envelope, decisions, closing, documents.
+
+Sessions are fetched through ``sessions_visible_to`` and dossiers through ``dossiers_visible_to`` (404 outside
+the scope); a member who sees a session but may not act on it (a jury member) gets 403 on the acts, which only
+the DREETS performs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pactes.accounts.models import Role, User
+from pactes.assessment.models import ScoreSheet
+from pactes.calls.models import Call
+from pactes.committee.documents import letter_filename, minutes_filename
+from pactes.committee.models import CommitteeDecision, CommitteeSession, SessionState
+from pactes.committee.selectors import (
+    envelope_for_session,
+    latest_closed_decision,
+    present_count,
+    proposal_of,
+    requested_grant,
+    session_agenda,
+    session_agenda_dossiers,
+    sessions_visible_to,
+)
+from pactes.committee.services import (
+    CommitteeRefused,
+    attendance_set,
+    closing_problems,
+    decision_record,
+    decision_reopen,
+    quorum_problems,
+    session_close,
+    session_create,
+    session_open,
+    session_update,
+)
+from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.receipt import present_document
+from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.rules.verdict import Reason
+
+from . import forms as f
+
+DASHBOARD = "/espace/"
+AMOUNT_CODES = {"AWARD_MISSING", "AWARD_OVER_CAP", "AWARD_OVER_REQUESTED", "ENVELOPE_EXCEEDED", "ENVELOPE_NOT_SET"}
+LETTER_ROLES = {Role.APPLICANT, Role.INSTRUCTOR, Role.DREETS, Role.ADMIN}
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _sessions(request: HttpRequest) -> QuerySet[CommitteeSession]:
+    user = _user(request)
+    if user.role not in (Role.DREETS, Role.ADMIN, Role.JURY):
+        raise Http404("Le comité régional réunit la DREETS et les membres du jury.")
+    return sessions_visible_to(user)
+
+
+def _session(request: HttpRequest, pk: int) -> CommitteeSession:
+    return get_object_or_404(_sessions(request), pk=pk)
+
+
+def _dreets(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.is_dreets:
+        raise PermissionDenied("Seule la DREETS organise les séances et enregistre les décisions.")
+    return user
+
+
+def _agenda_dossier(request: HttpRequest, session: CommitteeSession, reference: str) -> Dossier:
+    return get_object_or_404(
+        dossiers_visible_to(_user(request))
+        .filter(pk__in=session_agenda_dossiers(session).values("pk"))
+        .select_related("call", "organisation", "departement"),
+        reference=reference,
+    )
+
+
+def _refused(request: HttpRequest, reasons: list[Reason]) -> None:
+    for reason in reasons:
+        messages.error(request, reason.message)
+
+
+def _breadcrumb(current: str, session: CommitteeSession | None = None) -> dict[str, Any]:
+    links = [{"url": DASHBOARD, "title": "Mon espace"}, {"url": reverse("committee:index"), "title": "Comité régional"}]
+    if session is not None:
+        links.append(
+            {"url": reverse("committee:detail", args=[session.pk]), "title": f"Séance du {session.date:%d/%m/%Y}"}
+        )
+    return {"links": links, "current": current}
+
+
+def _session_title(session: CommitteeSession) -> str:
+    return f"Séance du comité régional du {session.date:%d/%m/%Y}"
+
+
+def _pdf_response(field: Any, filename: str) -> FileResponse:
+    if not field:
+        raise Http404("Le document n'a pas été produit.")
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Le document est introuvable.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- sessions ------------------------------------------------------------------------------------------------------
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    sessions = list(_sessions(request).prefetch_related("attendances"))
+    return render(
+        request,
+        "committee/index.html",
+        {
+            "page_title": "Comité régional",
+            "call": None,
+            "sessions": sessions,
+            "can_manage": _user(request).is_dreets,
+            "breadcrumb_data": {"links": [{"url": DASHBOARD, "title": "Mon espace"}], "current": "Comité régional"},
+        },
+    )
+
+
+def _default_call() -> Call | None:
+    return Call.objects.filter(is_demo=False).first() or Call.objects.first()
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    _sessions(request)
+    user = _dreets(request)
+    call = _default_call()
+    form = f.SessionForm(
+        request.POST or None,
+        initial={"call": call, "chair": call.rules.committee_chair if call else "", "place": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = session_create(
+                call=data["call"],
+                date=data["date"],
+                place=data["place"],
+                chair=data["chair"],
+                members=data["members"],
+                by=user,
+            )
+        except CommitteeRefused as exc:
+            _refused(request, exc.reasons)
+        else:
+            messages.success(request, "La séance est planifiée. Ouvrez-la le jour du comité.")
+            return redirect("committee:detail", pk=session.pk)
+    return render(
+        request,
+        "committee/session_form.html",
+        {
+            "page_title": "Planifier une séance du comité",
+            "call": None,
+            "form": form,
+            "chairs": {str(c.pk): c.rules.committee_chair for c in Call.objects.all()},
+            "breadcrumb_data": _breadcrumb("Planifier une séance"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    user = _dreets(request)
+    if session.is_closed:
+        messages.error(request, "La séance est close : elle ne se modifie plus.")
+        return redirect("committee:detail", pk=session.pk)
+    initial = {
+        "date": session.date,
+        "place": session.place,
+        "chair": session.chair,
+        "members": list(session.members.all()),
+    }
+    form = f.SessionForm(request.POST or None, initial=initial, with_call=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session_update(
+                session=session,
+                date=data["date"],
+                place=data["place"],
+                chair=data["chair"],
+                members=data["members"],
+                by=user,
+            )
+        except CommitteeRefused as exc:
+            _refused(request, exc.reasons)
+        else:
+            messages.success(request, "La séance est modifiée.")
+            return redirect("committee:detail", pk=session.pk)
+    return render(
+        request,
+        "committee/session_form.html",
+        {
+            "page_title": f"Modifier la {_session_title(session).lower()}",
+            "call": session.call,
+            "form": form,
+            "session": session,
+            "breadcrumb_data": _breadcrumb("Modifier", session),
+        },
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    user = _user(request)
+    attendances = list(session.attendances.select_related("user"))
+    can_manage = user.is_dreets and not session.is_closed
+    return render(
+        request,
+        "committee/detail.html",
+        {
+            "page_title": _session_title(session),
+            "call": session.call,
+            "session": session,
+            "rules": session.call.rules,
+            "agenda": session_agenda(session=session, user=user),
+            "envelope": envelope_for_session(session),
+            "attendances": attendances,
+            "present": present_count(session),
+            "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
+            "quorum_problems": [] if session.is_closed else quorum_problems(session),
+            "closing_problems": closing_problems(session) if session.is_open else [],
+            "attendance_form": f.AttendanceForm(
+                session=session, initial={"present": [a.user for a in attendances if a.is_present]}
+            )
+            if can_manage
+            else None,
+            "can_manage": can_manage,
+            "is_dreets": user.is_dreets,
+            "breadcrumb_data": _breadcrumb(f"Séance du {session.date:%d/%m/%Y}"),
+        },
+    )
+
+
+@require_GET
+def envelope(request: HttpRequest, pk: int) -> HttpResponse:
+    """The envelope block alone, for a page that refreshes it without reloading."""
+    session = _session(request, pk)
+    return render(
+        request,
+        "committee/_envelope.html",
+        {"session": session, "envelope": envelope_for_session(session), "rules": session.call.rules},
+    )
+
+
+@require_POST
+def open_session(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        session_open(session=session, by=_dreets(request))
+    except CommitteeRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, "La séance est ouverte : cochez les présences, puis enregistrez les décisions.")
+    return redirect("committee:detail", pk=session.pk)
+
+
+@require_POST
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    user = _dreets(request)
+    form = f.AttendanceForm(request.POST, session=session)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("committee:detail", pk=session.pk)
+    try:
+        attendance_set(session=session, present=form.cleaned_data["present"], by=user)
+    except CommitteeRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        messages.success(request, "La liste de présence est enregistrée.")
+    return redirect("committee:detail", pk=session.pk)
+
+
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        session_close(session=session, by=_dreets(request))
+    except CommitteeRefused as exc:
+        messages.error(request, "La séance ne peut pas être close :")
+        _refused(request, exc.reasons)
+    else:
+        messages.success(
+            request,
+            "La séance est close : les décisions sont appliquées aux dossiers, le procès-verbal et les lettres de "
+            "décision sont produits et envoyés aux porteurs.",
+        )
+    return redirect("committee:detail", pk=session.pk)
+
+
+# -- one dossier of the agenda ------------------------------------------------------------------------------------
+def _document(dossier: Dossier) -> Any:
+    version = dossier.versions.order_by("-number").first()
+    if version is None:
+        return None
+    return present_document(document=json.loads(version.snapshot), call=dossier.call)
+
+
+def _score_table(dossier: Dossier) -> dict[str, Any]:
+    criteria = dossier.call.rules.criteria
+    sheets = list(ScoreSheet.objects.filter(dossier=dossier).select_related("instructor").prefetch_related("scores"))
+    rows = []
+    for criterion in criteria:
+        cells = []
+        for sheet in sheets:
+            score = next((s for s in sheet.scores.all() if s.criterion == criterion.code), None)
+            cells.append(score)
+        rows.append({"criterion": criterion, "cells": cells})
+    return {"sheets": sheets, "rows": rows}
+
+
+def _dossier_page(
+    request: HttpRequest,
+    session: CommitteeSession,
+    dossier: Dossier,
+    *,
+    decision_form: f.DecisionForm | None = None,
+    reopen_form: f.ReopenForm | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    decision = CommitteeDecision.objects.filter(session=session, dossier=dossier).select_related("decided_by").first()
+    can_decide = user.is_dreets and session.is_open
+    if can_decide and decision_form is None:
+        decision_form = f.DecisionForm(
+            initial={
+                "decision": decision.decision if decision else None,
+                "awarded_amount": decision.awarded_amount if decision and decision.awarded_amount else "",
+                "motivation": decision.motivation if decision else "",
+            }
+        )
+    can_reopen = (
+        user.is_dreets
+        and session.is_closed
+        and decision is not None
+        and (current := latest_closed_decision(dossier)) is not None
+        and current.pk == decision.pk
+        and dossier.state in {"retenu", "non_retenu", "ajourne"}
+    )
+    if can_reopen and reopen_form is None:
+        reopen_form = f.ReopenForm()
+    return render(
+        request,
+        "committee/dossier.html",
+        {
+            "page_title": f"Dossier {dossier.reference} — comité régional",
+            "call": session.call,
+            "session": session,
+            "dossier": dossier,
+            "rules": dossier.call.rules,
+            "proposal": proposal_of(dossier),
+            "requested": requested_grant(dossier),
+            "doc": _document(dossier),
+            "scores": _score_table(dossier),
+            "decision": decision,
+            "decision_form": decision_form if can_decide else None,
+            "reopen_form": reopen_form if can_reopen else None,
+            "envelope": envelope_for_session(session),
+            "history": list(DossierTransitionLog.objects.filter(dossier=dossier).select_related("by")),
+            "breadcrumb_data": _breadcrumb(f"Dossier {dossier.reference}", session),
+        },
+    )
+
+
+@require_GET
+def dossier(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
+    session = _session(request, pk)
+    return _dossier_page(request, session, _agenda_dossier(request, session, reference))
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
+    session = _session(request, pk)
+    target = _agenda_dossier(request, session, reference)
+    user = _dreets(request)
+    form = f.DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision_record(
+                session=session,
+                dossier=target,
+                decision=data["decision"],
+                awarded_amount=data["awarded_amount"],
+                motivation=data["motivation"],
+                by=user,
+            )
+        except CommitteeRefused as exc:
+            for reason in exc.reasons:
+                field = (
+                    "awarded_amount"
+                    if reason.code in AMOUNT_CODES
+                    else "motivation"
+                    if reason.code == "MOTIVATION_REQUIRED"
+                    else None
+                )
+                form.add_error(field, reason.message)
+        else:
+            messages.success(request, f"La décision sur le dossier {target.reference} est enregistrée.")
+            return redirect(f"{reverse('committee:detail', args=[session.pk])}#dossier-{target.reference}")
+    return _dossier_page(request, session, target, decision_form=form)
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
+    session = _session(request, pk)
+    target = _agenda_dossier(request, session, reference)
+    user = _dreets(request)
+    decision = get_object_or_404(CommitteeDecision, session=session, dossier=target)
+    form = f.ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            decision_reopen(decision=decision, motivation=form.cleaned_data["motivation"], by=user)
+        except CommitteeRefused as exc:
+            for reason in exc.reasons:
+                form.add_error(None, reason.message)
+        else:
+            messages.success(
+                request,
+                f"La décision sur le dossier {target.reference} est rouverte : le dossier revient au comité.",
+            )
+            return redirect("committee:detail", pk=session.pk)
+    return _dossier_page(request, session, target, reopen_form=form)
+
+
+# -- documents -----------------------------------------------------------------------------------------------------
+@require_GET
+def minutes_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    session = _session(request, pk)
+    if not session.is_closed:
+        raise Http404("Le procès-verbal est produit à la clôture de la séance.")
+    return _pdf_response(session.minutes_pdf, minutes_filename(session))
+
+
+@require_GET
+def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
+    """The letter of a decision of a closed session: for its applicants, its département's instructors, the DREETS."""
+    user = _user(request)
+    if user.role not in LETTER_ROLES:
+        raise Http404("Lettre introuvable.")
+    decision = get_object_or_404(
+        CommitteeDecision.objects.select_related("session", "dossier"),
+        pk=pk,
+        dossier__in=dossiers_visible_to(user),
+        session__state=SessionState.CLOSED,
+    )
+    return _pdf_response(decision.letter_pdf, letter_filename(decision))

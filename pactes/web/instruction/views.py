@@ -1,0 +1,359 @@
+"""The DDETS-PP's instruction workspace: the queue, the dossier page (versions, pieces, rules recomputed, manual
+checklist, transitions, history), the request for complements, and the exchanges with the applicant.
+
+Every fetch goes through the scoped selectors (an instructor sees its département, the DREETS the region; anyone
+else gets 404); every write goes through ``pactes.instruction.services``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pactes.accounts.models import Role, User
+from pactes.calls.models import Measure
+from pactes.dossiers.models import Dossier, DossierVersion
+from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.services import TransitionRefused
+from pactes.instruction.models import ChecklistCheck
+from pactes.instruction.selectors import (
+    calls_in_scope,
+    dossier_queue,
+    dossiers_in_instruction,
+    instruction_deadline,
+    is_instruction_staff,
+    may_exchange,
+    messages_visible_to,
+    state_counts,
+)
+from pactes.instruction.services import (
+    CHECKLIST_STATES,
+    PAGE_TRANSITIONS,
+    REQUEST_COMPLEMENTS,
+    InstructionRefused,
+    checklist_record,
+    complements_request,
+    instruction_transition,
+    message_post,
+)
+from pactes.rules.lifecycle import transitions_from
+from pactes.territories.models import Departement, Epci
+from pactes.web.dossiers.views import rules_panel
+
+from .forms import (
+    ChecklistForm,
+    ComplementsForm,
+    MessageForm,
+    QueueFilterForm,
+    TransitionForm,
+    checked_name,
+    comment_name,
+)
+
+PER_PAGE = 25
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not is_instruction_staff(user):
+        raise Http404("Cet espace est réservé à l'instruction.")
+    return user
+
+
+def _instructed(request: HttpRequest, reference: str) -> Dossier:
+    return get_object_or_404(
+        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement"),
+        reference=reference,
+    )
+
+
+def _refusal(request: HttpRequest, exc: TransitionRefused) -> None:
+    messages.error(request, " ".join(r.message for r in exc.reasons))
+
+
+def _workspace_crumb() -> dict[str, str]:
+    return {"url": reverse("instruction:queue"), "title": "Instruction des dossiers"}
+
+
+# -- the queue -----------------------------------------------------------------------------------------------------
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    scope = dossiers_in_instruction(user).order_by()
+    regional = user.role == Role.DREETS
+    calls = list(calls_in_scope(user))
+    publics: dict[str, str] = {}
+    for call in calls:
+        publics.update({p.code: p.label for p in call.rules.target_publics})
+    form = QueueFilterForm(
+        request.GET or None,
+        departements=[
+            (code, f"{code} — {name}")
+            for code, name in Departement.objects.filter(pk__in=scope.values("departement_id"))
+            .order_by("code")
+            .values_list("code", "name")
+        ]
+        if regional
+        else None,
+        epcis=list(
+            Epci.objects.filter(pk__in=Dossier.epcis.through.objects.filter(dossier__in=scope).values("epci_id"))
+            .order_by("name")
+            .values_list("siren", "name")
+        ),
+        measures=[(code, f"{code} — {label[:90]}") for code, label in Measure.objects.values_list("code", "label")],
+        publics=list(publics.items()),
+        calls=[(c.slug, c.short_title) for c in calls],
+    )
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    paginator = Paginator(dossier_queue(user, filters), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
+    shown_call = next((c for c in calls if c.slug == filters.call), calls[0] if calls else None)
+    return render(
+        request,
+        "instruction/queue.html",
+        {
+            "page_title": "Instruction des dossiers",
+            "breadcrumb_data": {
+                "links": [{"url": reverse("core:dashboard"), "title": "Mon espace"}],
+                "current": "Instruction des dossiers",
+            },
+            "form": form,
+            "page_obj": page,
+            "counts": state_counts(user, filters),
+            "total": paginator.count,
+            "filters": filters,
+            "deadline": instruction_deadline(shown_call, timezone.localdate()) if shown_call else None,
+            "scope_label": "Tous les départements de la région" if regional else f"Département {user.departement}",
+        },
+    )
+
+
+# -- the dossier page ----------------------------------------------------------------------------------------------
+def _dossier_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    bound_transition: TransitionForm | None = None,
+    complements_form: ComplementsForm | None = None,
+    checklist_form: ChecklistForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _staff(request)
+    versions = list(dossier.versions.select_related("submitted_by").order_by("number"))
+    selected: DossierVersion | None = versions[-1] if versions else None
+    asked = request.GET.get("version")
+    if asked:
+        selected = next((v for v in versions if str(v.number) == asked), None)
+        if selected is None:
+            raise Http404("Cette version n'existe pas.")
+    allowed = transitions_from(dossier.state, user.role)
+    transitions = []
+    for move in allowed:
+        if move.code not in PAGE_TRANSITIONS:
+            continue
+        form = (
+            bound_transition
+            if bound_transition is not None and bound_transition.data.get("transition") == move.code
+            else TransitionForm(initial={"transition": move.code, "state": dossier.state})
+        )
+        transitions.append((move, form))
+    can_request = any(m.code == REQUEST_COMPLEMENTS for m in allowed)
+    items = dossier.call.rules.admissibility_checklist
+    checks = {c.item: c for c in ChecklistCheck.objects.filter(dossier=dossier).select_related("checked_by")}
+    checklist_open = dossier.state in CHECKLIST_STATES
+    if checklist_form is None:
+        initial: dict[str, Any] = {}
+        for code, check in checks.items():
+            initial[checked_name(code)] = check.is_checked
+            initial[comment_name(code)] = check.comment
+        checklist_form = ChecklistForm(initial=initial, items=items)
+    if complements_form is None:
+        complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
+    context = {
+        "page_title": f"Instruction du dossier {dossier.reference}",
+        "breadcrumb_data": {
+            "links": [_workspace_crumb()],
+            "current": f"Dossier {dossier.reference}",
+        },
+        "dossier": dossier,
+        "versions": versions,
+        "selected": selected,
+        "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
+        "doc": present_document(document=json.loads(selected.snapshot), call=dossier.call) if selected else None,
+        "pieces": dossier.attachments.select_related("uploaded_by"),
+        "panel": rules_panel(dossier),
+        "checklist": [
+            (item, checked, comment, checks.get(item.code)) for item, checked, comment in checklist_form.rows()
+        ],
+        "checklist_form": checklist_form,
+        "checklist_open": checklist_open,
+        "checklist_section": dossier.call.rules.section("instruction"),
+        "transitions": transitions,
+        "can_request_complements": can_request,
+        "complements_form": complements_form,
+        "complement_requests": dossier.complement_requests.select_related(
+            "requested_by", "answered_by", "answer_version"
+        ),
+        "history": dossier.transitions.select_related("by"),
+        "message_count": messages_visible_to(user, dossier).count(),
+    }
+    return render(request, "instruction/dossier.html", context, status=status)
+
+
+def dossier(request: HttpRequest, reference: str) -> HttpResponse:
+    return _dossier_page(request, _instructed(request, reference))
+
+
+@require_POST
+def transition(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = _instructed(request, reference)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _dossier_page(request, dossier, bound_transition=form)
+    try:
+        instruction_transition(
+            dossier=dossier,
+            transition=form.cleaned_data["transition"],
+            by=_staff(request),
+            reason=form.cleaned_data["reason"],
+            loaded_state=form.cleaned_data["state"],
+        )
+    except TransitionRefused as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, f"Le dossier {dossier.reference} est maintenant « {dossier.get_state_display()} ».")
+    return redirect("instruction:dossier", reference=dossier.reference)
+
+
+@require_POST
+def complements(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = _instructed(request, reference)
+    form = ComplementsForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        return _dossier_page(request, dossier, complements_form=form)
+    try:
+        complements_request(
+            dossier=dossier,
+            by=_staff(request),
+            message=form.cleaned_data["message"],
+            due_on=form.cleaned_data["due_on"],
+            loaded_state=form.cleaned_data["state"],
+            link=request.build_absolute_uri(reverse("dossiers:detail", kwargs={"reference": dossier.reference})),
+        )
+    except TransitionRefused as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request, "Les compléments ont été demandés au porteur : le dossier est de nouveau modifiable par lui."
+        )
+    return redirect("instruction:dossier", reference=dossier.reference)
+
+
+@require_POST
+def checklist(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = _instructed(request, reference)
+    form = ChecklistForm(request.POST, items=dossier.call.rules.admissibility_checklist)
+    if not form.is_valid():
+        return _dossier_page(request, dossier, checklist_form=form)
+    try:
+        changed = checklist_record(dossier=dossier, by=_staff(request), answers=form.answers())
+    except (InstructionRefused, TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Liste de recevabilité enregistrée ({changed} point{'s' if changed > 1 else ''} modifié"
+            f"{'s' if changed > 1 else ''}).",
+        )
+    return redirect(reverse("instruction:dossier", kwargs={"reference": dossier.reference}) + "#recevabilite")
+
+
+# -- exchanges (instruction and applicant) ----------------------------------------------------------------------
+def _exchanged(request: HttpRequest, reference: str) -> tuple[User, Dossier]:
+    user = request.user
+    assert isinstance(user, User)
+    dossier = get_object_or_404(
+        dossiers_visible_to(user).select_related("call", "organisation", "departement"), reference=reference
+    )
+    if not may_exchange(user, dossier):
+        raise Http404("Les échanges de ce dossier ne vous sont pas ouverts.")
+    return user, dossier
+
+
+@require_http_methods(["GET", "POST"])
+def exchanges(request: HttpRequest, reference: str) -> HttpResponse:
+    user, dossier = _exchanged(request, reference)
+    staff = is_instruction_staff(user)
+    form = MessageForm(request.POST or None, request.FILES or None, may_annotate=staff)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        private = bool(form.cleaned_data.get("private"))
+        try:
+            message_post(
+                dossier=dossier,
+                by=user,
+                body=form.cleaned_data["body"],
+                private=private,
+                file_name=upload.name if upload else "",
+                stream=upload,
+                link=request.build_absolute_uri(reverse("instruction:messages", kwargs={"reference": reference})),
+            )
+        except InstructionRefused as exc:
+            form.add_error("file" if upload else None, str(exc))
+        else:
+            messages.success(
+                request,
+                "L'annotation privée a été enregistrée." if private else "Votre message a été envoyé.",
+            )
+            return redirect("instruction:messages", reference=dossier.reference)
+    if staff:
+        crumbs = [
+            _workspace_crumb(),
+            {"url": reverse("instruction:dossier", kwargs={"reference": reference}), "title": dossier.reference},
+        ]
+    else:
+        crumbs = [
+            {"url": reverse("core:dashboard"), "title": "Mon espace"},
+            {"url": reverse("dossiers:detail", kwargs={"reference": reference}), "title": dossier.reference},
+        ]
+    return render(
+        request,
+        "instruction/messages.html",
+        {
+            "page_title": f"Échanges — dossier {dossier.reference}",
+            "breadcrumb_data": {"links": crumbs, "current": "Échanges"},
+            "dossier": dossier,
+            "thread": messages_visible_to(user, dossier),
+            "form": form,
+            "is_staff_view": staff,
+        },
+    )
+
+
+def message_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    user, dossier = _exchanged(request, reference)
+    message = get_object_or_404(messages_visible_to(user, dossier), pk=pk)
+    if not message.file:
+        raise Http404("Ce message n'a pas de pièce jointe.")
+    try:
+        handle = message.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Le fichier de cette pièce est introuvable.") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=message.original_name, content_type=message.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,83 @@
+"""Fixtures of the convention tests: the two demo dossiers walked to ``retenu`` through the dossier service, each
+with the committee's decision in a closed session (Ariège 40 000 €, Aude 30 000 €). Import them by name."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from pactes.agreements.models import Agreement
+from pactes.agreements.services import agreement_commitment_set, agreement_generate, agreement_transition
+from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
+from pactes.dossiers.services import dossier_transition
+from pactes.rules.lifecycle import DossierState
+from tests.committee.fixtures import accounts, committee_call, filed, media_root  # noqa: F401
+
+AWARDS = {"09": Decimal("40000.00"), "11": Decimal("30000.00")}
+TO_TRANSMITTED = ("start_review", "declare_admissible", "complete_evaluation", "transmit")
+
+
+def retain(dossier, users, amount: Decimal):
+    instructor = users[f"instructeur.{dossier.departement.code}"]
+    for transition in TO_TRANSMITTED:
+        dossier = dossier_transition(dossier=dossier, transition=transition, by=instructor)
+    now = timezone.now()
+    session = CommitteeSession.objects.create(
+        call=dossier.call,
+        date=now.date(),
+        place="DREETS Occitanie, Toulouse",
+        chair=dossier.call.rules.committee_chair,
+        state=SessionState.CLOSED,
+        created_by=users["dreets"],
+        opened_at=now,
+        opened_by=users["dreets"],
+        closed_at=now,
+        closed_by=users["dreets"],
+    )
+    CommitteeDecision.objects.create(
+        session=session,
+        dossier=dossier,
+        decision=Decision.RETAINED,
+        awarded_amount=amount,
+        motivation="Projet conforme aux priorités du Pacte.",
+        decided_by=users["dreets"],
+        decided_at=now,
+    )
+    dossier = dossier_transition(dossier=dossier, transition="retain", by=users["dreets"])
+    assert dossier.state == DossierState.RETAINED
+    return dossier
+
+
+@pytest.fixture
+def retained_dossier(filed, accounts):  # noqa: F811
+    """Both demo dossiers retained by a closed session, by département code."""
+    return {code: retain(dossier, accounts, AWARDS[code]) for code, dossier in filed.items()}
+
+
+@pytest.fixture
+def draft_agreement(retained_dossier, accounts) -> Agreement:  # noqa: F811
+    """The Ariège convention, generated (brouillon)."""
+    return agreement_generate(dossier=retained_dossier["09"], by=accounts["instructeur.09"])
+
+
+def sign(agreement: Agreement, users) -> Agreement:
+    """Walks a draft convention to « signée » through the service (dates: today)."""
+    instructor = users[f"instructeur.{agreement.dossier.departement.code}"]
+    agreement_transition(agreement=agreement, transition="send", by=instructor)
+    agreement_transition(agreement=agreement, transition="upload_applicant_signature", by=instructor)
+    agreement_transition(agreement=agreement, transition="sign", by=instructor)
+    return agreement
+
+
+@pytest.fixture
+def signed_agreement(draft_agreement, accounts) -> Agreement:  # noqa: F811
+    return sign(draft_agreement, accounts)
+
+
+@pytest.fixture
+def engaged_agreement(signed_agreement, accounts) -> Agreement:  # noqa: F811
+    """The Ariège convention signed, with its EJ."""
+    today = timezone.localdate()
+    return agreement_commitment_set(
+        agreement=signed_agreement, number="2103456789", date=today, by=accounts["instructeur.09"]
+    )

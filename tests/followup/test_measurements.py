@@ -1,0 +1,130 @@
+"""Measured values of the impact indicators and progress notes, by the applicants; lateness of the reports."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from pactes.dossiers.models import ImpactMeasure
+from pactes.followup.models import IndicatorMeasurement
+from pactes.followup.selectors import dossier_followup, frequency_of
+from pactes.followup.services import FollowupRefused, measurement_record, progress_record
+from pactes.rules.followup import ReportFrequency
+
+pytestmark = pytest.mark.django_db
+
+
+def first_measure(dossier) -> ImpactMeasure:
+    return ImpactMeasure.objects.filter(action__dossier=dossier).select_related("action").order_by("pk").first()
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("trimestrielle", ReportFrequency.QUARTERLY),
+        ("Mensuelle", ReportFrequency.MONTHLY),
+        ("tous les mois", ReportFrequency.MONTHLY),
+        ("semestriel", ReportFrequency.HALF_YEARLY),
+        ("annuelle", ReportFrequency.YEARLY),
+        ("en fin d'action", ReportFrequency.ONE_OFF),
+        ("", ReportFrequency.QUARTERLY),
+        ("selon les besoins", ReportFrequency.QUARTERLY),
+    ],
+)
+def test_declared_frequency_is_read_into_a_report_frequency_quarterly_by_default(declared, expected):
+    assert frequency_of(declared) == expected
+
+
+def test_applicant_records_a_measured_value_with_date_and_comment(retained_dossier, accounts):
+    measure = first_measure(retained_dossier["09"])
+    recorded = measurement_record(
+        measure=measure,
+        value=Decimal("7"),
+        measured_on=measure.action.start + dt.timedelta(days=30),
+        comment="Sept familles en emploi.",
+        by=accounts["porteur.ariege"],
+    )
+    assert recorded.value == Decimal("7") and recorded.comment == "Sept familles en emploi."
+    assert list(measure.measurements.values_list("value", flat=True)) == [Decimal("7.00")]
+
+
+def test_another_applicant_cannot_report_on_the_dossier(retained_dossier, accounts):
+    measure = first_measure(retained_dossier["09"])
+    with pytest.raises(FollowupRefused) as refused:
+        measurement_record(
+            measure=measure, value=Decimal("1"), measured_on=measure.action.start, by=accounts["porteur.aude"]
+        )
+    assert [r.code for r in refused.value.reasons] == ["FOLLOWUP_NOT_ALLOWED"]
+    assert not IndicatorMeasurement.objects.exists()
+
+
+def test_the_instructor_does_not_enter_the_applicants_values(retained_dossier, accounts):
+    measure = first_measure(retained_dossier["09"])
+    with pytest.raises(FollowupRefused):
+        measurement_record(
+            measure=measure, value=Decimal("1"), measured_on=measure.action.start, by=accounts["instructeur.09"]
+        )
+
+
+def test_a_measure_dated_before_the_action_or_in_the_future_is_refused(retained_dossier, accounts):
+    measure = first_measure(retained_dossier["09"])
+    for day in (measure.action.start - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=2)):
+        with pytest.raises(FollowupRefused) as refused:
+            measurement_record(measure=measure, value=Decimal("1"), measured_on=day, by=accounts["porteur.ariege"])
+        assert refused.value.reasons[0].code == "MEASUREMENT_INVALID"
+
+
+def test_progress_note_records_text_and_percent_and_refuses_over_100(retained_dossier, accounts):
+    action = first_measure(retained_dossier["09"]).action
+    note = progress_record(
+        action=action,
+        percent_done=40,
+        text="Recrutement fait.",
+        reported_on=action.start,
+        by=accounts["porteur.ariege"],
+    )
+    assert note.percent_done == 40
+    with pytest.raises(FollowupRefused) as refused:
+        progress_record(
+            action=action, percent_done=140, text="x", reported_on=action.start, by=accounts["porteur.ariege"]
+        )
+    assert refused.value.reasons[0].code == "PROGRESS_INVALID"
+
+
+def test_an_indicator_period_without_value_after_its_due_date_is_flagged_late(retained_dossier):
+    dossier = retained_dossier["09"]
+    measure = first_measure(dossier)
+    followup = dossier_followup(dossier=dossier, today=measure.action.start + dt.timedelta(days=120))
+    row = followup.actions[0].measures[0]
+    first = row.periods[0]
+    assert first.is_late and first.status.days_late == 120 - (first.period.due - measure.action.start).days
+    assert "REPORT_LATE" in [r.code for r in followup.late_reasons]
+    assert row.late_count == 1
+
+
+def test_a_value_entered_before_the_due_date_clears_the_period(retained_dossier, accounts):
+    dossier = retained_dossier["09"]
+    measure = first_measure(dossier)
+    recorded = measurement_record(
+        measure=measure, value=Decimal("4"), measured_on=measure.action.start, by=accounts["porteur.ariege"]
+    )
+    followup_before = dossier_followup(dossier=dossier, today=measure.action.start + dt.timedelta(days=120))
+    period = followup_before.actions[0].measures[0].periods[0]
+    entered = dt.datetime.combine(period.period.due - dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)
+    IndicatorMeasurement.objects.filter(pk=recorded.pk).update(entered_at=entered)  # entered on time
+    followup = dossier_followup(dossier=dossier, today=measure.action.start + dt.timedelta(days=120))
+    first = followup.actions[0].measures[0].periods[0]
+    assert first.measurements and not first.is_late
+    assert followup.actions[0].measures[0].chart is not None
+
+
+def test_the_final_report_is_late_after_its_due_date(retained_dossier):
+    dossier = retained_dossier["09"]
+    followup = dossier_followup(dossier=dossier)
+    end = followup.end
+    final = next(r for r in followup.reports if r.kind.value == "final")
+    assert final.due > end
+    later = dossier_followup(dossier=dossier, today=final.due + dt.timedelta(days=10))
+    final_later = next(r for r in later.reports if r.kind.value == "final")
+    assert final_later.status.is_late and final_later.status.days_late == 10
