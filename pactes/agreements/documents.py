@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from pactes.agreements.context import agreement_context
 from pactes.agreements.models import Agreement
 from pactes.agreements.services import agreement_template_current
-from pactes.dossiers.receipt import _font_faces
+from pactes.core.pdf import marianne_font_faces
 
 
 def agreement_body(agreement: Agreement) -> str:
@@ -37,7 +37,7 @@ def agreement_pdf(*, agreement: Agreement) -> bytes:
             "dossier": agreement.dossier,
             "rules": agreement.dossier.call.rules,
             "body": agreement_body(agreement),
-            "font_faces": _font_faces(),
+            "font_faces": marianne_font_faces(),
         },
     )
     return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())

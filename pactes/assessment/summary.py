@@ -17,8 +17,9 @@ from pactes.accounts.models import User
 from pactes.assessment.selectors import RankedDossier, ScoreBoard, TerritoryRanking, score_board, territory_rankings
 from pactes.calls.models import Call
 from pactes.core.formatting import format_number
+from pactes.core.pdf import marianne_font_faces
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.receipt import _font_faces, filed_at_label
+from pactes.dossiers.receipt import filed_at_label
 from pactes.territories.models import Departement
 
 
@@ -69,7 +70,7 @@ def summary_render(
             "criteria": config.criteria,
             "territories": territories,
             "count": sum(len(t.lines) for t in territories),
-            "font_faces": _font_faces(),
+            "font_faces": marianne_font_faces(),
         },
     )
     return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.selectors import requested_grants
-from pactes.dossiers.receipt import _font_faces
+from pactes.core.pdf import marianne_font_faces
 from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
 
@@ -58,7 +58,7 @@ def minutes_render(*, session: CommitteeSession) -> bytes:
                 code: sum(1 for d in decisions if d.decision == code) for code in ("retenu", "non_retenu", "ajourne")
             },
             "requested_total": sum((r["requested"] for r in rows), ZERO),
-            "font_faces": _font_faces(),
+            "font_faces": marianne_font_faces(),
         },
     )
     return _pdf(html)
@@ -83,7 +83,7 @@ def letter_render(*, decision: CommitteeDecision) -> bytes:
             "requested": requested_grants([dossier.pk]).get(dossier.pk, ZERO),
             "conventions": conventions,
             "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
-            "font_faces": _font_faces(),
+            "font_faces": marianne_font_faces(),
         },
     )
     return _pdf(html)

@@ -15,10 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
+from pactes.core.pdf import marianne_font_faces
 from pactes.dossiers.checks import document_budget
 from pactes.dossiers.models import DossierVersion
 from pactes.rules.budget import BudgetSummary, summarize_budget
@@ -33,11 +33,6 @@ RESOURCE_KIND_LABELS = {
 }
 RESOURCE_STATUS_LABELS = {"acquired": "Acquis", "requested": "Demandé"}
 CONTRIBUTION_LABELS = {"financial": "Financière", "in_kind": "En nature", "staff": "En moyens humains"}
-MARIANNE_FACES = (
-    ("Marianne-Regular.woff2", 400, "normal"),
-    ("Marianne-Regular_Italic.woff2", 400, "italic"),
-    ("Marianne-Bold.woff2", 700, "normal"),
-)
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -193,15 +188,6 @@ def filed_at_label(moment: dt.datetime, call: Call) -> str:
     return datetime_fr(moment.astimezone(call.rules.timezone))
 
 
-def _font_faces() -> list[dict[str, Any]]:
-    faces = []
-    for file_name, weight, style in MARIANNE_FACES:
-        found = finders.find(f"dsfr/dist/fonts/{file_name}")
-        if found:
-            faces.append({"url": Path(str(found)).resolve().as_uri(), "weight": weight, "style": style})
-    return faces
-
-
 def receipt_render(*, version: DossierVersion) -> bytes:
     """The receipt PDF of a filed version: its frozen snapshot, and the pieces joined at the moment of filing."""
     from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only filing needs it
@@ -219,7 +205,7 @@ def receipt_render(*, version: DossierVersion) -> bytes:
             "filed_at": filed_at_label(version.submitted_at, call),
             "doc": present_document(document=document, call=call),
             "attachments": list(dossier.attachments.all()),
-            "font_faces": _font_faces(),
+            "font_faces": marianne_font_faces(),
         },
     )
     return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
