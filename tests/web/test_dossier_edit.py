@@ -484,3 +484,48 @@ def test_autre_public_precaire_requires_its_justification(client, dossier, appli
     assert response.status_code == 200
     assert "précisez et justifiez ce public" in response.content.decode()
     assert not dossier.priorities.exists()
+
+
+# -- background autosave (dossier.js) ------------------------------------------------------------------------------
+def _autosave(client, dossier, step, data):
+    return client.post(
+        reverse("dossiers:step", args=[dossier.reference, step]), data, headers={"X-Pactes-Autosave": "1"}
+    )
+
+
+def test_autosave_saves_the_step_and_returns_the_new_lock_version(client, dossier, applicant):
+    client.force_login(applicant[0])
+    data = {"lock_version": str(dossier.lock_version), "diagnostic": "Brouillon tapé", "complementarity": ""}
+    response = _autosave(client, dossier, "diagnostic", data)
+    assert response.status_code == 200
+    body = response.json()
+    dossier.refresh_from_db()
+    assert body["saved"] is True and body["lock_version"] == dossier.lock_version
+    assert "Enregistré automatiquement" in body["message"]
+    assert dossier.diagnostic == "Brouillon tapé"
+
+
+def test_autosave_under_a_stale_version_is_refused_and_writes_nothing(client, dossier, applicant):
+    user = applicant[0]
+    client.force_login(user)
+    loaded = dossier.lock_version
+    dossier_save_step(
+        dossier=dossier,
+        step="diagnostic",
+        data={"diagnostic": "Version du co-éditeur", "complementarity": ""},
+        expected_lock_version=loaded,
+        by=user,
+    )
+    response = _autosave(
+        client, dossier, "diagnostic", {"lock_version": str(loaded), "diagnostic": "Mon texte", "complementarity": ""}
+    )
+    assert response.status_code == 409
+    assert response.json()["stale"] is True and "rechargez la page" in response.json()["message"]
+    dossier.refresh_from_db()
+    assert dossier.diagnostic == "Version du co-éditeur"
+
+
+def test_autosave_is_404_for_another_applicant(client, dossier, other_applicant):
+    client.force_login(other_applicant[0])
+    response = _autosave(client, dossier, "diagnostic", {"lock_version": "0", "diagnostic": "x", "complementarity": ""})
+    assert response.status_code == 404

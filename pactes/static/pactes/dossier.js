@@ -43,3 +43,45 @@
     update();
   });
 })();
+
+// Progressive enhancement: while a step is being typed, save it in the background every N seconds through the same
+// service as the buttons. A concurrent change is refused (409) and said, never overwritten; what was typed stays.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-autosave]");
+    var status = document.getElementById("autosave-status");
+    if (!form || !window.fetch || !window.FormData) return;
+    var seconds = parseInt(form.getAttribute("data-autosave"), 10) || 15;
+    var dirty = false, busy = false, stopped = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { stopped = true; });
+    function say(text) { if (status) status.textContent = text; }
+    function save() {
+      if (!dirty || busy || stopped) return;
+      busy = true; dirty = false;
+      var data = new FormData(form);
+      var csrf = data.get("csrfmiddlewaretoken");
+      fetch(window.location.href, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Pactes-Autosave": "1", "X-CSRFToken": csrf || "" }
+      }).then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      }).then(function (answer) {
+        if (answer.body.saved) {
+          var lock = form.querySelector("input[name='lock_version']");
+          if (lock) lock.value = answer.body.lock_version;
+        } else if (answer.status === 422) {
+          dirty = true;
+        }
+        if (answer.body.stale) stopped = true;
+        say(answer.body.message || "");
+      }).catch(function () {
+        dirty = true;
+        say("Enregistrement automatique impossible pour le moment : vos saisies restent dans la page.");
+      }).finally(function () { busy = false; });
+    }
+    window.setInterval(save, seconds * 1000);
+  });
+})();

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -579,6 +579,8 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         return dossier
     lock_version = dossier.lock_version
     stale_message = ""
+    if request.method == "POST" and request.headers.get("X-Pactes-Autosave") == "1":
+        return _autosave(request, dossier, step)
     if request.method == "POST":
         lock_version = _posted_lock_version(request)
         step_forms = STEP_FORMS[step](dossier, request.POST)
@@ -608,6 +610,33 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     else:
         step_forms = STEP_FORMS[step](dossier, None)
     return _render_step(request, dossier, step, step_forms, lock_version=lock_version, stale_message=stale_message)
+
+
+def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse:
+    """Background save of the step being typed (dossier.js): same service, same stale-edit refusal, JSON answer."""
+    step_forms = STEP_FORMS[step](dossier, request.POST)
+    if step_forms.to_data is None:
+        return JsonResponse({"saved": False, "message": ""})
+    if not step_forms.is_valid():
+        return JsonResponse(
+            {"saved": False, "message": "Saisie à compléter : enregistrement automatique en attente."}, status=422
+        )
+    try:
+        saved = dossier_save_step(
+            dossier=dossier,
+            step=step,
+            data=step_forms.to_data(),
+            expected_lock_version=_posted_lock_version(request),
+            by=_user(request),
+        )
+    except StaleEdit as exc:
+        return JsonResponse({"saved": False, "stale": True, "message": str(exc)}, status=409)
+    except EditRefused as exc:
+        return JsonResponse({"saved": False, "message": str(exc)}, status=403)
+    at = timezone.localtime().strftime("%H:%M")
+    return JsonResponse(
+        {"saved": True, "lock_version": saved.lock_version, "message": f"Enregistré automatiquement à {at}."}
+    )
 
 
 def _render_step(
