@@ -12,7 +12,6 @@ Couserans-Pyrénées, another association) gets a quicker evaluation whose propo
 lower the proposal, rank the two dossiers, transmit, and download the departmental summary.
 """
 
-import copy
 import datetime as dt
 import json
 import re
@@ -50,7 +49,7 @@ def file_rival_dossier(call) -> Dossier:
     applicant = User.objects.create_user(
         RIVAL_APPLICANT, DEMO_PASSWORD, first_name="Lucie", last_name="Barrau", role=Role.APPLICANT
     )
-    document = copy.deepcopy(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     document["call"] = call.slug
     document.pop("submitted_at", None)
     document["title"] = RIVAL_TITLE

@@ -139,11 +139,6 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "results": results,
         "can_propose": getattr(request.user, "is_platform_admin", False),
-        "demo_call_banner": (
-            f"Appel de démonstration : ses dates sont celles de l'appel réel décalées de {call.date_offset_days} jours."
-            if call.is_demo
-            else ""
-        ),
     }
     return render(request, "calls/detail.html", context)
 
