@@ -118,7 +118,8 @@ class ProposalForm(AssessmentForm):
     """The département's consolidated proposal: amount and opinion."""
 
     def __init__(self, *args: Any, config: CallConfig, requested: Decimal, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "id_proposition_%s")  # the score sheet on the same page has fields of the same names
+        # The score sheet on the same page has fields of the same names: distinct ids keep labels right.
+        kwargs.setdefault("auto_id", "id_proposition_%s")
         super().__init__(*args, **kwargs)
         self.config = config
         self.requested = requested

@@ -2,7 +2,8 @@
 
 Reference data is imported only when missing (``--refresh`` re-imports it); the calls are reloaded (the
 demonstration call moves so that its filing is open today); eligible lists, demo accounts and demo dossiers are
-created only when absent.
+created only when absent, and so are the dossiers showing every stage after filing on the real call
+(``pactes.core.demo_stages``).
 """
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from pactes.calls.models import Call, Measure
 from pactes.calls.selectors import current_eligible_list
 from pactes.core.demo import ensure_demo_accounts
 from pactes.core.demo_dossiers import ensure_demo_dossiers
+from pactes.core.demo_stages import ensure_demo_stages, ensure_stage_accounts
 from pactes.territories.models import Epci, IndicatorValue
 from pactes.territories.services import SHIPPED_INDICATOR_FILES
 
@@ -42,9 +44,18 @@ class Command(BaseCommand):
                 call_command("build_indicative_list", call.slug, stdout=self.stdout)
 
         accounts = ensure_demo_accounts()
+        accounts += ensure_stage_accounts()
         for call in Call.objects.order_by("is_demo", "slug"):
             for dossier in ensure_demo_dossiers(call):
                 self.stdout.write(f"Dossier de démonstration {dossier.reference} ({call.short_title}) créé.")
+            # Every stage after filing (instruction, committee, conventions, follow-up), on the real closed call.
+            stages = ensure_demo_stages(call)
+            if stages:
+                self.stdout.write(
+                    f"{len(stages)} dossiers de démonstration de l'instruction au solde ({call.short_title}) créés : "
+                    + ", ".join(d.reference for d in stages)
+                    + "."
+                )
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration (mot de passe : pactes-demo)"))
