@@ -74,6 +74,11 @@ class Dossier(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = "dossier"
+        # The instruction queue filters by département and state, the committee by call and state.
+        indexes = [
+            models.Index(fields=["departement", "state"], name="dossier_departement_state"),
+            models.Index(fields=["call", "state"], name="dossier_call_state"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(state=DossierState.DRAFT.value) & Q(submitted_at__isnull=True))
@@ -239,6 +244,8 @@ class ResourceLine(models.Model):
         ordering = ["position", "pk"]
         verbose_name = "ligne de ressource"
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")]
+        # The requested State grant (sum of the state_pts lines) is annotated on every list of dossiers.
+        indexes = [models.Index(fields=["dossier", "kind"], name="resource_dossier_kind")]
 
 
 class InKindLine(models.Model):
