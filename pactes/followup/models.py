@@ -27,7 +27,7 @@ from pactes.rules.report_lifecycle import (
     report_state_label,
 )
 
-_SUBMITTED = [s.value for s in REPORT_SUBMITTED_STATES]
+_SUBMITTED = sorted(s.value for s in REPORT_SUBMITTED_STATES)  # sorted: a frozenset has no stable order
 
 
 class ActionProgress(models.Model):

@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'brouillon'), ('submitted_at__isnull', True)), models.Q(('state__in', ['valide', 'remis']), ('submitted_at__isnull', False)), ('state', 'renvoye'), _connector='OR'), name='followup_report_submitted_at_iff_submitted', violation_error_message="Un bilan remis a une date de remise, un brouillon n'en a pas."),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'brouillon'), ('submitted_at__isnull', True)), models.Q(('state__in', ['remis', 'valide']), ('submitted_at__isnull', False)), ('state', 'renvoye'), _connector='OR'), name='followup_report_submitted_at_iff_submitted', violation_error_message="Un bilan remis a une date de remise, un brouillon n'en a pas."),
         ),
         migrations.AddConstraint(
             model_name='report',
