@@ -4,7 +4,8 @@ Words: an indicator's *latest actual* is its most recent measured value; indicat
 same *unit* (« familles », « personnes »…), grouped by measure of the Pacte (through the priority of the action),
 by target public (of the action) and by département. The *execution* of the envelope: *awarded* (the convention's
 amount, else the committee's decision), *engaged* (awarded on conventions with an EJ), *paid* (payments made),
-*reversed* (reversals recorded), *remaining* (regional envelope − awarded). Every figure comes from a fixed number
+*reversed* (reversals recorded), *remaining to pay* (open projects: awarded − paid), *unspent* (settled projects:
+awarded − paid + reversed), *remaining* (regional envelope − awarded). Every figure comes from a fixed number
 of queries (annotations and subqueries), whatever the number of projects.
 """
 
@@ -35,6 +36,7 @@ from pactes.committee.models import CommitteeDecision, Decision, SessionState
 from pactes.dossiers.models import Dossier, ImpactMeasure
 from pactes.followup.models import IndicatorMeasurement, Reversal
 from pactes.rules.agreement import AgreementState
+from pactes.rules.lifecycle import DossierState
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -70,10 +72,8 @@ class ExecutionRow:
     engaged: Decimal = ZERO
     paid: Decimal = ZERO
     reversed: Decimal = ZERO
-
-    @property
-    def remaining_to_pay(self) -> Decimal:
-        return max(ZERO, self.awarded - self.paid)
+    remaining_to_pay: Decimal = ZERO  # what open projects may still receive
+    unspent: Decimal = ZERO  # what settled projects did not consume (awarded − paid + reversed)
 
 
 @dataclass(frozen=True)
@@ -189,19 +189,32 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
             reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
         )
-        .values_list("departement__code", "departement__name", "awarded", "is_engaged", "paid_total", "reversed_total")
+        .values_list(
+            "departement__code",
+            "departement__name",
+            "awarded",
+            "is_engaged",
+            "paid_total",
+            "reversed_total",
+            "state",
+        )
         .order_by("departement__code")
     )
     by_departement: dict[str, ExecutionRow] = {}
     total = ExecutionRow(label="Total")
-    for code, name, awarded, engaged, paid_total, reversed_total in rows:
+    for code, name, awarded, engaged, paid_total, reversed_total, state in rows:
         row = by_departement.setdefault(code, ExecutionRow(label=f"{code} — {name}"))
+        settled = state == DossierState.SETTLED.value
         for target in (row, total):
             target.projects += 1
             target.awarded += awarded
             target.engaged += awarded if engaged else ZERO
             target.paid += paid_total
             target.reversed += reversed_total
+            if settled:
+                target.unspent += max(ZERO, awarded - paid_total + reversed_total)
+            else:
+                target.remaining_to_pay += max(ZERO, awarded - paid_total)
     return Execution(rows=tuple(by_departement.values()), total=total, envelope=envelope)
 
 

@@ -46,6 +46,23 @@ def test_execution_of_the_envelope_for_the_dreets(measured, accounts, committee_
     assert data.execution.envelope == Decimal("100000.00")
     assert data.execution.remaining == Decimal("30000.00")
     assert [row.awarded for row in data.execution.rows] == [Decimal("40000.00"), Decimal("30000.00")]
+    # Both projects are open: what they may still receive, nothing unspent yet.
+    assert (total.remaining_to_pay, total.unspent) == (Decimal("50000.00"), Decimal("0.00"))
+
+
+def test_a_settled_project_has_nothing_left_to_pay_and_shows_what_it_did_not_consume(
+    measured, accounts, committee_call, retained_dossier
+):
+    from pactes.dossiers.services import dossier_transition
+
+    # The Ariège project settled after 20 000 € paid of its 40 000 € (the rest was not justified).
+    dossier_transition(dossier=retained_dossier["09"], transition="settle", by=accounts["instructeur.09"])
+    data = consolidation(
+        dossiers=followed_dossiers_visible_to(accounts["dreets"]), calls=[committee_call], show_envelope=True
+    )
+    ariege = data.execution.rows[0]
+    assert (ariege.remaining_to_pay, ariege.unspent) == (Decimal("0.00"), Decimal("20000.00"))
+    assert data.execution.total.remaining_to_pay == Decimal("30000.00")
 
 
 def test_indicators_by_measure_public_and_departement_use_the_latest_value(measured, accounts, committee_call):
