@@ -1031,7 +1031,7 @@ class _Scenario:
         report = report_update(report=report, qualitative_assessment=text, by=by)
         report = report_submit(report=report, by=by)
         if validate:
-            report_validate(report=report, by=self.instructor(key))
+            report_validate(report=report, by=self.instructor(key), on=DAY(2025, 6, 16))
 
     def conventions(self) -> None:
         # From 21 October 2024: conventions drawn up, sent, signed, engaged (EJ) before 30 November, paid.
@@ -1126,7 +1126,8 @@ class _Scenario:
             by=by,
         )
         report = report_submit(report=report, by=by)
-        report_validate(report=report, by=self.instructor(key))
+        # Validated on 20 January 2026: the balance is paid then, on that accounting year.
+        report_validate(report=report, by=self.instructor(key), on=DAY(2026, 1, 20))
 
     def run(self) -> None:
         self.file_all()

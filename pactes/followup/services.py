@@ -372,12 +372,15 @@ def _step_code(agreement: Agreement, trigger: PaymentTrigger) -> tuple[str, Deci
     return None
 
 
-def report_validate(*, report: Report, by: User, reversal_reference: str = "") -> ValidationOutcome:
+def report_validate(
+    *, report: Report, by: User, reversal_reference: str = "", on: dt.date | None = None
+) -> ValidationOutcome:
     """The DDETS-PP validates the report. For the final report, in the same transaction: the balance payment
-    (« SOLDE-<référence> ») or the reversal, then the convention and the dossier are settled (soldé)."""
+    (« SOLDE-<référence> ») or the reversal, then the convention and the dossier are settled (soldé). ``on`` is the
+    date of the validation (today by default; an earlier date when recording a decision taken on paper)."""
     with transaction.atomic():
         dossier = Dossier.objects.select_related("call").get(pk=report.dossier_id)
-        today = today_in(dossier.call.rules)
+        today = on or today_in(dossier.call.rules)
         agreement = getattr(dossier, "agreement", None)
         if report.kind == ReportKind.FINAL.value and agreement is None:
             raise _refuse(
@@ -390,7 +393,7 @@ def report_validate(*, report: Report, by: User, reversal_reference: str = "") -
                 outcome = _interim_payment(validated, agreement, by, today)
             elif validated.kind == ReportKind.FINAL.value:
                 outcome = _settle(validated, agreement, by, today, reversal_reference)
-                agreement_transition(agreement=agreement, transition="settle", by=by)
+                agreement_transition(agreement=agreement, transition="settle", by=by, on=today)
                 dossier_transition(dossier=dossier, transition="settle", by=by)
         except AgreementRefused as exc:  # PaymentRefused included
             raise FollowupRefused(exc.reasons) from exc
