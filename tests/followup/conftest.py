@@ -14,51 +14,8 @@ from pactes.agreements.services import (
     agreement_transition,
     payment_record,
 )
-from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
-from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import dossier_transition
-from pactes.rules.lifecycle import DossierState
+from tests.agreements.fixtures import AWARDS, retain, retained_dossier  # noqa: F401
 from tests.committee.fixtures import accounts, committee_call, filed, media_root  # noqa: F401
-
-AWARDS = {"09": Decimal("40000.00"), "11": Decimal("30000.00")}
-TO_TRANSMITTED = ("start_review", "declare_admissible", "complete_evaluation", "transmit")
-
-
-def retain(dossier: Dossier, users, amount: Decimal) -> Dossier:
-    instructor = users[f"instructeur.{dossier.departement.code}"]
-    for transition in TO_TRANSMITTED:
-        dossier = dossier_transition(dossier=dossier, transition=transition, by=instructor)
-    now = timezone.now()
-    session = CommitteeSession.objects.create(
-        call=dossier.call,
-        date=now.date(),
-        place="DREETS Occitanie, Toulouse",
-        chair=dossier.call.rules.committee_chair,
-        state=SessionState.CLOSED,
-        created_by=users["dreets"],
-        opened_at=now,
-        opened_by=users["dreets"],
-        closed_at=now,
-        closed_by=users["dreets"],
-    )
-    CommitteeDecision.objects.create(
-        session=session,
-        dossier=dossier,
-        decision=Decision.RETAINED,
-        awarded_amount=amount,
-        motivation="Projet conforme aux priorités du Pacte.",
-        decided_by=users["dreets"],
-        decided_at=now,
-    )
-    dossier = dossier_transition(dossier=dossier, transition="retain", by=users["dreets"])
-    assert dossier.state == DossierState.RETAINED
-    return dossier
-
-
-@pytest.fixture
-def retained_dossier(filed, accounts):  # noqa: F811
-    """Both demo dossiers retained by a closed session, by département code."""
-    return {code: retain(dossier, accounts, AWARDS[code]) for code, dossier in filed.items()}
 
 
 @pytest.fixture
