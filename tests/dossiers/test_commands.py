@@ -225,9 +225,29 @@ def test_export_of_an_unknown_dossier_exits_1(pts_call):
     assert "PTS-2024-09-9999" in err
 
 
-def test_check_warns_on_stderr_when_the_call_has_no_eligible_list(pts_call, example, tmp_path):
+def test_check_computes_the_indicative_list_when_the_call_has_none_and_says_so(pts_call, example, tmp_path):
     pts_call.eligible_lists.all().delete()
     status, out, err = run("dossier_check", write(tmp_path, example))
-    assert status == 1
-    assert "PERIMETER_NOT_ELIGIBLE" in out
-    assert "aucune liste d'EPCI éligibles" in err
+    assert status == 0 and json.loads(out)["admissible"] is True
+    assert "liste indicative calculée (43 EPCI)" in err
+    assert pts_call.eligible_lists.get().is_indicative
+
+
+def test_check_on_a_database_without_the_call_loads_the_shipped_call_and_its_indicative_list(example, tmp_path, db):
+    from pactes.calls.models import Call
+
+    assert not Call.objects.exists()
+    status, result, err = check(tmp_path, example)
+    assert status == 0 and result["admissible"] is True
+    assert "Appel « pts-occitanie-2024 » chargé" in err and "liste indicative calculée (43 EPCI)" in err
+    assert Call.objects.get(slug="pts-occitanie-2024").eligible_lists.count() == 1
+
+
+def test_check_of_an_unknown_call_exits_2_and_loads_nothing(example, tmp_path, db):
+    from pactes.calls.models import Call
+
+    example["call"] = "pts-bretagne-2031"
+    status, result, err = check(tmp_path, example)
+    assert status == 2 and result is None
+    assert "pts-bretagne-2031" in err
+    assert not Call.objects.exists()

@@ -2,7 +2,8 @@
 
 Prints one JSON object on stdout (``admissible``, ``reasons``, ``figures``) and exits 0 when admissible, 1 when not,
 2 when the file is not a valid dossier (the message on stderr says where). The eligible list is the call's, as
-loaded in the database.
+loaded in the database; on an empty database the shipped reference data, the call's YAML and its indicative list
+are loaded first (said on stderr).
 """
 
 import json
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pactes.dossiers.checks import DocumentError, call_of, check_document, eligible_sirens, figures, load_document
+from pactes.dossiers.reference import ensure_check_reference
 
 ADMISSIBLE, NOT_ADMISSIBLE, INVALID = 0, 1, 2
 
@@ -71,6 +73,7 @@ class Command(InterchangeCommand):
     def handle(self, *args: object, **options: Any) -> None:
         path = str(options["file"])
         document = self.read_document(path)
+        ensure_check_reference(str(document.get("call") or ""), say=self.stderr.write)
         try:
             verdict, summary = check_document(document)
         except DocumentError as exc:
