@@ -11,6 +11,7 @@ from django.core.management.base import CommandParser
 from pactes.accounts.models import User
 from pactes.dossiers.checks import DocumentError, document_to_dossier, dossier_verdict
 from pactes.dossiers.management.commands.dossier_check import InterchangeCommand
+from pactes.dossiers.reference import ensure_check_reference
 
 IMPORT_ACCOUNT = "import@pactes.invalid"
 
@@ -42,6 +43,7 @@ class Command(InterchangeCommand):
         else:
             user = import_account()
         document = self.read_document(path)
+        ensure_check_reference(str(document.get("call") or ""), say=self.stderr.write)
         try:
             dossier = document_to_dossier(document, by=user)
         except DocumentError as exc:
