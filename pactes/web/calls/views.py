@@ -48,8 +48,12 @@ def _call_text(call: Call) -> SafeString:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return mark_safe("")
-    # The call text is a versioned file of the platform, not user input.
-    return mark_safe(markdown.markdown(text, extensions=["sane_lists"]))
+    # The call text is a versioned file of the platform, not user input. Its headings sit under the page's
+    # « Texte de l'appel » (h2): they start at h3, so the page keeps a single h1.
+    html = markdown.markdown(text, extensions=["sane_lists"])
+    for level in range(4, 0, -1):
+        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    return mark_safe(html)
 
 
 def _key_figures(call: Call) -> list[dict[str, Any]]:
@@ -198,7 +202,8 @@ def propose_list(request: HttpRequest, slug: str) -> HttpResponse:
             lower_is_poorer=indicator is None or indicator.lower_is_poorer is not False,
         )
     current = current_eligible_list(call)
-    form = ArrestListForm(request.POST or None, sirens=sirens, initial={"indicateur": chosen})
+    # auto_id: the indicator chooser above has a field of the same name (ids must stay unique on the page).
+    form = ArrestListForm(request.POST or None, sirens=sirens, initial={"indicateur": chosen}, auto_id="arret_%s")
     if request.method == "POST" and form.is_valid():
         code, year = form.cleaned_data["indicateur"].rsplit("-", 1)
         try:
