@@ -8,13 +8,19 @@ solidarités. The *eligible list* (annex 1) is the list of EPCI a call is open t
 """
 
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from pactes.rules.call_config import CallConfig
+
+
+@lru_cache(maxsize=64)
+def _parsed_rules(yaml_text: str, date_offset_days: int) -> CallConfig:
+    """The parsed call, shared by every request (a CallConfig is frozen): parsing the YAML costs milliseconds."""
+    return CallConfig.from_yaml(yaml_text, date_offset_days=date_offset_days)
 
 
 class Call(models.Model):
@@ -77,7 +83,7 @@ class Call(models.Model):
 
     @cached_property
     def rules(self) -> CallConfig:
-        return CallConfig.from_yaml(self.yaml_text, date_offset_days=self.date_offset_days)
+        return _parsed_rules(self.yaml_text, self.date_offset_days)
 
 
 class Axis(models.Model):
