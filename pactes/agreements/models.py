@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from pactes.rules.agreement import AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
 
@@ -206,7 +207,7 @@ class AgreementTransitionLog(models.Model):
     from_state = models.CharField("état de départ", max_length=20)
     to_state = models.CharField("état d'arrivée", max_length=20)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", auto_now_add=True)
+    at = models.DateTimeField("le", default=timezone.now)
     reason = models.TextField("motif", blank=True)
 
     class Meta:

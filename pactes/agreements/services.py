@@ -23,6 +23,7 @@ from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision, SessionState
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import moment_problems
 from pactes.rules.agreement import (
     AGREEMENT_STATE_DATES,
     AgreementState,
@@ -146,14 +147,17 @@ def agreement_template_current(*, call: Call) -> AgreementTemplate:
 
 # -- generation ---------------------------------------------------------------------------------------------------
 @transaction.atomic
-def agreement_generate(*, dossier: Dossier, by: User) -> Agreement:
-    """Draws up (or redraws, while a draft) the convention of a retained dossier: PDF and DOCX from the template.
+def agreement_generate(*, dossier: Dossier, by: User, at: dt.datetime | None = None) -> Agreement:
+    """Draws up (or redraws, while a draft) the convention of a retained dossier: PDF and DOCX from the template,
+    stamped ``at`` (now by default; an explicit moment is only for acts recorded afterwards, never in the future).
 
     The first generation takes the call's current template and the awarded amount of the committee's decision; a
     regeneration keeps the template version it started from (and refreshes the amount and the dossier's content).
     """
     from pactes.agreements.documents import agreement_docx, agreement_pdf
 
+    if moment_problems(at):
+        raise AgreementRefused(moment_problems(at))
     locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
     if not (_is_instructor_of(by, locked) or by.role == Role.DREETS):
         raise AgreementRefused(
@@ -194,7 +198,7 @@ def agreement_generate(*, dossier: Dossier, by: User) -> Agreement:
         agreement.awarded_amount = decision.awarded_amount
     if agreement.template is None:
         agreement.template = agreement_template_current(call=locked.call)
-    agreement.generated_at = timezone.now()
+    agreement.generated_at = at or timezone.now()
     agreement.generated_by = by
     agreement.generation_count += 1
     agreement.dossier = locked
@@ -213,13 +217,22 @@ def agreement_generate(*, dossier: Dossier, by: User) -> Agreement:
 # -- lifecycle ----------------------------------------------------------------------------------------------------
 @transaction.atomic
 def agreement_transition(
-    *, agreement: Agreement, transition: str, by: User, reason: str = "", on: dt.date | None = None
+    *,
+    agreement: Agreement,
+    transition: str,
+    by: User,
+    reason: str = "",
+    on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Agreement:
     """Fires ``transition`` on the locked row, sets the date of the target state (``on``, default today) and logs.
 
     ``on`` is the date written on the document for a signature; it may not be in the future nor before the
-    previous step's date.
+    previous step's date. ``at`` is the moment of the log (now by default; an explicit moment is only for acts
+    recorded afterwards, never in the future).
     """
+    if moment_problems(at):
+        raise AgreementRefused(moment_problems(at))
     locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
     if agreement.state != locked.state:
         raise AgreementRefused(
@@ -263,7 +276,13 @@ def agreement_transition(
     locked.state = move.target.value
     locked.save()
     AgreementTransitionLog.objects.create(
-        agreement=locked, transition=move.code, from_state=from_state, to_state=locked.state, by=by, reason=reason
+        agreement=locked,
+        transition=move.code,
+        from_state=from_state,
+        to_state=locked.state,
+        by=by,
+        reason=reason,
+        at=at or timezone.now(),
     )
     if move.code == "send":
         agreement_id = locked.pk
@@ -309,9 +328,16 @@ def _send_after_commit(agreement_id: int) -> None:
 
 @transaction.atomic
 def agreement_signed_scan_upload(
-    *, agreement: Agreement, name: str, stream: IO[bytes], by: User, signed_on: dt.date | None = None
+    *,
+    agreement: Agreement,
+    name: str,
+    stream: IO[bytes],
+    by: User,
+    signed_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Agreement:
-    """Stores the convention signed by the applicant (a PDF, checked by its content) and records the signature."""
+    """Stores the convention signed by the applicant (a PDF, checked by its content) and records the signature
+    (uploaded ``at``, now by default)."""
     try:
         checked = attachment_check(name=name, stream=stream)
     except AttachmentRefused as exc:
@@ -324,14 +350,16 @@ def agreement_signed_scan_upload(
                 )
             ]
         )
-    updated = agreement_transition(agreement=agreement, transition="upload_applicant_signature", by=by, on=signed_on)
+    updated = agreement_transition(
+        agreement=agreement, transition="upload_applicant_signature", by=by, on=signed_on, at=at
+    )
     stream.seek(0)
     old = updated.signed_scan.name if updated.signed_scan else ""
     updated.signed_scan.save(f"convention-signee-{uuid.uuid4().hex}.pdf", File(stream), save=False)
     updated.signed_scan_name = checked.name
     updated.signed_scan_sha256 = checked.sha256
     updated.signed_scan_uploaded_by = by
-    updated.signed_scan_uploaded_at = timezone.now()
+    updated.signed_scan_uploaded_at = at or timezone.now()
     updated.save()
     if old:
         storage = updated.signed_scan.storage

@@ -8,6 +8,7 @@ dossier's state changes only through ``pactes.dossiers.services.dossier_transiti
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -29,7 +30,7 @@ from pactes.assessment.selectors import (
 )
 from pactes.calls.models import Call
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.rules import scoring
 from pactes.rules.call_config import CallConfig
 from pactes.rules.lifecycle import DossierState
@@ -232,9 +233,11 @@ def evaluation_problems(dossier: Dossier) -> list[Reason]:
     return problems
 
 
-def _transition(dossier: Dossier, transition: str, by: User, reason: str = "") -> Dossier:
+def _transition(
+    dossier: Dossier, transition: str, by: User, reason: str = "", at: dt.datetime | None = None
+) -> Dossier:
     try:
-        return dossier_transition(dossier=dossier, transition=transition, by=by, reason=reason)
+        return dossier_transition(dossier=dossier, transition=transition, by=by, reason=reason, at=at)
     except TransitionRefused as exc:
         raise AssessmentRefused(exc.reasons) from exc
 
@@ -254,13 +257,15 @@ def _territory_proposals(proposal: Proposal) -> list[Proposal]:
     )
 
 
-def evaluation_complete(*, dossier: Dossier, by: User) -> Dossier:
-    """« Clore l'évaluation »: the dossier becomes « évalué » and is ranked last of its territory."""
+def evaluation_complete(*, dossier: Dossier, by: User, at: dt.datetime | None = None) -> Dossier:
+    """« Clore l'évaluation »: the dossier becomes « évalué » and is ranked last of its territory. ``at``: the
+    moment of the act, now by default (given only for acts recorded afterwards; the views never pass it)."""
     problems = _scope_problems(by, dossier.departement_id) + _open_problems(dossier) + evaluation_problems(dossier)
+    problems += moment_problems(at)
     if problems:
         raise AssessmentRefused(problems)
     with transaction.atomic():
-        dossier = _transition(dossier, "complete_evaluation", by)
+        dossier = _transition(dossier, "complete_evaluation", by, at=at)
         proposal = Proposal.objects.select_related("dossier").get(dossier=dossier)
         ranks = [p.rank for p in _territory_proposals(proposal) if p.rank is not None]
         proposal.rank = max(ranks, default=0) + 1
@@ -269,13 +274,14 @@ def evaluation_complete(*, dossier: Dossier, by: User) -> Dossier:
     return dossier
 
 
-def evaluation_reopen(*, dossier: Dossier, by: User) -> Dossier:
-    """« Rouvrir l'évaluation »: back to « recevable », out of its territory's ranking (the others close up)."""
-    problems = _scope_problems(by, dossier.departement_id)
+def evaluation_reopen(*, dossier: Dossier, by: User, at: dt.datetime | None = None) -> Dossier:
+    """« Rouvrir l'évaluation »: back to « recevable », out of its territory's ranking (the others close up).
+    ``at``: the moment of the act, now by default."""
+    problems = _scope_problems(by, dossier.departement_id) + moment_problems(at)
     if problems:
         raise AssessmentRefused(problems)
     with transaction.atomic():
-        dossier = _transition(dossier, "reopen_evaluation", by)
+        dossier = _transition(dossier, "reopen_evaluation", by, at=at)
         proposal = Proposal.objects.select_related("dossier").filter(dossier=dossier).first()
         if proposal is not None:
             proposal.rank = None
@@ -361,12 +367,15 @@ def transmission_problems(*, call: Call, departement: Departement) -> list[Reaso
     return problems
 
 
-def transmission_create(*, call: Call, departement: Departement, by: User, note: str = "") -> Transmission:
+def transmission_create(
+    *, call: Call, departement: Departement, by: User, note: str = "", at: dt.datetime | None = None
+) -> Transmission:
     """« Transmettre au comité régional »: every evaluated dossier of the département, with its rank and proposal,
-    in one act; the departmental summary PDF is produced and the DREETS mailbox of the call is notified."""
+    in one act; the departmental summary PDF is produced and the DREETS mailbox of the call is notified. ``at``: the
+    moment of the transmission, now by default (given only for acts recorded afterwards; the views never pass it)."""
     from pactes.assessment.summary import summary_render  # WeasyPrint is slow to import: only here
 
-    problems = _scope_problems(by, departement.pk)
+    problems = _scope_problems(by, departement.pk) + moment_problems(at)
     if problems:
         raise AssessmentRefused(problems)
     with transaction.atomic():
@@ -376,10 +385,10 @@ def transmission_create(*, call: Call, departement: Departement, by: User, note:
         problems = transmission_problems(call=call, departement=departement)
         if problems:
             raise AssessmentRefused(problems)
-        moment = timezone.now()
+        moment = at or timezone.now()
         pdf = summary_render(call=call, departement=departement, dossiers=dossiers, by=by, at=moment)
         for dossier in dossiers:
-            _transition(dossier, "transmit", by)
+            _transition(dossier, "transmit", by, at=moment)
         transmission = Transmission.objects.create(
             call=call, departement=departement, transmitted_at=moment, transmitted_by=by, note=note.strip()
         )

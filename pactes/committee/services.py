@@ -41,7 +41,7 @@ from pactes.committee.selectors import (
     session_agenda_dossiers,
 )
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ENVELOPE_NOT_SET,
@@ -66,6 +66,7 @@ SESSION_ALREADY_OPEN = "SESSION_ALREADY_OPEN"
 NOT_ON_AGENDA = "NOT_ON_AGENDA"
 AGENDA_EMPTY = "AGENDA_EMPTY"
 DOSSIER_UNDECIDED = "DOSSIER_UNDECIDED"
+MOMENT_BEFORE_OPENING = "MOMENT_BEFORE_OPENING"
 NOT_ALLOWED = "NOT_ALLOWED"
 NOT_A_MEMBER_ROLE = "NOT_A_MEMBER_ROLE"
 DECISION_NOT_CURRENT = "DECISION_NOT_CURRENT"
@@ -136,9 +137,11 @@ def session_update(
 
 
 @transaction.atomic
-def session_open(*, session: CommitteeSession, by: User) -> CommitteeSession:
+def session_open(*, session: CommitteeSession, by: User, at: dt.datetime | None = None) -> CommitteeSession:
+    """Opens a planned session at ``at`` (now by default; an explicit moment is only for acts recorded afterwards,
+    the views never pass it, and a moment in the future is refused)."""
     locked = CommitteeSession.objects.select_for_update().get(pk=session.pk)
-    problems = _only_dreets(by)
+    problems = _only_dreets(by) + moment_problems(at)
     if not locked.is_planned:
         problems.append(Reason(SESSION_NOT_OPEN, "Seule une séance planifiée peut être ouverte."))
     other = (
@@ -153,7 +156,7 @@ def session_open(*, session: CommitteeSession, by: User) -> CommitteeSession:
         )
     if problems:
         raise CommitteeRefused(problems)
-    locked.state, locked.opened_at, locked.opened_by = SessionState.OPEN, timezone.now(), by
+    locked.state, locked.opened_at, locked.opened_by = SessionState.OPEN, at or timezone.now(), by
     locked.save(update_fields=["state", "opened_at", "opened_by"])
     return locked
 
@@ -265,14 +268,17 @@ def decision_record(
     awarded_amount: Decimal | None,
     motivation: str,
     by: User,
+    at: dt.datetime | None = None,
 ) -> CommitteeDecision:
-    """Records (or changes, while the session is open) the decision on one dossier of the agenda."""
+    """Records (or changes, while the session is open) the decision on one dossier of the agenda, at ``at`` (now by
+    default; an explicit moment is only for acts recorded afterwards, never in the future)."""
     locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
     fresh = Dossier.objects.get(pk=dossier.pk)
     amount = awarded_amount if decision == Decision.RETAINED else None
     problems = _only_dreets(by) + decision_problems(
         session=locked, dossier=fresh, decision=decision, awarded_amount=amount, motivation=motivation
     )
+    problems += moment_problems(at) + _before_opening_problems(locked, at)
     if problems:
         raise CommitteeRefused(problems)
     record, _created = CommitteeDecision.objects.update_or_create(
@@ -283,10 +289,16 @@ def decision_record(
             "awarded_amount": amount,
             "motivation": motivation.strip(),
             "decided_by": by,
-            "decided_at": timezone.now(),
+            "decided_at": at or timezone.now(),
         },
     )
     return record
+
+
+def _before_opening_problems(session: CommitteeSession, at: dt.datetime | None) -> list[Reason]:
+    if at is None or session.opened_at is None or timezone.is_naive(at) or at >= session.opened_at:
+        return []
+    return [Reason(MOMENT_BEFORE_OPENING, "La date de l'acte ne peut pas précéder l'ouverture de la séance.")]
 
 
 # -- closing --------------------------------------------------------------------------------------------------------
@@ -317,11 +329,14 @@ def closing_problems(session: CommitteeSession) -> list[Reason]:
 
 
 @transaction.atomic
-def session_close(*, session: CommitteeSession, by: User) -> CommitteeSession:
+def session_close(*, session: CommitteeSession, by: User, at: dt.datetime | None = None) -> CommitteeSession:
     """Applies every decision to its dossier, freezes the session, renders the procès-verbal and the letters, and
-    e-mails the letters once committed. Raises ``CommitteeRefused`` (nothing is changed then)."""
+    e-mails the letters once committed. ``at``: the moment of closing, dated on the PV and the letters (now by
+    default; an explicit moment is only for acts recorded afterwards, never in the future). Raises
+    ``CommitteeRefused`` (nothing is changed then)."""
     locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
-    problems = _only_dreets(by) + closing_problems(locked)
+    problems = _only_dreets(by) + closing_problems(locked) + moment_problems(at) + _before_opening_problems(locked, at)
+    moment = at or timezone.now()
     if problems:
         raise CommitteeRefused(problems)
     envelope = envelope_for_session(locked)
@@ -333,13 +348,14 @@ def session_close(*, session: CommitteeSession, by: User) -> CommitteeSession:
                 transition=DECISION_TRANSITIONS[record.decision],
                 by=by,
                 reason=record.motivation,
+                at=moment,
             )
         except TransitionRefused as exc:
             raise CommitteeRefused(
                 [Reason(r.code, f"Dossier {record.dossier.reference} : {r.message}") for r in exc.reasons]
             ) from exc
     locked.state = SessionState.CLOSED
-    locked.closed_at = timezone.now()
+    locked.closed_at = moment
     locked.closed_by = by
     locked.quorum = locked.call.rules.quorum
     locked.awarded_total = envelope.session_awarded
@@ -397,9 +413,11 @@ def decision_letters_send(*, session_id: int) -> int:
 
 # -- reopening ------------------------------------------------------------------------------------------------------
 @transaction.atomic
-def decision_reopen(*, decision: CommitteeDecision, motivation: str, by: User) -> Dossier:
-    """Sends a decided dossier back to the committee (state ``transmis``), motivated and logged; the closed
-    session's record stays as it was."""
+def decision_reopen(
+    *, decision: CommitteeDecision, motivation: str, by: User, at: dt.datetime | None = None
+) -> Dossier:
+    """Sends a decided dossier back to the committee (state ``transmis``), motivated and logged (at ``at``, now by
+    default); the closed session's record stays as it was."""
     dossier = Dossier.objects.get(pk=decision.dossier_id)
     problems = _only_dreets(by)
     current = latest_closed_decision(dossier)
@@ -414,6 +432,6 @@ def decision_reopen(*, decision: CommitteeDecision, motivation: str, by: User) -
         raise CommitteeRefused(problems)
     assert transition is not None
     try:
-        return dossier_transition(dossier=dossier, transition=transition, by=by, reason=motivation.strip())
+        return dossier_transition(dossier=dossier, transition=transition, by=by, reason=motivation.strip(), at=at)
     except TransitionRefused as exc:
         raise CommitteeRefused(exc.reasons) from exc

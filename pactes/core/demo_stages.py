@@ -8,10 +8,12 @@ commitments (EJ) and payments; impact indicators with several measured values, a
 fully settled (final report validated, balance paid, soldé).
 
 Every state is reached by calling the services, with the demo accounts as actors; nothing writes a ``state``.
-The dates are those of the call's calendar (instruction 1–10 October 2024, committee 15 October, conventions from
-21 October, EJ before 30 November, payments from December 2024, measurements through 2025) wherever a service takes
-a date; the services without a date argument (transitions, transmission, session opening and closing, report
-validation and the balance payment it triggers) stamp the moment the demo is loaded.
+Every act is dated on the call's calendar, in Europe/Paris, through the services' explicit ``at`` / ``on`` arguments:
+filing in September 2024, instruction 1–10 October 2024, transmission on 10 October, committee on 15 October (opened
+at 9:30, decisions during the morning, closed at 12:00), conventions from 21 October, EJ before 30 November, payments
+from December 2024, measurements and interim reports through 2025, the settlement in January 2026. What is still
+stamped at load time: the score sheets and proposals (their ``updated_at``), the ranking, the measurements' and
+payments' entry times, the reports' creation.
 
 Idempotent: the accounts are created when absent, the envelope is set when unset, and the scenario runs, in one
 transaction, only when none of its dossiers exists; a demo user's changes are never undone. No e-mail leaves.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -74,6 +77,12 @@ REGIONAL_ENVELOPE = Decimal("500000.00")
 # The demo loads fictional people: nothing is e-mailed while it is built.
 NO_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 DAY = dt.date
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def paris_at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """An aware moment in Europe/Paris, for the acts the demo records afterwards."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 # -- accounts -----------------------------------------------------------------------------------------------------
@@ -797,23 +806,29 @@ class _Scenario:
             _dated(_couserans_draft_low_cofinancing(copy.deepcopy(_example())), self.call), by=applicant
         )
 
-    def checklist(self, key: str, missing: dict[str, str] | None = None) -> None:
+    def checklist(self, key: str, at: dt.datetime, missing: dict[str, str] | None = None) -> None:
         missing = missing or {}
         answers = {
             item.code: (item.code not in missing, missing.get(item.code, ""))
             for item in self.rules.admissibility_checklist
         }
-        checklist_record(dossier=self.d(key), by=self.instructor(key), answers=answers)
+        checklist_record(dossier=self.d(key), by=self.instructor(key), answers=answers, at=at)
 
-    def start(self, key: str) -> None:
-        instruction_transition(dossier=self.d(key), transition="start_review", by=self.instructor(key))
+    def start(self, key: str, at: dt.datetime) -> None:
+        instruction_transition(dossier=self.d(key), transition="start_review", by=self.instructor(key), at=at)
 
-    def admit(self, key: str) -> None:
-        self.start(key)
-        self.checklist(key)
-        instruction_transition(dossier=self.d(key), transition="declare_admissible", by=self.instructor(key))
+    def admit(self, key: str, day: dt.date) -> None:
+        """Review started at 9:00, checklist at 10:30, admissible at 11:30 on ``day``."""
+        self.start(key, paris_at(day.year, day.month, day.day, 9))
+        self.checklist(key, paris_at(day.year, day.month, day.day, 10, 30))
+        instruction_transition(
+            dossier=self.d(key),
+            transition="declare_admissible",
+            by=self.instructor(key),
+            at=paris_at(day.year, day.month, day.day, 11, 30),
+        )
 
-    def evaluate(self, key: str, proposed: Decimal, opinion: str = Opinion.FAVORABLE) -> None:
+    def evaluate(self, key: str, proposed: Decimal, opinion: str = Opinion.FAVORABLE, *, at: dt.datetime) -> None:
         spec = next(s for s in STAGES if s.key == key)
         by = self.instructor(key)
         scores = [
@@ -833,19 +848,21 @@ class _Scenario:
             comment="Projet lu en comité technique départemental avec la CAF et le conseil départemental.",
         )
         proposal_update(dossier=self.d(key), by=by, proposed_amount=proposed, opinion=opinion)
-        evaluation_complete(dossier=self.d(key), by=by)
+        evaluation_complete(dossier=self.d(key), by=by, at=at)
 
-    def transmit(self, code: str, note: str) -> None:
-        transmission_create(call=self.call, departement=_departement(code), by=self.instructors[code], note=note)
+    def transmit(self, code: str, note: str, at: dt.datetime) -> None:
+        transmission_create(call=self.call, departement=_departement(code), by=self.instructors[code], note=note, at=at)
 
     # the acts, in calendar order
     def instruction(self) -> None:
         # 1–10 October 2024: each DDETS-PP examines its dossiers.
-        self.start("en-instruction")
+        self.start("en-instruction", paris_at(2024, 10, 1, 9, 15))
 
-        self.start("complements")
+        self.start("complements", paris_at(2024, 10, 1, 10))
         self.checklist(
-            "complements", {"rib": "RIB absent du dossier.", "lettres_engagement": "Lettre de la CAF manquante."}
+            "complements",
+            paris_at(2024, 10, 2, 15),
+            {"rib": "RIB absent du dossier.", "lettres_engagement": "Lettre de la CAF manquante."},
         )
         complements_request(
             dossier=self.d("complements"),
@@ -856,6 +873,7 @@ class _Scenario:
             ),
             due_on=DAY(2024, 10, 8),
             today=DAY(2024, 10, 3),
+            at=paris_at(2024, 10, 3, 9, 40),
         )
         message_post(
             dossier=self.d("complements"),
@@ -864,17 +882,20 @@ class _Scenario:
                 "Bonjour, la lettre de la CAF est à la signature de son directeur : nous vous transmettons les deux "
                 "pièces d'ici au 8 octobre. Les tournées seront hebdomadaires dans six communes."
             ),
+            at=paris_at(2024, 10, 4, 14, 12),
         )
         message_post(
             dossier=self.d("complements"),
             by=self.i09,
             body="Pièces à recevoir avant l'avis de recevabilité ; point à faire avec la CAF le 7 octobre.",
             private=True,
+            at=paris_at(2024, 10, 4, 16, 30),
         )
 
-        self.start("irrecevable")
+        self.start("irrecevable", paris_at(2024, 10, 2, 9))
         self.checklist(
             "irrecevable",
+            paris_at(2024, 10, 2, 11),
             {
                 "statuts": "Statuts déposés non signés et antérieurs à la modification de 2023.",
                 "signatures": "Aucune pièce signée par le représentant légal.",
@@ -888,32 +909,50 @@ class _Scenario:
                 "Dossier incomplet à la date limite : statuts à jour et pièces signées par le représentant légal "
                 "absents (§1.5 de l'appel) ; le porteur, relancé, n'a pas pu les fournir."
             ),
+            at=paris_at(2024, 10, 4, 11),
         )
 
-        self.admit("recevable")
+        self.admit("recevable", DAY(2024, 10, 8))
 
-        # The dossiers that go to the committee: admitted, scored, proposed, ranked, transmitted.
-        for key in ("solde", "non-retenu", "signee", "limouxin-2", "limouxin-1", "envoyee", "resiliee", "ajourne"):
-            self.admit(key)
-        self.evaluate("solde", Decimal("40000.00"))
-        self.evaluate("non-retenu", Decimal("20000.00"), Opinion.RESERVED)
-        self.evaluate("signee", Decimal("48000.00"))
+        # The dossiers that go to the committee: admitted (1–4 October), scored, proposed and evaluated (7–9
+        # October), ranked, transmitted on 10 October.
+        admitted_on = {
+            "solde": DAY(2024, 10, 1),
+            "non-retenu": DAY(2024, 10, 2),
+            "signee": DAY(2024, 10, 1),
+            "limouxin-2": DAY(2024, 10, 2),
+            "limouxin-1": DAY(2024, 10, 2),
+            "envoyee": DAY(2024, 10, 3),
+            "resiliee": DAY(2024, 10, 3),
+            "ajourne": DAY(2024, 10, 4),
+        }
+        for key, day in admitted_on.items():
+            self.admit(key, day)
+        self.evaluate("solde", Decimal("40000.00"), at=paris_at(2024, 10, 7, 15))
+        self.evaluate("non-retenu", Decimal("20000.00"), Opinion.RESERVED, at=paris_at(2024, 10, 8, 11))
+        self.evaluate("signee", Decimal("48000.00"), at=paris_at(2024, 10, 7, 16))
         # Limouxin: two dossiers on one territory; the cumulated request (65 000 €) exceeds the cap, the proposals
         # (35 000 € + 25 000 €) stay within it, and the DDETS-PP puts the accueil de jour first.
-        self.evaluate("limouxin-2", Decimal("25000.00"))
-        self.evaluate("limouxin-1", Decimal("35000.00"))
+        self.evaluate("limouxin-2", Decimal("25000.00"), at=paris_at(2024, 10, 8, 10))
+        self.evaluate("limouxin-1", Decimal("35000.00"), at=paris_at(2024, 10, 8, 14))
         ranking_save(
             call=self.call,
             departement=_departement("11"),
             ranks={self.dossiers["limouxin-1"].reference: 1, self.dossiers["limouxin-2"].reference: 2},
             by=self.i11,
         )
-        self.evaluate("envoyee", Decimal("45000.00"))
-        self.evaluate("resiliee", Decimal("30000.00"))
-        self.evaluate("ajourne", Decimal("40000.00"), Opinion.RESERVED)
-        self.transmit("09", "Deux projets évalués par la DDETS-PP de l'Ariège.")
-        self.transmit("11", "Trois projets, dont deux sur la CC du Limouxin classés dans la limite du plafond.")
-        self.transmit("66", "Trois projets évalués par la DDETS-PP des Pyrénées-Orientales.")
+        self.evaluate("envoyee", Decimal("45000.00"), at=paris_at(2024, 10, 8, 15))
+        self.evaluate("resiliee", Decimal("30000.00"), at=paris_at(2024, 10, 9, 10))
+        self.evaluate("ajourne", Decimal("40000.00"), Opinion.RESERVED, at=paris_at(2024, 10, 9, 16))
+        self.transmit("09", "Deux projets évalués par la DDETS-PP de l'Ariège.", paris_at(2024, 10, 10, 10))
+        self.transmit(
+            "11",
+            "Trois projets, dont deux sur la CC du Limouxin classés dans la limite du plafond.",
+            paris_at(2024, 10, 10, 11, 30),
+        )
+        self.transmit(
+            "66", "Trois projets évalués par la DDETS-PP des Pyrénées-Orientales.", paris_at(2024, 10, 10, 14)
+        )
 
     def committee(self) -> CommitteeSession:
         # 15 October 2024: the regional committee decides within the envelope, then closes its session.
@@ -926,7 +965,7 @@ class _Scenario:
             members=members,
             by=self.dreets,
         )
-        session = session_open(session=session, by=self.dreets)
+        session = session_open(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 9, 30))
         session = attendance_set(session=session, present=members[:3], by=self.dreets)
         decisions: list[tuple[str, str, Decimal | None, str]] = [
             ("solde", Decision.RETAINED, Decimal("40000.00"), ""),
@@ -950,7 +989,8 @@ class _Scenario:
                 "commune attendue : dossier à représenter à la prochaine séance.",
             ),
         ]
-        for key, decision, amount, motivation in decisions:
+        # The decisions during the morning, one every ten minutes from 9:45; the session closes at noon.
+        for position, (key, decision, amount, motivation) in enumerate(decisions):
             decision_record(
                 session=session,
                 dossier=self.d(key),
@@ -958,25 +998,28 @@ class _Scenario:
                 awarded_amount=amount,
                 motivation=motivation,
                 by=self.dreets,
+                at=paris_at(2024, 10, 15, 9, 45) + dt.timedelta(minutes=10 * position),
             )
-        return session_close(session=session, by=self.dreets)
+        return session_close(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 12))
 
     def after_committee(self) -> None:
         # The Arize-Lèze mobility project, evaluated late, waits for the next transmission of the Ariège.
-        self.admit("evalue")
-        self.evaluate("evalue", Decimal("30000.00"), Opinion.FAVORABLE)
+        self.admit("evalue", DAY(2024, 10, 16))
+        self.evaluate("evalue", Decimal("30000.00"), Opinion.FAVORABLE, at=paris_at(2024, 10, 18, 15))
         # The Pyrénées audoises project is transmitted for the next session.
-        self.admit("transmis")
-        self.evaluate("transmis", Decimal("42000.00"))
-        self.transmit("11", "Projet complémentaire pour la prochaine séance du comité.")
+        self.admit("transmis", DAY(2024, 10, 16))
+        self.evaluate("transmis", Decimal("42000.00"), at=paris_at(2024, 10, 17, 11))
+        self.transmit("11", "Projet complémentaire pour la prochaine séance du comité.", paris_at(2024, 10, 18, 10))
 
     def convention(self, key: str, steps: int) -> Agreement:
         """Generates the convention, then: 1 sent, 2 signed by the carrier, 3 signed by the State, 4 EJ and
         advance."""
         by = self.instructor(key)
-        agreement = agreement_generate(dossier=self.d(key), by=by)
+        agreement = agreement_generate(dossier=self.d(key), by=by, at=paris_at(2024, 10, 21, 10))
         if steps >= 1:
-            agreement = agreement_transition(agreement=agreement, transition="send", by=by, on=DAY(2024, 10, 22))
+            agreement = agreement_transition(
+                agreement=agreement, transition="send", by=by, on=DAY(2024, 10, 22), at=paris_at(2024, 10, 22, 9, 30)
+            )
         if steps >= 2:
             agreement.pdf_file.open("rb")
             try:
@@ -989,9 +1032,12 @@ class _Scenario:
                 stream=scan,
                 by=self.applicant(key),
                 signed_on=DAY(2024, 10, 29),
+                at=paris_at(2024, 10, 29, 17),
             )
         if steps >= 3:
-            agreement = agreement_transition(agreement=agreement, transition="sign", by=by, on=DAY(2024, 11, 4))
+            agreement = agreement_transition(
+                agreement=agreement, transition="sign", by=by, on=DAY(2024, 11, 4), at=paris_at(2024, 11, 4, 11)
+            )
         if steps >= 4:
             number = f"21{self.dossiers[key].pk:08d}"
             agreement = agreement_commitment_set(agreement=agreement, number=number, date=DAY(2024, 11, 12), by=by)
@@ -1029,9 +1075,9 @@ class _Scenario:
         by = self.applicant(key)
         report = report_open(dossier=self.d(key), kind=ReportKind.INTERIM.value, by=by)
         report = report_update(report=report, qualitative_assessment=text, by=by)
-        report = report_submit(report=report, by=by)
+        report = report_submit(report=report, by=by, at=paris_at(2025, 6, 6, 16))
         if validate:
-            report_validate(report=report, by=self.instructor(key), on=DAY(2025, 6, 16))
+            report_validate(report=report, by=self.instructor(key), on=DAY(2025, 6, 16), at=paris_at(2025, 6, 16, 10))
 
     def conventions(self) -> None:
         # From 21 October 2024: conventions drawn up, sent, signed, engaged (EJ) before 30 November, paid.
@@ -1074,6 +1120,7 @@ class _Scenario:
                 "conduites ; un titre de perception est émis pour l'avance versée."
             ),
             on=DAY(2025, 3, 17),
+            at=paris_at(2025, 3, 17, 14),
         )
 
         self.convention("solde", 4)
@@ -1125,9 +1172,9 @@ class _Scenario:
             lines=lines,
             by=by,
         )
-        report = report_submit(report=report, by=by)
+        report = report_submit(report=report, by=by, at=paris_at(2026, 1, 9, 15))
         # Validated on 20 January 2026: the balance is paid then, on that accounting year.
-        report_validate(report=report, by=self.instructor(key), on=DAY(2026, 1, 20))
+        report_validate(report=report, by=self.instructor(key), on=DAY(2026, 1, 20), at=paris_at(2026, 1, 20, 10))
 
     def run(self) -> None:
         self.file_all()

@@ -97,7 +97,11 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, 
         pdf = receipt_render(version=version)  # before any write: no filing without its receipt
         transition = filing_transition(locked)
         try:
-            dossier_transition(dossier=locked, transition=transition, by=by)
+            # A first filing is logged at the moment the rules were judged at, like ``submitted_at`` (the demo files
+            # at a past moment); an answer to complements is logged when it is made.
+            dossier_transition(
+                dossier=locked, transition=transition, by=by, at=moment if now and transition == SUBMIT else None
+            )
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
         if transition == SUBMIT:

@@ -8,6 +8,7 @@ only by ``pactes.dossiers.services.dossier_transition`` following ``pactes.rules
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from pactes.rules.lifecycle import DossierState, is_editable
 
@@ -107,7 +108,7 @@ class DossierTransitionLog(models.Model):
     from_state = models.CharField("état de départ", max_length=30)
     to_state = models.CharField("état d'arrivée", max_length=30)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", auto_now_add=True)
+    at = models.DateTimeField("le", default=timezone.now)
     reason = models.TextField("motif", blank=True)
 
     class Meta:

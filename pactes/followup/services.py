@@ -20,7 +20,7 @@ from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
-from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.followup.models import (
     ActionProgress,
     IndicatorMeasurement,
@@ -297,8 +297,13 @@ def report_settlement(report: Report) -> GrantSettlement | None:
 
 
 @transaction.atomic
-def report_transition(*, report: Report, transition: str, by: User, reason: str = "") -> Report:
-    """Fires ``transition`` on the locked report, under the state read from the database, and logs the move."""
+def report_transition(
+    *, report: Report, transition: str, by: User, reason: str = "", at: dt.datetime | None = None
+) -> Report:
+    """Fires ``transition`` on the locked report, under the state read from the database, and logs the move at
+    ``at`` (now by default; an explicit moment is only for acts recorded afterwards, never in the future)."""
+    if moment_problems(at):
+        raise FollowupRefused(moment_problems(at))
     locked = Report.objects.select_for_update().select_related("dossier__call").get(pk=report.pk)
     if report.state != locked.state:
         raise _refuse(REPORT_STATE_CHANGED, "Le bilan a changé d'état entre-temps : rechargez la page.")
@@ -316,7 +321,7 @@ def report_transition(*, report: Report, transition: str, by: User, reason: str 
     assert move is not None
     from_state = locked.state
     locked.state = move.target.value
-    now = timezone.now()
+    now = at or timezone.now()
     if move.target == ReportState.SUBMITTED:
         locked.submitted_at, locked.submitted_by = now, by
     if move.target == ReportState.VALIDATED:
@@ -325,19 +330,26 @@ def report_transition(*, report: Report, transition: str, by: User, reason: str 
         locked.return_motivation = reason.strip()
     locked.save()
     ReportTransitionLog.objects.create(
-        report=locked, transition=move.code, from_state=from_state, to_state=locked.state, by=by, reason=reason.strip()
+        report=locked,
+        transition=move.code,
+        from_state=from_state,
+        to_state=locked.state,
+        by=by,
+        reason=reason.strip(),
+        at=now,
     )
     report.state = locked.state
     return locked
 
 
-def report_submit(*, report: Report, by: User) -> Report:
-    """The applicant submits the report; refused while the assessment or the statement is incomplete."""
+def report_submit(*, report: Report, by: User, at: dt.datetime | None = None) -> Report:
+    """The applicant submits the report (at ``at``, now by default); refused while the assessment or the statement
+    is incomplete."""
     with transaction.atomic():
         problems = report_submission_problems(report)
         if problems:
             raise FollowupRefused(problems)
-        submitted = report_transition(report=report, transition=submit_transition_for(report.state), by=by)
+        submitted = report_transition(report=report, transition=submit_transition_for(report.state), by=by, at=at)
         dossier = submitted.dossier
         body = render_to_string("emails/report_submitted.txt", {"report": submitted, "dossier": dossier})
         _send_on_commit(_subject(dossier, f"{submitted.kind_label} remis"), body, instructor_emails(dossier))
@@ -373,28 +385,37 @@ def _step_code(agreement: Agreement, trigger: PaymentTrigger) -> tuple[str, Deci
 
 
 def report_validate(
-    *, report: Report, by: User, reversal_reference: str = "", on: dt.date | None = None
+    *,
+    report: Report,
+    by: User,
+    reversal_reference: str = "",
+    on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> ValidationOutcome:
     """The DDETS-PP validates the report. For the final report, in the same transaction: the balance payment
     (« SOLDE-<référence> ») or the reversal, then the convention and the dossier are settled (soldé). ``on`` is the
-    date of the validation (today by default; an earlier date when recording a decision taken on paper)."""
+    date of the validation (today by default; an earlier date when recording a decision taken on paper); ``at`` the
+    moment the transitions are logged at (now by default; when given without ``on``, its date is the validation's).
+    """
     with transaction.atomic():
         dossier = Dossier.objects.select_related("call").get(pk=report.dossier_id)
+        if on is None and at is not None and timezone.is_aware(at):
+            on = at.astimezone(dossier.call.rules.timezone).date()
         today = on or today_in(dossier.call.rules)
         agreement = getattr(dossier, "agreement", None)
         if report.kind == ReportKind.FINAL.value and agreement is None:
             raise _refuse(
                 SETTLEMENT_IMPOSSIBLE, "Le dossier n'a pas de convention : le bilan final ne peut être soldé."
             )
-        validated = report_transition(report=report, transition="validate", by=by)
+        validated = report_transition(report=report, transition="validate", by=by, at=at)
         outcome = ValidationOutcome(report=validated)
         try:
             if validated.kind == ReportKind.INTERIM.value and agreement is not None:
                 outcome = _interim_payment(validated, agreement, by, today)
             elif validated.kind == ReportKind.FINAL.value:
                 outcome = _settle(validated, agreement, by, today, reversal_reference)
-                agreement_transition(agreement=agreement, transition="settle", by=by, on=today)
-                dossier_transition(dossier=dossier, transition="settle", by=by)
+                agreement_transition(agreement=agreement, transition="settle", by=by, on=today, at=at)
+                dossier_transition(dossier=dossier, transition="settle", by=by, at=at)
         except AgreementRefused as exc:  # PaymentRefused included
             raise FollowupRefused(exc.reasons) from exc
         except TransitionRefused as exc:

@@ -11,6 +11,7 @@ the instructors of the département and the DREETS read.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ComplementRequest(models.Model):
@@ -20,7 +21,7 @@ class ComplementRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="demandés par"
     )
-    requested_at = models.DateTimeField("demandés le", auto_now_add=True)
+    requested_at = models.DateTimeField("demandés le", default=timezone.now)
     answered_at = models.DateTimeField("transmis le", null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,7 +76,7 @@ class ChecklistCheck(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
     )
-    checked_at = models.DateTimeField("le", auto_now=True)
+    checked_at = models.DateTimeField("le", default=timezone.now)  # stamped by ``checklist_record``
 
     class Meta:
         ordering = ["dossier", "item"]
@@ -96,7 +97,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="auteur"
     )
     body = models.TextField("message")
-    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
     # An optional piece, checked by content like the dossier's pieces, stored under a random name.
     file = models.FileField("pièce jointe", upload_to="messages/%Y/%m/", blank=True)
     original_name = models.CharField("nom du fichier", max_length=255, blank=True)

@@ -1,6 +1,9 @@
 """Writes of the instruction workspace: the admissibility transitions fired from the dossier page, the request for
 complements and its answer, the manual checklist, the messages. Every state change goes through
 ``pactes.dossiers.services.dossier_transition``; e-mails leave once the transaction is committed.
+
+Each act takes an optional ``at``, the moment it is recorded at (now by default): only for acts recorded afterwards
+(the demonstration of a past call); the views never pass it and a moment in the future is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.utils import timezone
 from pactes.accounts.models import Role, User
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message, MessageKind
 from pactes.instruction.selectors import applicant_emails, instructor_emails, is_instruction_staff, may_exchange
 from pactes.rules.lifecycle import DossierState
@@ -66,7 +69,13 @@ def _refuse_if_stale(dossier: Dossier, loaded_state: str | None) -> None:
 
 
 def instruction_transition(
-    *, dossier: Dossier, transition: str, by: User, reason: str = "", loaded_state: str | None = None
+    *,
+    dossier: Dossier,
+    transition: str,
+    by: User,
+    reason: str = "",
+    loaded_state: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Dossier:
     """Fires one of the page's transitions, refused when the page was loaded under another state
     (``loaded_state``) or when the row changed since ``dossier`` was read. Raises ``TransitionRefused``."""
@@ -76,7 +85,7 @@ def instruction_transition(
         )
     _refuse_outside_scope(dossier, by)
     _refuse_if_stale(dossier, loaded_state)
-    return dossier_transition(dossier=dossier, transition=transition, by=by, reason=reason.strip())
+    return dossier_transition(dossier=dossier, transition=transition, by=by, reason=reason.strip(), at=at)
 
 
 def complements_request(
@@ -88,18 +97,23 @@ def complements_request(
     loaded_state: str | None = None,
     link: str = "",
     today: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> ComplementRequest:
     """Asks the applicant for complements: the dossier reopens for editing until ``due_on``; its members are
     e-mailed once committed. Raises ``TransitionRefused``."""
     _refuse_outside_scope(dossier, by)
     _refuse_if_stale(dossier, loaded_state)
-    today = today or timezone.localdate()
+    problems = moment_problems(at)
+    if problems:
+        raise TransitionRefused(problems)
+    moment = at or timezone.now()
+    today = today or timezone.localdate(moment)
     if due_on < today:
         raise TransitionRefused([Reason("DUE_DATE_PAST", "La date limite de réponse ne peut pas être déjà passée.")])
     with transaction.atomic():
-        dossier_transition(dossier=dossier, transition=REQUEST_COMPLEMENTS, by=by, reason=message.strip())
+        dossier_transition(dossier=dossier, transition=REQUEST_COMPLEMENTS, by=by, reason=message.strip(), at=moment)
         request = ComplementRequest.objects.create(
-            dossier=dossier, message=message.strip(), due_on=due_on, requested_by=by
+            dossier=dossier, message=message.strip(), due_on=due_on, requested_by=by, requested_at=moment
         )
         recipients = applicant_emails(dossier)
         subject = f"[{dossier.call.rules.subject_prefix}] Compléments demandés sur le dossier {dossier.reference}"
@@ -111,10 +125,12 @@ def complements_request(
     return request
 
 
-def complements_answer_close(*, dossier: Dossier, version: DossierVersion, by: User, link: str = "") -> None:
-    """Marks the open request answered by ``version`` (the filing service calls it in its transaction) and tells
-    the instructors of the département once committed."""
-    now = timezone.now()
+def complements_answer_close(
+    *, dossier: Dossier, version: DossierVersion, by: User, link: str = "", at: dt.datetime | None = None
+) -> None:
+    """Marks the open request answered by ``version`` (the filing service calls it in its transaction, with the
+    filing moment) and tells the instructors of the département once committed."""
+    now = at or timezone.now()
     updated = ComplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True).update(
         answered_at=now, answered_by=by, answer_version=version
     )
@@ -127,10 +143,16 @@ def complements_answer_close(*, dossier: Dossier, version: DossierVersion, by: U
 
 
 @transaction.atomic
-def checklist_record(*, dossier: Dossier, by: User, answers: Mapping[str, tuple[bool, str]]) -> int:
+def checklist_record(
+    *, dossier: Dossier, by: User, answers: Mapping[str, tuple[bool, str]], at: dt.datetime | None = None
+) -> int:
     """Records the instruction's judgement on each point of the call's checklist (ticked or not, a comment);
-    only the points that changed are stamped with who and when. Returns the number of points changed."""
+    only the points that changed are stamped with who and when (``at``, now by default). Returns the number of
+    points changed."""
     _refuse_outside_scope(dossier, by)
+    if moment_problems(at):
+        raise InstructionRefused(" ".join(r.message for r in moment_problems(at)))
+    moment = at or timezone.now()
     if dossier.state not in CHECKLIST_STATES:
         raise InstructionRefused(
             "La liste de recevabilité ne se modifie plus : la recevabilité du dossier a déjà été décidée."
@@ -150,11 +172,11 @@ def checklist_record(*, dossier: Dossier, by: User, answers: Mapping[str, tuple[
             if not is_checked and not comment:
                 continue
             ChecklistCheck.objects.create(
-                dossier=dossier, item=item, is_checked=is_checked, comment=comment, checked_by=by
+                dossier=dossier, item=item, is_checked=is_checked, comment=comment, checked_by=by, checked_at=moment
             )
             changed += 1
         elif row.is_checked != is_checked or row.comment != comment:
-            row.is_checked, row.comment, row.checked_by = is_checked, comment, by
+            row.is_checked, row.comment, row.checked_by, row.checked_at = is_checked, comment, by, moment
             row.save(update_fields=["is_checked", "comment", "checked_by", "checked_at"])
             changed += 1
     return changed
@@ -169,6 +191,7 @@ def message_post(
     file_name: str = "",
     stream: IO[bytes] | None = None,
     link: str = "",
+    at: dt.datetime | None = None,
 ) -> Message:
     """Posts an exchange (the other side is e-mailed) or, for the instruction staff, a private annotation (no
     e-mail, never shown to the applicant). An attached file is checked by content like the dossier's pieces.
@@ -183,8 +206,14 @@ def message_post(
         raise InstructionRefused("Seule l'instruction peut écrire une annotation privée.")
     if staff and by.role == Role.INSTRUCTOR and by.departement_id != dossier.departement_id:
         raise InstructionRefused("Ce dossier relève d'un autre département que le vôtre.")
+    if moment_problems(at):
+        raise InstructionRefused(" ".join(r.message for r in moment_problems(at)))
     message = Message(
-        dossier=dossier, kind=MessageKind.ANNOTATION if private else MessageKind.EXCHANGE, author=by, body=body
+        dossier=dossier,
+        kind=MessageKind.ANNOTATION if private else MessageKind.EXCHANGE,
+        author=by,
+        body=body,
+        created_at=at or timezone.now(),
     )
     if stream is not None:
         try:

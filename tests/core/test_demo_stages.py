@@ -5,7 +5,9 @@ The demo is loaded once for the module (two runs of the command, a demo user's c
 rolled back at the end; each test reads it.
 """
 
+import datetime as dt
 import io
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -100,6 +102,27 @@ def test_every_state_after_filing_was_reached_by_logged_transitions_ending_in_it
     for item in Dossier.objects.filter(call=real).exclude(state=DossierState.DRAFT.value):
         last = DossierTransitionLog.objects.filter(dossier=item).order_by("-pk").first()
         assert last is not None and last.to_state == item.state, item.reference
+
+
+def test_the_acts_of_the_2024_call_are_dated_on_its_2024_2026_calendar_not_at_load_time(real):
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    logs = DossierTransitionLog.objects.filter(dossier__call=real)
+    assert logs.exists()
+    assert not logs.filter(at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)).exists()
+    assert not logs.filter(at__lt=dt.datetime(2024, 9, 1, tzinfo=paris)).exists()
+    session = CommitteeSession.objects.get(call=real, state=SessionState.CLOSED)
+    assert session.opened_at.astimezone(paris) == dt.datetime(2024, 10, 15, 9, 30, tzinfo=paris)
+    assert session.closed_at.astimezone(paris) == dt.datetime(2024, 10, 15, 12, 0, tzinfo=paris)
+    for decision in CommitteeDecision.objects.filter(session=session):
+        assert session.opened_at <= decision.decided_at <= session.closed_at, decision.dossier.reference
+    for transmission in Transmission.objects.filter(call=real):
+        assert transmission.transmitted_at.astimezone(paris).date() < dt.date(2024, 10, 15) or (
+            transmission.transmitted_at > session.closed_at
+        )
+    assert not AgreementTransitionLog.objects.filter(
+        agreement__dossier__call=real, at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)
+    ).exists()
+    assert Report.objects.filter(dossier__call=real, submitted_at__year=2025).exists()
 
 
 def test_dossiers_spread_over_four_departements_on_eligible_territories(real):
