@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from pactes.core.models import TransitionLog
 from pactes.rules.agreement import AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
 
 DATE_FIELDS: tuple[str, ...] = ("sent_on", "applicant_signed_on", "state_signed_on", "settled_on", "terminated_on")
@@ -201,17 +201,10 @@ class Agreement(models.Model):
         return AgreementState(self.state).label
 
 
-class AgreementTransitionLog(models.Model):
+class AgreementTransitionLog(TransitionLog):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("transition", max_length=40)
-    from_state = models.CharField("état de départ", max_length=20)
-    to_state = models.CharField("état d'arrivée", max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", default=timezone.now)
-    reason = models.TextField("motif", blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "transition de convention"
 
     @property

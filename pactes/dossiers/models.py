@@ -8,8 +8,8 @@ only by ``pactes.dossiers.services.dossier_transition`` following ``pactes.rules
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from pactes.core.models import TransitionLog
 from pactes.rules.lifecycle import DossierState, is_editable
 
 
@@ -102,17 +102,10 @@ class Dossier(models.Model):
         return is_editable(self.state)
 
 
-class DossierTransitionLog(models.Model):
+class DossierTransitionLog(TransitionLog):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("transition", max_length=40)
-    from_state = models.CharField("état de départ", max_length=30)
-    to_state = models.CharField("état d'arrivée", max_length=30)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", default=timezone.now)
-    reason = models.TextField("motif", blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "transition de dossier"
 
 

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
 from pactes.rules.report_lifecycle import (
     REPORT_SUBMITTED_STATES,
@@ -145,17 +145,10 @@ class Report(models.Model):
         return is_report_editable(self.state)
 
 
-class ReportTransitionLog(models.Model):
+class ReportTransitionLog(TransitionLog):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("transition", max_length=40)
-    from_state = models.CharField("état de départ", max_length=20)
-    to_state = models.CharField("état d'arrivée", max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", default=timezone.now)
-    reason = models.TextField("motif", blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "transition de bilan"
 
     @property
