@@ -1060,8 +1060,14 @@ class _Scenario:
             if measure is None:
                 continue
             for measured_on, value, comment in values.get(position, []):
+                entered = measured_on + dt.timedelta(days=3)
                 measurement_record(
-                    measure=measure, value=Decimal(value), measured_on=measured_on, by=by, comment=comment
+                    measure=measure,
+                    value=Decimal(value),
+                    measured_on=measured_on,
+                    by=by,
+                    comment=comment,
+                    at=paris_at(entered.year, entered.month, entered.day, 17, 0),
                 )
             progress_record(
                 action=action,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
@@ -68,7 +69,7 @@ class IndicatorMeasurement(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="saisi par"
     )
-    entered_at = models.DateTimeField("saisi le", auto_now_add=True)
+    entered_at = models.DateTimeField("saisi le", default=timezone.now)
 
     class Meta:
         ordering = ["measure", "measured_on", "pk"]

@@ -168,7 +168,10 @@ def measure_periods(
     measurements: tuple[IndicatorMeasurement, ...],
     config: CallConfig,
     today: dt.date,
+    closed: bool = False,
 ) -> tuple[tuple[PeriodRow, ...], tuple[Reason, ...]]:
+    """Each reporting period of an indicator with its values and, once due, its lateness; a closed (settled)
+    dossier owes nothing more: only the reports actually made late are flagged."""
     if action.start is None or action.end is None:
         return (), ()
     try:
@@ -183,7 +186,7 @@ def measure_periods(
         inside = tuple(m for m in measurements if period.start <= m.measured_on <= period.end)
         submitted = min((_local_date(m.entered_at, config) for m in inside), default=None)
         status = None
-        if submitted is not None or today > period.due:
+        if submitted is not None or (today > period.due and not closed):
             status = report_status(
                 due=period.due,
                 submitted_on=submitted,
@@ -199,6 +202,7 @@ def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> Dossi
     """Everything the follow-up page shows for one dossier, in a fixed number of queries."""
     config = dossier.call.rules
     today = today or today_in(config)
+    closed = dossier.state == DossierState.SETTLED.value
     actions = list(
         Action.objects.filter(dossier=dossier)
         .prefetch_related(
@@ -219,7 +223,7 @@ def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> Dossi
         for measure in action.impact_measures.all():
             measurements = tuple(sorted(measure.measurements.all(), key=lambda m: (m.measured_on, m.pk)))
             periods, measure_reasons = measure_periods(
-                measure=measure, action=action, measurements=measurements, config=config, today=today
+                measure=measure, action=action, measurements=measurements, config=config, today=today, closed=closed
             )
             reasons.extend(measure_reasons)
             chart = sparkline(
@@ -260,7 +264,7 @@ def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> Dossi
             submitted = None
             if report is not None and report.state in SUBMITTED_STATES and report.submitted_at is not None:
                 submitted = _local_date(report.submitted_at, config)
-            if submitted is not None or today > due:
+            if submitted is not None or (today > due and not closed):
                 status = report_status(due=due, submitted_on=submitted, today=today, label=f"Le {kind.label.lower()}")
                 reasons.extend(status.reasons)
         report_rows.append(ReportRow(kind=kind, report=report, due=due, status=status))

@@ -104,12 +104,21 @@ def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
 # -- measured values and progress -----------------------------------------------------------------------------------
 @transaction.atomic
 def measurement_record(
-    *, measure: ImpactMeasure, value: Decimal, measured_on: dt.date, by: User, comment: str = ""
+    *,
+    measure: ImpactMeasure,
+    value: Decimal,
+    measured_on: dt.date,
+    by: User,
+    comment: str = "",
+    at: dt.datetime | None = None,
 ) -> IndicatorMeasurement:
-    """Records a measured value of an impact indicator, by an applicant of the retained dossier."""
+    """Records a measured value of an impact indicator, by an applicant of the retained dossier. ``at`` is when it
+    was entered (now by default; it dates the report for lateness)."""
     action = measure.action
     dossier = action.dossier
     _check_applicant(dossier, by)
+    if problems := moment_problems(at):
+        raise FollowupRefused(problems)
     today = today_in(dossier.call.rules)
     if not value.is_finite():
         raise _refuse(MEASUREMENT_INVALID, "La valeur mesurée n'est pas un nombre.")
@@ -121,7 +130,12 @@ def measurement_record(
             f"La date de la mesure ({measured_on:%d/%m/%Y}) précède le début de l'action ({action.start:%d/%m/%Y}).",
         )
     return IndicatorMeasurement.objects.create(
-        measure=measure, value=value, measured_on=measured_on, comment=comment.strip(), entered_by=by
+        measure=measure,
+        value=value,
+        measured_on=measured_on,
+        comment=comment.strip(),
+        entered_by=by,
+        entered_at=at or timezone.now(),
     )
 
 

@@ -106,13 +106,17 @@ def test_an_indicator_period_without_value_after_its_due_date_is_flagged_late(re
 def test_a_value_entered_before_the_due_date_clears_the_period(retained_dossier, accounts):
     dossier = retained_dossier["09"]
     measure = first_measure(dossier)
-    recorded = measurement_record(
-        measure=measure, value=Decimal("4"), measured_on=measure.action.start, by=accounts["porteur.ariege"]
-    )
     followup_before = dossier_followup(dossier=dossier, today=measure.action.start + dt.timedelta(days=120))
     period = followup_before.actions[0].measures[0].periods[0]
     entered = dt.datetime.combine(period.period.due - dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)
-    IndicatorMeasurement.objects.filter(pk=recorded.pk).update(entered_at=entered)  # entered on time
+    recorded = measurement_record(
+        measure=measure,
+        value=Decimal("4"),
+        measured_on=measure.action.start,
+        by=accounts["porteur.ariege"],
+        at=entered,  # entered on time, recorded afterwards
+    )
+    assert recorded.entered_at == entered
     followup = dossier_followup(dossier=dossier, today=measure.action.start + dt.timedelta(days=120))
     first = followup.actions[0].measures[0].periods[0]
     assert first.measurements and not first.is_late
@@ -128,3 +132,27 @@ def test_the_final_report_is_late_after_its_due_date(retained_dossier):
     later = dossier_followup(dossier=dossier, today=final.due + dt.timedelta(days=10))
     final_later = next(r for r in later.reports if r.kind.value == "final")
     assert final_later.status.is_late and final_later.status.days_late == 10
+
+
+def test_a_measure_entered_in_the_future_is_refused_and_nothing_is_saved(retained_dossier, accounts):
+    measure = first_measure(retained_dossier["09"])
+    with pytest.raises(FollowupRefused, match="avenir"):
+        measurement_record(
+            measure=measure,
+            value=Decimal("4"),
+            measured_on=measure.action.start,
+            by=accounts["porteur.ariege"],
+            at=timezone.now() + dt.timedelta(days=1),
+        )
+    assert not IndicatorMeasurement.objects.filter(measure=measure).exists()
+
+
+def test_a_settled_dossier_owes_no_more_reports_only_the_late_ones_stay_flagged(retained_dossier, accounts):
+    from pactes.dossiers.services import dossier_transition
+
+    dossier = retained_dossier["09"]
+    measure = first_measure(dossier)
+    long_after = measure.action.start + dt.timedelta(days=400)
+    assert dossier_followup(dossier=dossier, today=long_after).late_reasons  # open: every period overdue
+    dossier = dossier_transition(dossier=dossier, transition="settle", by=accounts["instructeur.09"])
+    assert not dossier_followup(dossier=dossier, today=long_after).late_reasons
