@@ -231,8 +231,9 @@ def present_count(session: CommitteeSession) -> int:
 
 
 def current_decision(dossier: Dossier) -> CommitteeDecision | None:
-    """The decision a decided dossier holds: the latest one of a closed session (None before closing)."""
-    if dossier.state not in DECIDED_STATE_VALUES:
+    """The decision a decided (or, after it, settled) dossier holds: the latest one of a closed session (None before
+    closing)."""
+    if dossier.state not in DECIDED_STATE_VALUES | {DossierState.SETTLED.value}:
         return None
     return (
         CommitteeDecision.objects.filter(dossier=dossier, session__state=SessionState.CLOSED)

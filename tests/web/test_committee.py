@@ -253,6 +253,24 @@ def test_the_applicant_sees_its_decision_only_after_the_session_is_closed(
     assert client.get(letter).status_code == 404
 
 
+def test_a_settled_dossier_still_shows_its_decision_its_letter_and_its_follow_up(
+    client, open_session, transmitted, accounts, django_capture_on_commit_callbacks
+):
+    from pactes.dossiers.services import dossier_transition
+
+    decide_all(open_session, transmitted, accounts["dreets"])
+    with django_capture_on_commit_callbacks(execute=True):
+        session_close(session=open_session, by=accounts["dreets"])
+    dossier = transmitted["09"]
+    dossier.refresh_from_db()
+    dossier_transition(dossier=dossier, transition="settle", by=accounts["instructeur.09"])
+    decision = CommitteeDecision.objects.get(dossier=dossier)
+    client.force_login(accounts["porteur.ariege"])
+    page = text(client.get(reverse("dossiers:detail", args=[dossier.reference])))
+    assert "Décision du comité régional" in page and "Suivi du projet" in page
+    assert client.get(reverse("committee:decision_letter", args=[decision.pk])).status_code == 200
+
+
 def test_the_letter_is_for_the_departements_instructors_and_the_dreets_only(client, closed_session, accounts):
     decision = CommitteeDecision.objects.get(dossier__departement__code="09")
     letter = reverse("committee:decision_letter", args=[decision.pk])
