@@ -21,7 +21,7 @@ from pactes.dossiers.models import Dossier, ResourceKind, ResourceLine
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.rules import ranking, scoring
 from pactes.rules.call_config import CallConfig, Criterion
-from pactes.rules.lifecycle import DossierState
+from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
 from pactes.rules.verdict import Reason
 from pactes.territories.models import Departement, Epci
 
@@ -166,6 +166,16 @@ class TerritoryRanking:
 
 def evaluated_dossiers(*, call: Call, departement: Departement) -> QuerySet[Dossier]:
     return Dossier.objects.filter(call=call, departement=departement, state=DossierState.EVALUATED.value)
+
+
+def transmitted_dossiers(*, call: Call, departement: Departement) -> QuerySet[Dossier]:
+    """The dossiers of the département already sent to the committee (and their outcome), with their proposal."""
+    return Dossier.objects.filter(
+        call=call,
+        departement=departement,
+        state__in=[s.value for s in COMMITTEE_STATES],
+        proposal__isnull=False,
+    )
 
 
 def territory_rankings(dossiers: Iterable[Dossier], config: CallConfig) -> list[TerritoryRanking]:

@@ -211,6 +211,22 @@ def test_a_transmission_through_the_page_and_its_pdf_for_the_departement_and_the
             assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_after_transmission_the_ranking_page_keeps_the_transmitted_ranking_read_only(
+    client, ariege, rival, accounts, django_capture_on_commit_callbacks
+):
+    evaluate(ariege, accounts["i09"], "40000")
+    evaluate(rival, accounts["i09"], "22000")
+    client.force_login(accounts["i09"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(TRANSMIT_URL, {"note": ""})
+    page = text(client.get(reverse("assessment:ranking")))
+    assert "Aucun dossier évalué" in page
+    assert "Classements transmis au comité régional" in page
+    assert ariege.reference in page and rival.reference in page and "Transmis au comité" in page
+    client.force_login(accounts["i11"])
+    assert ariege.reference not in text(client.get(reverse("assessment:ranking")))
+
+
 # -- access -----------------------------------------------------------------------------------------------------------
 def test_instructor_11_gets_404_on_an_ariege_evaluation_and_sees_nothing_of_09_in_the_ranking(
     client, ariege, rival, aude, accounts

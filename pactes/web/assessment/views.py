@@ -27,6 +27,7 @@ from pactes.assessment.selectors import (
     score_board,
     territory_rankings,
     transmissions_visible_to,
+    transmitted_dossiers,
 )
 from pactes.assessment.services import (
     AssessmentRefused,
@@ -278,6 +279,13 @@ def ranking(request: HttpRequest) -> HttpResponse:
         if departement is not None and call is not None
         else []
     )
+    transmitted = (
+        territory_rankings(
+            transmitted_dossiers(call=call, departement=departement).select_related("organisation"), call.rules
+        )
+        if departement is not None and call is not None
+        else []
+    )
     can_edit = departement is not None and _is_instructor_of(request.user, departement.pk)
     references = [
         (item.dossier.reference, item.dossier.title, item.proposal.rank if item.proposal else None)
@@ -311,6 +319,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "rules": call.rules if call else None,
             "scope_form": scope_form,
             "territories": territories,
+            "transmitted": transmitted,
             "form": form,
             "can_edit": can_edit,
             "transmit_url": _scope_url("assessment:transmit", departement, call),
