@@ -80,6 +80,28 @@ def step_url(dossier, step):
     return reverse("dossiers:step", kwargs={"reference": dossier.reference, "step": step})
 
 
+def save_one_priority(dossier, user):
+    """One priority « Emploi » (locally justified, public « jeunes »), saved through the service."""
+    dossier_save_step(
+        dossier=dossier,
+        step="priorites",
+        data={
+            "priorities": [
+                {
+                    "id": None,
+                    "title": "Emploi",
+                    "measures": [],
+                    "local_justification": "Rural",
+                    "publics": ["jeunes"],
+                    "other_public_justification": "",
+                }
+            ]
+        },
+        expected_lock_version=dossier.lock_version,
+        by=user,
+    )
+
+
 def formset_data(prefix, rows, *, initial=0):
     data = {
         f"{prefix}-TOTAL_FORMS": str(len(rows)),
@@ -249,24 +271,7 @@ def test_each_step_is_saved_when_left_and_redisplayed(client, dossier, applicant
 
 def test_an_action_is_added_under_a_priority_with_its_impact_measures(client, dossier, applicant):
     user = applicant[0]
-    dossier_save_step(
-        dossier=dossier,
-        step="priorites",
-        data={
-            "priorities": [
-                {
-                    "id": None,
-                    "title": "Emploi",
-                    "measures": [],
-                    "local_justification": "Rural",
-                    "publics": ["jeunes"],
-                    "other_public_justification": "",
-                }
-            ]
-        },
-        expected_lock_version=0,
-        by=user,
-    )
+    save_one_priority(dossier, user)
     priority = dossier.priorities.get()
     client.force_login(user)
     response = client.post(
@@ -442,24 +447,7 @@ def test_every_page_of_the_editor_renders_with_the_stepper_and_the_panel(client,
 
     measures_import(path=django_settings.PACTES_CALLS_DIR / "pacte_des_solidarites.yaml")
     user = applicant[0]
-    dossier_save_step(
-        dossier=dossier,
-        step="priorites",
-        data={
-            "priorities": [
-                {
-                    "id": None,
-                    "title": "Emploi",
-                    "measures": [],
-                    "local_justification": "Rural",
-                    "publics": ["jeunes"],
-                    "other_public_justification": "",
-                }
-            ]
-        },
-        expected_lock_version=0,
-        by=user,
-    )
+    save_one_priority(dossier, user)
     client.force_login(user)
     for step in ("porteur", "perimetre", "diagnostic", "priorites", "actions", "partenaires", "budget", "impact"):
         content = client.get(step_url(dossier, step)).content.decode()
