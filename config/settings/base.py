@@ -176,3 +176,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Pieces attached to a dossier: at most 10 Mo each.
 PACTES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+# -- Filing at the deadline (issue 8, ADR 0012) ---------------------------------------------------------------------
+# First middleware: ``request.arrived_at``, the moment the request reached the server (config/asgi.py stamps it
+# before the request can wait for a thread; without a stamp, the moment this middleware runs).
+MIDDLEWARE = ["pactes.web.arrival.ArrivalMiddleware", *MIDDLEWARE]
+# Front proxies whose X-Request-Start header is believed (addresses or networks, comma-separated); none by default.
+PACTES_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PACTES_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# A proxy's stamp older than this many seconds is not believed (the server's own stamp is used instead).
+PACTES_ARRIVAL_MAX_WAIT = 300
+# Requests one server worker handles at once under ASGI; the others wait, already stamped.
+PACTES_ASGI_CONCURRENCY = int(os.environ.get("PACTES_ASGI_CONCURRENCY", "4"))
+# A receipt still being prepared this many seconds after its filing is rendered on demand by whoever asks for it.
+PACTES_RECEIPT_GRACE_SECONDS = 120

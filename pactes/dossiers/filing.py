@@ -1,9 +1,15 @@
-"""Filing (dépôt) of a dossier: every rule checked again by the server's clock, then a frozen version and a receipt.
+"""Filing (dépôt) of a dossier: every rule checked again at the moment the request arrived, then a frozen version; its
+receipt is produced after commit.
 
 Words: a *version* (``DossierVersion``) is what was filed, frozen: the canonical JSON snapshot of the dossier
 (format ``pactes.dossier/1``, ``submitted_at`` = the moment of the filing), its SHA-256, and the *receipt*
 (accusé de réception, a PDF). Each filing adds a version numbered after the last one, so that a dossier reopened by
-an instructor and filed again keeps every earlier version readable.
+an instructor and filed again keeps every earlier version readable. The *arrival* is the moment the filing request
+reached the server, stamped before it could wait for a worker (``pactes.web.arrival``, ADR 0012): a filing that
+arrived before the deadline is judged on time whatever the queue. A receipt is *pending* while its PDF does not
+exist yet: the filing transaction only freezes the version and fires the transition (milliseconds, so that filings
+of other dossiers never wait behind a PDF render); the PDF and the e-mail come after commit
+(``pactes.dossiers.tasks``).
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
@@ -25,8 +33,8 @@ from django.utils import timezone
 from pactes.accounts.models import User
 from pactes.dossiers.checks import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import filed_at_label, receipt_render
-from pactes.dossiers.services import TransitionRefused, dossier_transition
+from pactes.dossiers.receipt import arrival_label, receipt_render
+from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.services import complements_answer_close
 from pactes.rules.lifecycle import DossierState, check_transition
 from pactes.rules.verdict import Reason
@@ -35,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 SUBMIT = "submit"
 ANSWER_COMPLEMENTS = "answer_complements"
+STATE_CHANGED = "STATE_CHANGED"
 
 
 def filing_transition(dossier: Dossier) -> str:
@@ -60,12 +69,37 @@ def dossier_filing_problems(*, dossier: Dossier, by: User, now: dt.datetime) -> 
     return problems + [r for r in verdict.reasons if r.blocking]
 
 
-def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, notify: bool = True) -> DossierVersion:
-    """Files a draft, or the answer to complements: re-checks every rule with the server's clock, freezes a new
-    version with its receipt PDF, fires ``submit`` (or ``answer_complements``, which also closes the open complement
-    request) and, once committed, e-mails the receipt (unless ``notify`` is False, for loading demo data).
-    Raises ``FilingRefused``."""
-    moment = (now or timezone.now()).astimezone(dossier.call.rules.timezone).replace(microsecond=0)
+def filing_moment(*, dossier: Dossier, arrived_at: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
+    """The moment a filing is judged at and recorded as, to the second, in the call's time zone: the request's
+    arrival, or a moment recorded afterwards, or the server's clock. Never in the future, never without a zone."""
+    if arrived_at is not None and now is not None:
+        raise ValueError("Un dépôt a un seul moment : son arrivée sur le serveur ou un moment enregistré après coup.")
+    given = arrived_at or now
+    problems = moment_problems(given)
+    if problems:
+        raise ValueError(problems[0].message)
+    return (given or timezone.now()).astimezone(dossier.call.rules.timezone).replace(microsecond=0)
+
+
+def dossier_file(
+    *,
+    dossier: Dossier,
+    by: User,
+    arrived_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+) -> DossierVersion:
+    """Files a draft, or the answer to complements: re-checks every rule at the filing moment, freezes a new version
+    and fires ``submit`` (or ``answer_complements``, which also closes the open complement request), all in one
+    transaction of a few milliseconds. Once committed, the receipt PDF is rendered and e-mailed by a background task;
+    with ``notify`` False (loading demo data) it is rendered at once and nothing is sent.
+
+    The filing moment is ``arrived_at``, when the request reached the server (the web view passes it); or ``now``,
+    a filing recorded afterwards (demo data, a paper filing); by default the server's clock. A first filing's
+    transition is logged at that moment too. Raises ``FilingRefused``; a second filing of the same draft (a double
+    click, two tabs) is refused with ``STATE_CHANGED`` or ``TRANSITION_NOT_FROM_STATE`` and creates nothing."""
+    moment = filing_moment(dossier=dossier, arrived_at=arrived_at, now=now)
+    explicit = arrived_at is not None or now is not None
     with transaction.atomic():
         locked = (
             Dossier.objects.select_for_update().select_related("call", "organisation", "departement").get(pk=dossier.pk)
@@ -74,7 +108,7 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, 
             raise FilingRefused(
                 [
                     Reason(
-                        "STATE_CHANGED",
+                        STATE_CHANGED,
                         "Le dossier a changé d'état entre-temps : rechargez la page avant de recommencer.",
                     )
                 ]
@@ -86,7 +120,19 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, 
         document["submitted_at"] = moment.isoformat()
         snapshot = canonical_json(document)
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-        version = DossierVersion(
+        transition = filing_transition(locked)
+        try:
+            # A first filing is logged at the moment the rules were judged at, like ``submitted_at``; an answer to
+            # complements is logged when it is made.
+            dossier_transition(
+                dossier=locked, transition=transition, by=by, at=moment if explicit and transition == SUBMIT else None
+            )
+        except TransitionRefused as exc:
+            raise FilingRefused(exc.reasons) from exc
+        if transition == SUBMIT:
+            # The transition stamps its own clock; the filing time is the one the rules were judged at.
+            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
+        version = DossierVersion.objects.create(
             dossier=locked,
             number=number,
             snapshot=snapshot,
@@ -94,26 +140,62 @@ def dossier_file(*, dossier: Dossier, by: User, now: dt.datetime | None = None, 
             submitted_at=moment,
             submitted_by=by,
         )
-        pdf = receipt_render(version=version)  # before any write: no filing without its receipt
-        transition = filing_transition(locked)
-        try:
-            # A first filing is logged at the moment the rules were judged at, like ``submitted_at`` (the demo files
-            # at a past moment); an answer to complements is logged when it is made.
-            dossier_transition(
-                dossier=locked, transition=transition, by=by, at=moment if now and transition == SUBMIT else None
-            )
-        except TransitionRefused as exc:
-            raise FilingRefused(exc.reasons) from exc
-        if transition == SUBMIT:
-            # The transition stamps its own clock; the filing time is the one the rules were judged at.
-            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
-        version.receipt_pdf.save(f"accuse-reception-{locked.reference}-v{number}.pdf", ContentFile(pdf), save=False)
-        version.save()
         if transition == ANSWER_COMPLEMENTS:
             complements_answer_close(dossier=locked, version=version, by=by)
         if notify:
-            transaction.on_commit(lambda: _receipt_send_after_filing(version.pk))
+            transaction.on_commit(partial(_receipt_enqueue, version.pk))
+    if not notify:
+        # Demo data: the receipt is rendered at once, so that every loaded version has its PDF.
+        version = receipt_ensure(version_id=version.pk)
     dossier.refresh_from_db()
+    return version
+
+
+def _receipt_enqueue(version_id: int) -> None:
+    # The filing is committed: nothing here may turn it into an error page (the receipt can be made on demand).
+    from pactes.dossiers.tasks import receipt_prepare_task  # the task module imports this one
+
+    try:
+        receipt_prepare_task.enqueue(version_id)
+    except Exception:
+        logger.exception("Échec de la mise en file de l'accusé de réception (version %s).", version_id)
+
+
+def receipt_file_name(version: DossierVersion) -> str:
+    return f"accuse-reception-{version.dossier.reference}-v{version.number}.pdf"
+
+
+def receipt_is_pending(version: DossierVersion) -> bool:
+    """The version is filed but its receipt PDF is not rendered yet (it is made after the filing's commit)."""
+    return not version.receipt_pdf
+
+
+def receipt_ensure(*, version_id: int) -> DossierVersion:
+    """Renders and stores the receipt PDF of a version that has none (idempotent: a version never gets two
+    receipts, even when the background task and an on-demand request render it at the same time). The render
+    happens outside any transaction; storing it is one conditional update."""
+    version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
+    if version.receipt_pdf:
+        return version
+    pdf = receipt_render(version=version)
+    field = version.receipt_pdf.field
+    name = default_storage.save(field.generate_filename(version, receipt_file_name(version)), ContentFile(pdf))
+    with transaction.atomic():
+        stored = DossierVersion.objects.filter(pk=version_id, receipt_pdf="").update(receipt_pdf=name)
+    if not stored:
+        default_storage.delete(name)  # another render won the race: keep the one already recorded
+    version.refresh_from_db(fields=["receipt_pdf"])
+    return version
+
+
+def receipt_prepare(*, version_id: int) -> DossierVersion:
+    """After a filing: the receipt PDF, then the e-mail (once: the task is enqueued once per filing). A mail server
+    failure leaves the receipt online."""
+    version = receipt_ensure(version_id=version_id)
+    try:
+        receipt_send(version_id=version_id)
+    except Exception:
+        logger.exception("Échec de l'envoi de l'accusé de réception (version %s).", version_id)
     return version
 
 
@@ -136,14 +218,6 @@ def receipt_subject(*, version: DossierVersion) -> str:
     return f"[{prefix}] Accusé de réception du dossier {version.dossier.reference}"
 
 
-def _receipt_send_after_filing(version_id: int) -> None:
-    # The filing is committed: a mail server failure must not turn it into an error page (the receipt stays online).
-    try:
-        receipt_send(version_id=version_id)
-    except Exception:
-        logger.exception("Échec de l'envoi de l'accusé de réception (version %s).", version_id)
-
-
 def receipt_send(*, version_id: int) -> int:
     """E-mails the receipt PDF of a filed version to its recipients; returns the number of messages sent."""
     version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
@@ -155,12 +229,12 @@ def receipt_send(*, version_id: int) -> int:
             "call": dossier.call,
             "rules": dossier.call.rules,
             "version": version,
-            "filed_at": filed_at_label(version.submitted_at, dossier.call),
+            "filed_at": arrival_label(version.submitted_at, dossier.call),
         },
     )
     message = EmailMessage(subject=receipt_subject(version=version), body=body, to=receipt_recipients(version=version))
     with version.receipt_pdf.open("rb") as pdf:
-        message.attach(f"accuse-reception-{dossier.reference}-v{version.number}.pdf", pdf.read(), "application/pdf")
+        message.attach(receipt_file_name(version), pdf.read(), "application/pdf")
     sent = message.send()
     logger.info("Accusé de réception du dossier %s (version %s) envoyé.", dossier.reference, version.number)
     return sent

@@ -188,6 +188,13 @@ def filed_at_label(moment: dt.datetime, call: Call) -> str:
     return datetime_fr(moment.astimezone(call.rules.timezone))
 
 
+def arrival_label(moment: dt.datetime, call: Call) -> str:
+    """« 30 septembre 2024 à 23 h 59 min 57 s »: the filing's arrival to the second, in the call's time zone (the
+    date and the minute are the platform's one formatter, ``datetime_fr``)."""
+    local = moment.astimezone(call.rules.timezone)
+    return f"{datetime_fr(local)} min {local.second:02d} s"
+
+
 def receipt_render(*, version: DossierVersion) -> bytes:
     """The receipt PDF of a filed version: its frozen snapshot, and the pieces joined at the moment of filing."""
     from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only filing needs it
@@ -202,7 +209,7 @@ def receipt_render(*, version: DossierVersion) -> bytes:
             "rules": call.rules,
             "dossier": dossier,
             "version": version,
-            "filed_at": filed_at_label(version.submitted_at, call),
+            "filed_at": arrival_label(version.submitted_at, call),
             "doc": present_document(document=document, call=call),
             "attachments": list(dossier.attachments.all()),
             "font_faces": marianne_font_faces(),

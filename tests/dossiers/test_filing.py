@@ -17,8 +17,15 @@ from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load, eligible_list_build_indicative
 from pactes.dossiers import checks
 from pactes.dossiers.checks import EXAMPLE_PATH, document_sha256, document_to_dossier, load_document
-from pactes.dossiers.filing import FilingRefused, dossier_file, receipt_recipients
+from pactes.dossiers.filing import (
+    FilingRefused,
+    dossier_file,
+    receipt_ensure,
+    receipt_is_pending,
+    receipt_recipients,
+)
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion, ResourceLine
+from pactes.dossiers.receipt import arrival_label
 from pactes.rules.lifecycle import DossierState
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -80,8 +87,11 @@ def pdf_text(version: DossierVersion) -> str:
 
 
 def file_it(draft, applicant, django_capture_on_commit_callbacks, now=FILING_NOW):
+    """Files and runs what follows the commit (the receipt task runs at once in tests): the version has its PDF."""
     with django_capture_on_commit_callbacks(execute=True):
-        return dossier_file(dossier=draft, by=applicant, now=now)
+        version = dossier_file(dossier=draft, by=applicant, now=now)
+    version.refresh_from_db()
+    return version
 
 
 # -- refused -------------------------------------------------------------------------------------------------------
@@ -218,3 +228,50 @@ def test_filing_again_after_a_reopening_creates_version_2_and_keeps_version_1(
 def test_the_receipt_goes_to_the_filer_and_to_the_dossier_contact_when_it_is_an_address(applicant, contact, expected):
     version = DossierVersion(snapshot=json.dumps({"applicant": {"contact": contact}}), submitted_by=applicant)
     assert receipt_recipients(version=version) == expected
+
+
+# -- the filing transaction and its receipt after commit -----------------------------------------------------------
+def test_the_filing_transaction_renders_nothing_the_receipt_comes_after_commit(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        version = dossier_file(dossier=draft, by=applicant, now=FILING_NOW)
+    assert receipt_is_pending(version)
+    assert mail.outbox == []
+    for callback in after_commit:
+        callback()
+    version.refresh_from_db()
+    assert not receipt_is_pending(version)
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_filing_from_a_stale_page_is_refused_and_creates_nothing(
+    draft, applicant, django_capture_on_commit_callbacks
+):
+    stale = Dossier.objects.get(pk=draft.pk)  # a second tab, opened before the first filing
+    file_it(draft, applicant, django_capture_on_commit_callbacks)
+    with pytest.raises(FilingRefused) as refused:
+        dossier_file(dossier=stale, by=applicant, now=FILING_NOW)
+    assert [r.code for r in refused.value.reasons] == ["STATE_CHANGED"]
+    assert DossierVersion.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_receipt_is_rendered_once_however_many_times_it_is_asked_for(
+    draft, applicant, django_capture_on_commit_callbacks, media_root
+):
+    version = file_it(draft, applicant, django_capture_on_commit_callbacks)
+    again = receipt_ensure(version_id=version.pk)
+    assert again.receipt_pdf.name == version.receipt_pdf.name
+    assert len(list(media_root.rglob("*.pdf"))) == 1
+
+
+def test_the_arrival_is_stated_to_the_second():
+    call = type("CallStub", (), {"rules": type("Rules", (), {"timezone": PARIS})()})()
+    moment = dt.datetime(2024, 9, 30, 21, 59, 57, 900_000, tzinfo=dt.UTC)
+    assert arrival_label(moment, call) == "30 septembre 2024 à 23 h 59 min 57 s"
+
+
+def test_a_filing_has_one_moment(draft, applicant):
+    with pytest.raises(ValueError, match="un seul moment"):
+        dossier_file(dossier=draft, by=applicant, now=FILING_NOW, arrived_at=FILING_NOW)

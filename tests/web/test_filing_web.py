@@ -3,6 +3,7 @@ with its rules panel, the filing button, the frozen versions and their receipts.
 
 # ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
 
+import datetime as dt
 import html
 
 import pytest
@@ -10,9 +11,11 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.dossiers.models import Attachment, AttachmentKind, DossierVersion
+from pactes.dossiers.receipt import arrival_label
 from pactes.organisations.models import Membership, Organisation
 from pactes.rules.lifecycle import DossierState
 from pactes.territories.models import Departement
@@ -25,6 +28,7 @@ from tests.dossiers.test_filing import (  # noqa: F401 (fixtures)
     draft,
     file_it,
     media_root,
+    pdf_text,
     real_call,
 )
 
@@ -229,3 +233,112 @@ def test_versions_and_receipts_are_hidden_from_another_applicant(
     assert client.get(summary_url(draft)).status_code == 404
     assert client.get(reverse("filing:version", args=[draft.reference, 1])).status_code == 404
     assert client.get(reverse("filing:receipt", args=[draft.reference, 1])).status_code == 404
+
+
+# -- the deadline: arrival time, receipt after commit, double submission --------------------------------------------
+def receipt_url(dossier, number=1):
+    return reverse("filing:receipt", args=[dossier.reference, number])
+
+
+def test_the_receipt_is_in_preparation_until_the_filing_has_committed(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = client.post(summary_url(demo_draft), {"certify": "on"})
+    assert response.status_code == 302
+    version = DossierVersion.objects.get(dossier=demo_draft)
+    assert not version.receipt_pdf  # nothing was rendered inside the filing's transaction
+    assert len(after_commit) == 1
+
+    summary = page_text(client.get(summary_url(demo_draft)))
+    assert "Accusé de réception en préparation" in summary
+    assert "L'accusé de réception est en préparation" in summary
+    assert "Accusé de réception en préparation" in page_text(
+        client.get(reverse("filing:version", args=[demo_draft.reference, 1]))
+    )
+    pending = client.get(receipt_url(demo_draft))
+    assert pending.status_code == 200
+    assert pending["Content-Type"].startswith("text/html")
+    content = page_text(pending)
+    assert "Accusé de réception en préparation" in content
+    assert "Votre dossier a bien été reçu" in content
+    assert f'href="{receipt_url(demo_draft)}"' in content  # the refresh link
+    assert mail.outbox == []
+
+
+def test_the_receipt_is_rendered_and_mailed_after_commit(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(summary_url(demo_draft), {"certify": "on"})
+    version = DossierVersion.objects.get(dossier=demo_draft)
+    assert version.receipt_pdf
+    assert len(mail.outbox) == 1
+    assert "Accusé de réception en préparation" not in page_text(client.get(summary_url(demo_draft)))
+    receipt = client.get(receipt_url(demo_draft))
+    assert receipt["Content-Type"] == "application/pdf"
+    assert b"".join(receipt.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_receipt_still_pending_after_the_grace_delay_is_rendered_on_demand(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks, settings
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(summary_url(demo_draft), {"certify": "on"})
+    settings.PACTES_RECEIPT_GRACE_SECONDS = 0  # the background task never ran
+    receipt = client.get(receipt_url(demo_draft))
+    assert receipt["Content-Type"] == "application/pdf"
+    assert DossierVersion.objects.get(dossier=demo_draft).receipt_pdf
+    assert mail.outbox == []  # the e-mail belongs to the task; the receipt stays online
+
+
+def stamp(moment):
+    return f"t={moment.timestamp():.6f}"
+
+
+def test_the_receipt_states_the_arrival_time_of_a_trusted_proxy_to_the_second(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks, settings
+):
+    settings.PACTES_TRUSTED_PROXIES = ["127.0.0.0/8"]
+    arrived = (timezone.now() - dt.timedelta(seconds=7)).replace(microsecond=250_000)
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(summary_url(demo_draft), {"certify": "on"}, HTTP_X_REQUEST_START=stamp(arrived))
+    version = DossierVersion.objects.get(dossier=demo_draft)
+    assert version.submitted_at == arrived.replace(microsecond=0)
+    text = pdf_text(version)
+    label = arrival_label(arrived, demo_draft.call)
+    assert label.endswith(f" min {arrived.astimezone(demo_draft.call.rules.timezone).second:02d} s")
+    assert f"Dossier reçu le {label} (heure de Paris)" in " ".join(text.split())
+    assert f"reçu le {label}" in mail.outbox[0].body
+
+
+def test_an_arrival_header_from_an_untrusted_address_is_ignored(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks, settings
+):
+    settings.PACTES_TRUSTED_PROXIES = ["10.0.0.1"]
+    forged = timezone.now() - dt.timedelta(seconds=120)
+    client.force_login(applicant)
+    before = timezone.now().replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(summary_url(demo_draft), {"certify": "on"}, HTTP_X_REQUEST_START=stamp(forged))
+    assert DossierVersion.objects.get(dossier=demo_draft).submitted_at >= before
+
+
+def test_a_double_submission_gives_one_version_and_a_french_message(
+    client, demo_draft, applicant, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(summary_url(demo_draft), {"certify": "on"})
+        second = client.post(summary_url(demo_draft), {"certify": "on"}, follow=True)
+    assert first.status_code == 302
+    assert DossierVersion.objects.filter(dossier=demo_draft).count() == 1
+    assert len(mail.outbox) == 1
+    content = page_text(second)
+    assert "Le dossier a déjà été déposé" in content
+    assert "Votre nouvel envoi n'a rien changé" in content
+    assert "ne peut pas être déposé" not in content

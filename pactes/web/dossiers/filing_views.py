@@ -4,9 +4,11 @@ Every view reads the dossier through ``dossiers_visible_to`` (a hidden dossier a
 the services of ``pactes.dossiers.attachments`` and ``pactes.dossiers.filing``.
 """
 
+import datetime as dt
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pactes.accounts.models import User
 from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_delete
 from pactes.dossiers.checks import DocumentError, dossier_to_document, dossier_verdict
-from pactes.dossiers.filing import FilingRefused, dossier_file
-from pactes.dossiers.models import Dossier
-from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.dossiers.filing import (
+    STATE_CHANGED,
+    FilingRefused,
+    dossier_file,
+    receipt_ensure,
+    receipt_file_name,
+    receipt_is_pending,
+)
+from pactes.dossiers.models import Dossier, DossierVersion
+from pactes.dossiers.receipt import arrival_label, filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.instruction.selectors import open_complement_request
 from pactes.rules.dossier import RULES
@@ -53,6 +62,21 @@ def _breadcrumb(dossier: Dossier, current: str) -> dict[str, Any]:
         ],
         "current": current,
     }
+
+
+def _already_filed_by(request: HttpRequest, dossier: Dossier) -> bool:
+    """A second click on « Déposer » (or a second tab) after the first filing went through: when the person asking
+    filed the dossier's latest version, tell them it is filed (nothing changes) and answer True."""
+    fresh = Dossier.objects.select_related("call").get(pk=dossier.pk)
+    latest = fresh.versions.order_by("-number").first()
+    if fresh.is_editable or latest is None or latest.submitted_by_id != request.user.pk:
+        return False
+    messages.info(
+        request,
+        f"Le dossier a déjà été déposé : reçu le {arrival_label(latest.submitted_at, fresh.call)} (heure de Paris), "
+        f"version {latest.number}. Votre nouvel envoi n'a rien changé.",
+    )
+    return True
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
@@ -137,23 +161,28 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
     refusal: list[Any] = []
     if request.method == "POST":
         if not can_file:
-            messages.error(
-                request, "Ce dossier ne peut pas être déposé : il a déjà été déposé ou vous n'en êtes pas porteur."
-            )
+            if not _already_filed_by(request, dossier):
+                messages.error(
+                    request, "Ce dossier ne peut pas être déposé : il a déjà été déposé ou vous n'en êtes pas porteur."
+                )
             return redirect("filing:summary", reference=dossier.reference)
         form = FilingForm(request.POST)
         if form.is_valid():
             answering = _answering(dossier)
             try:
-                version = dossier_file(dossier=dossier, by=request.user)
+                # The moment judged against the deadline: when this request reached the server (ADR 0012).
+                version = dossier_file(dossier=dossier, by=request.user, arrived_at=request.arrived_at)
             except FilingRefused as exc:
+                if STATE_CHANGED in [r.code for r in exc.reasons] and _already_filed_by(request, dossier):
+                    return redirect("filing:summary", reference=dossier.reference)
                 refusal = exc.reasons
             else:
                 done = "Vos compléments ont été transmis" if answering else "Votre dossier a été déposé"
                 messages.success(
                     request,
-                    f"{done} le {filed_at_label(version.submitted_at, dossier.call)} (version {version.number}). "
-                    "L'accusé de réception vous a été envoyé par courriel ; il est aussi téléchargeable ci-dessous.",
+                    f"{done} : reçu le {arrival_label(version.submitted_at, dossier.call)} (heure de Paris), "
+                    f"version {version.number}. L'accusé de réception est en préparation : il vous sera envoyé par "
+                    "courriel et sera téléchargeable ci-dessous dans quelques instants.",
                 )
                 return redirect("filing:summary", reference=dossier.reference)
     context: dict[str, Any] = {
@@ -203,26 +232,43 @@ def version(request: HttpRequest, reference: str, number: int) -> HttpResponse:
             "breadcrumb_data": _breadcrumb(dossier, f"Version {frozen.number}"),
             "dossier": dossier,
             "version": frozen,
-            "filed_at": filed_at_label(frozen.submitted_at, dossier.call),
+            "filed_at": arrival_label(frozen.submitted_at, dossier.call),
             "doc": present_document(document=json.loads(frozen.snapshot), call=dossier.call),
         },
     )
 
 
-def receipt(request: HttpRequest, reference: str, number: int) -> FileResponse:
+def _receipt_overdue(frozen: DossierVersion) -> bool:
+    """Still pending well after its filing: the background task failed or no worker runs; render it on demand."""
+    waited = dt.datetime.now(dt.UTC) - frozen.submitted_at
+    return waited > dt.timedelta(seconds=settings.PACTES_RECEIPT_GRACE_SECONDS)
+
+
+def receipt(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     dossier = _dossier(request, reference)
     frozen = get_object_or_404(dossier.versions, number=number)
-    if not frozen.receipt_pdf:
-        raise Http404("Cette version n'a pas d'accusé de réception.")
+    if receipt_is_pending(frozen):
+        if not _receipt_overdue(frozen):
+            response = render(
+                request,
+                "dossiers/filing/receipt_pending.html",
+                {
+                    "page_title": f"Accusé de réception en préparation — dossier {dossier.reference}",
+                    "breadcrumb_data": _breadcrumb(dossier, f"Accusé de réception de la version {frozen.number}"),
+                    "dossier": dossier,
+                    "version": frozen,
+                    "filed_at": arrival_label(frozen.submitted_at, dossier.call),
+                },
+            )
+            response["Retry-After"] = "5"
+            return _headers(response)
+        frozen = receipt_ensure(version_id=frozen.pk)
     try:
         handle = frozen.receipt_pdf.open("rb")
     except FileNotFoundError as exc:
         raise Http404("L'accusé de réception est introuvable.") from exc
     response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"accuse-reception-{dossier.reference}-v{frozen.number}.pdf",
-        content_type="application/pdf",
+        handle, as_attachment=True, filename=receipt_file_name(frozen), content_type="application/pdf"
     )
     _headers(response)
     return response
