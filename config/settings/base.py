@@ -189,3 +189,21 @@ PACTES_ARRIVAL_MAX_WAIT = 300
 PACTES_ASGI_CONCURRENCY = int(os.environ.get("PACTES_ASGI_CONCURRENCY", "4"))
 # A receipt still being prepared this many seconds after its filing is rendered on demand by whoever asks for it.
 PACTES_RECEIPT_GRACE_SECONDS = 120
+
+# Uploads (docs/uploads.md, ADR 0011): bodies capped while they arrive, contents inspected, ClamAV when configured.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2,5 Mo of form fields (files are not counted here)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # a larger file waits in a temporary file, not in the worker's memory
+FILE_UPLOAD_HANDLERS = [
+    "pactes.web.uploads.SizeLimitUploadHandler",  # first: stops the body once a file passes the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+MIDDLEWARE = [*MIDDLEWARE, "pactes.web.uploads.UploadSizeLimitMiddleware"]  # after messages and CSRF
+PACTES_UPLOAD_MARGIN_BYTES = 256 * 1024  # the form around the file: a multipart body may announce the limit + this
+PACTES_ARCHIVE_MAX_ENTRIES = 2000  # ODT, DOCX, XLSX: entries of the ZIP container
+PACTES_ARCHIVE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all entries once inflated
+PACTES_ARCHIVE_MAX_RATIO = 100  # inflated / compressed size of one entry over 1 Mo (Apache POI's default)
+CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ctl; without it nor a host, no antivirus
+CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
+CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
+CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict

@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from PIL import Image
 
 from pactes.dossiers.attachments import (
     AttachmentRefused,
@@ -23,8 +24,17 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+
+
+def image(kind: str) -> bytes:
+    """A real image: its whole structure is checked, not only its first bytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG = image("PNG")
+JPEG = image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 TEXT = b"Ceci est un simple fichier texte.\n"
 
@@ -99,15 +109,21 @@ def test_a_file_is_refused_with_a_clear_french_message(name, content, message):
     assert message in str(refused.value)
 
 
+def padded_pdf(size: int) -> bytes:
+    """The small PDF grown to ``size`` bytes by a comment before its end (nothing may follow ``%%EOF``)."""
+    head, end = PDF[: -len(b"%%EOF\n")], b"\n%%EOF\n"
+    return head + b"%" + b"0" * (size - len(head) - 1 - len(end)) + end
+
+
 def test_a_file_over_10_mo_is_refused():
-    content = PDF + b"0" * (10 * 1024 * 1024 + 1 - len(PDF))
+    content = padded_pdf(10 * 1024 * 1024 + 1)
     with pytest.raises(AttachmentRefused) as refused:
         attachment_check(name="gros.pdf", stream=io.BytesIO(content))
     assert "Le fichier « gros.pdf » dépasse 10\u00a0Mo" in str(refused.value)
 
 
 def test_exactly_10_mo_is_accepted():
-    content = PDF + b"0" * (10 * 1024 * 1024 - len(PDF))
+    content = padded_pdf(10 * 1024 * 1024)
     assert attachment_check(name="juste.pdf", stream=io.BytesIO(content)).size == 10 * 1024 * 1024
 
 

@@ -100,7 +100,12 @@ def attachments(request: HttpRequest, reference: str) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 piece = attachment_add(
-                    dossier=dossier, kind=form.cleaned_data["kind"], name=upload.name, stream=upload, by=request.user
+                    dossier=dossier,
+                    kind=form.cleaned_data["kind"],
+                    name=upload.name,
+                    stream=upload,
+                    by=request.user,
+                    content_type=upload.content_type or "",
                 )
             except AttachmentRefused as exc:
                 form.add_error("file", str(exc))
