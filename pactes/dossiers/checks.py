@@ -39,6 +39,7 @@ from pactes.dossiers.models import (
     ResourceLine,
     ResourceStatus,
 )
+from pactes.dossiers.models import ContributionNature as PartnerContribution
 from pactes.organisations.models import Membership, Organisation
 from pactes.rules.budget import (
     BudgetInput,
@@ -61,6 +62,7 @@ from pactes.rules.dossier import (
     PerimeterInput,
     PriorityInput,
     check_dossier,
+    same_name,
 )
 from pactes.rules.money import AmountError, parse_amount
 from pactes.rules.siret import normalize_siret
@@ -771,6 +773,7 @@ def document_to_dossier(document: Mapping[str, Any], *, by: Any) -> Dossier:
                 )
                 _save(measure, path)
             action_rows.append(action)
+        partner_rows: list[Partner] = []
         for i, p in enumerate(_items(document, "partners")):
             path = f"partners[{i}]"
             valuation = p.get("valuation") or {}
@@ -787,6 +790,7 @@ def document_to_dossier(document: Mapping[str, Any], *, by: Any) -> Dossier:
                 basis=_text(valuation.get("basis")),
             )
             _save(partner, path)
+            partner_rows.append(partner)
         for i, e in enumerate(_items(document, "budget", "expenses")):
             expense = ExpenseLine(
                 dossier=dossier,
@@ -806,6 +810,10 @@ def document_to_dossier(document: Mapping[str, Any], *, by: Any) -> Dossier:
                 amount=read_amount(r.get("amount"), f"budget.resources[{i}].amount"),
                 status=r.get("status") or ResourceStatus.REQUESTED,
             )
+            resource.contributor = _contributor_of(resource.funder, resource.amount, partner_rows, financial=True)
+            if resource.contributor is not None:
+                resource.contributor.funder_kind, resource.contributor.funding_status = resource.kind, resource.status
+                resource.contributor.save(update_fields=["funder_kind", "funding_status"])
             _save(resource, f"budget.resources[{i}]")
         for i, k in enumerate(_items(document, "budget", "in_kind")):
             line = InKindLine(
@@ -815,8 +823,25 @@ def document_to_dossier(document: Mapping[str, Any], *, by: Any) -> Dossier:
                 label=_text(k.get("label")),
                 amount=read_amount(k.get("amount"), f"budget.in_kind[{i}].amount"),
             )
+            line.contributor = _contributor_of(line.partner, line.amount, partner_rows, financial=False)
             _save(line, f"budget.in_kind[{i}]")
     return dossier
+
+
+def _contributor_of(name: str, amount: Any, partners: list[Partner], *, financial: bool) -> Partner | None:
+    """The partner whose commitment a budget line of the document repeats (same name, same amount), taken once: the
+    editor then shows that line as the partner's, read-only. A line that matches none stays apart, and
+    ``CONTRIBUTIONS_MISMATCH`` says so when the figures disagree."""
+    for partner in partners:
+        if (
+            (partner.contribution == PartnerContribution.FINANCIAL) == financial
+            and partner.amount == amount
+            and same_name(partner.name, name)
+            and not getattr(partner, "_budget_line_taken", False)
+        ):
+            partner._budget_line_taken = True  # type: ignore[attr-defined]
+            return partner
+    return None
 
 
 def _save(row: Any, path: str) -> None:

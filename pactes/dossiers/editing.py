@@ -2,21 +2,23 @@
 
 Words: a *step* is one page of the multi-step dossier (``STEPS``: porteur, périmètre, diagnostic…); its *data* is what
 the web form cleaned (plain values, model instances for chosen rows). Every save runs on the locked row and compares
-the *lock version* the form was loaded with to the stored one: a difference means someone saved in between, and the
-save is refused with ``StaleEdit`` rather than silently overwriting their work.
+the *version of the step* the form was loaded with to the stored one (``DossierStepVersion``): a difference means
+someone saved this step in between, and the save is refused with ``StaleEdit`` rather than silently overwriting their
+work. Two people saving two different steps both succeed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from pactes.accounts.models import User
@@ -24,7 +26,9 @@ from pactes.calls.models import Call
 from pactes.dossiers.models import (
     Action,
     ConsortiumMember,
+    ContributionNature,
     Dossier,
+    DossierStepVersion,
     ExpenseLine,
     ImpactMeasure,
     InKindLine,
@@ -33,6 +37,7 @@ from pactes.dossiers.models import (
     Priority,
     ResourceKind,
     ResourceLine,
+    ResourceStatus,
 )
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
@@ -64,8 +69,8 @@ class StaleEdit(Exception):
         self.by_name = by_name
         self.current_version = current_version
         super().__init__(
-            f"Ce dossier a été modifié par {by_name} entre-temps : vos saisies ci-dessous n'ont pas été enregistrées ; "
-            "rechargez la page pour voir la dernière version."
+            f"Cette étape a été modifiée par {by_name} entre-temps : vos saisies, conservées ci-dessous, n'ont pas été "
+            "enregistrées. Comparez-les à la version enregistrée, puis enregistrez la vôtre si elle doit la remplacer."
         )
 
 
@@ -139,36 +144,122 @@ def dossier_create(*, call: Call, organisation: Organisation, title: str, by: Us
 
 
 # -- saving a step -------------------------------------------------------------------------------------------------
-def _editor_name(dossier: Dossier) -> str:
-    return str(dossier.updated_by) if dossier.updated_by is not None else "une autre personne"
+# Resource lines of a budget, in the order of the CERFA: the State grant, the partners' financial contributions
+# (written from step 6), the other cofinancing lines, the applicant's own funds.
+POSITION_STATE_GRANT = 0
+POSITION_PARTNERS = 100
+POSITION_OTHER_COFINANCING = 200
+POSITION_OWN_FUNDS = 300
+
+
+class ForgedReference(Exception):
+    """The form names a row that belongs to another dossier: the request was forged, nothing is written."""
+
+
+class SaveRefused(Exception):
+    """The step cannot be saved as typed (a French reason for the person); nothing was written."""
+
+
+@dataclass(frozen=True)
+class StepSaved:
+    dossier: Dossier
+    version: int  # the new version of the step, for the page's next save
+
+
+def step_key(step: str, data: Mapping[str, Any]) -> str:
+    """The unit of concurrency: a step of the editor, or one action of the plan (two actions edit apart)."""
+    if step in ("action", "action_delete"):
+        return f"action-{data['id']}"
+    return step
+
+
+def step_version(dossier: Dossier, key: str) -> int:
+    """The stored version of a step (0 before its first save)."""
+    row = DossierStepVersion.objects.filter(dossier=dossier, step=key).only("version").first()
+    return row.version if row is not None else 0
 
 
 @transaction.atomic
 def dossier_save_step(
-    *, dossier: Dossier, step: str, data: Mapping[str, Any], expected_lock_version: int, by: User
-) -> Dossier:
-    """Writes one step on the locked row when nobody saved since ``expected_lock_version``; all or nothing."""
+    *, dossier: Dossier, step: str, data: Mapping[str, Any], expected_version: int, by: User
+) -> StepSaved:
+    """Writes one step on the locked dossier when nobody saved *this step* since ``expected_version``; all or
+    nothing. Rows of the step's lists carry their ``id``: a row with an id is updated, a row without one is created
+    and its new id written back into ``data`` (for the page's next save), and only the ids listed as deleted are
+    removed — a row the form does not mention is never dropped."""
     writer = _WRITERS.get(step)
     if writer is None:
         raise ValueError(f"Étape inconnue : {step}")
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if not dossier_can_be_edited_by(locked, by):
         raise EditRefused("Ce dossier n'est pas modifiable : il a été déposé ou vous n'en êtes pas porteur.")
-    if locked.lock_version != expected_lock_version:
-        raise StaleEdit(by_name=_editor_name(locked), current_version=locked.lock_version)
+    creating_action = step == "action" and not data.get("id")  # a new action conflicts with nobody
+    if not creating_action:
+        current, _ = DossierStepVersion.objects.select_for_update().get_or_create(
+            dossier=locked, step=step_key(step, data)
+        )
+        if current.version != expected_version:
+            name = str(current.saved_by) if current.saved_by is not None else "une autre personne"
+            raise StaleEdit(by_name=name, current_version=current.version)
     writer(locked, data)
-    Dossier.objects.filter(pk=locked.pk).update(
-        lock_version=F("lock_version") + 1, updated_at=timezone.now(), updated_by=by
-    )
+    if creating_action:
+        current, _ = DossierStepVersion.objects.get_or_create(dossier=locked, step=step_key(step, data))
+    now = timezone.now()
+    current.version += 1
+    current.saved_by, current.saved_at = by, now
+    current.save(update_fields=["version", "saved_by", "saved_at"])
+    Dossier.objects.filter(pk=locked.pk).update(lock_version=F("lock_version") + 1, updated_at=now, updated_by=by)
     locked.refresh_from_db()
     dossier.lock_version = locked.lock_version
-    return locked
+    return StepSaved(dossier=locked, version=current.version)
 
 
-def _replace_lines(rows: Sequence[Mapping[str, Any]], existing: Any, create: Callable[[int, Mapping], Any]) -> None:
-    existing.all().delete()
+def _write_lines(
+    existing: QuerySet[Any],
+    rows: Sequence[dict[str, Any]],
+    deleted: Iterable[int],
+    *,
+    make: Callable[[], Any],
+    fill: Callable[[Any, int, Mapping[str, Any]], None],
+) -> None:
+    """Upserts ``rows`` among ``existing`` (the rows of this dossier the list may touch) by their ``id``; writes each
+    new id back into its row; deletes only the ``deleted`` ids. An id outside ``existing`` that exists elsewhere is a
+    forged request; an id that no longer exists (removed by a co-editor meanwhile) is created again."""
+    own = {obj.pk: obj for obj in existing}
+    model = existing.model
+
+    def check(pk: int) -> None:
+        if pk not in own and model.objects.filter(pk=pk).exists():
+            raise ForgedReference(f"{model._meta.verbose_name} {pk}")
+
+    kept: set[int] = set()
     for position, row in enumerate(rows):
-        create(position, row)
+        pk = row.get("id")
+        if pk:
+            check(pk)
+        obj = own.get(pk) if pk else None
+        if obj is None:
+            obj = make()
+        fill(obj, position, row)
+        obj.save()
+        row["id"] = obj.pk
+        kept.add(obj.pk)
+    gone = set()
+    for pk in deleted:
+        check(pk)
+        if pk in own and pk not in kept:
+            gone.add(pk)
+    if gone:
+        existing.filter(pk__in=gone).delete()
+
+
+def _setter(*names: str) -> Callable[[Any, int, Mapping[str, Any]], None]:
+    def fill(obj: Any, position: int, row: Mapping[str, Any]) -> None:
+        obj.position = position
+        for name in names:
+            setattr(obj, name, row[name])
+
+    return fill
 
 
 def _save_applicant(dossier: Dossier, data: Mapping[str, Any]) -> None:
@@ -181,12 +272,12 @@ def _save_applicant(dossier: Dossier, data: Mapping[str, Any]) -> None:
     dossier.applicant_legal_representative = data["legal_representative"]
     dossier.applicant_contact = data["contact"]
     dossier.save(update_fields=["title", "applicant_legal_representative", "applicant_contact"])
-    _replace_lines(
+    _write_lines(
+        dossier.consortium_members.all(),
         data["consortium"],
-        dossier.consortium_members,
-        lambda i, m: ConsortiumMember.objects.create(
-            dossier=dossier, position=i, name=m["name"], siret=m["siret"], role=m["role"]
-        ),
+        data.get("consortium_deleted", ()),
+        make=lambda: ConsortiumMember(dossier=dossier),
+        fill=_setter("name", "siret", "role"),
     )
 
 
@@ -219,27 +310,37 @@ def _text_saver(*names: str) -> Callable[[Dossier, Mapping[str, Any]], None]:
 
 
 def _save_priorities(dossier: Dossier, data: Mapping[str, Any]) -> None:
-    kept: list[int] = []
-    for position, row in enumerate(data["priorities"]):
-        priority = dossier.priorities.filter(pk=row.get("id")).first() if row.get("id") else None
-        if priority is None:
-            priority = Priority(dossier=dossier)
-        priority.position = position
-        priority.title = row["title"]
-        priority.local_justification = row["local_justification"]
+    deleted = [pk for pk in data.get("priorities_deleted", ()) if pk]
+    carrying = set(dossier.actions.filter(priority_id__in=deleted).values_list("priority__title", flat=True))
+    if carrying:
+        # Read under the lock: an action may have been attached since the page was loaded.
+        raise SaveRefused(
+            f"La priorité « {sorted(carrying)[0]} » porte des actions : supprimez ou rattachez-les d'abord à une "
+            "autre priorité. Rien n'a été enregistré."
+        )
+
+    def fill(priority: Priority, position: int, row: Mapping[str, Any]) -> None:
+        _setter("title", "local_justification", "other_public_justification")(priority, position, row)
         priority.publics = list(row["publics"])
-        priority.other_public_justification = row["other_public_justification"]
-        priority.save()
-        priority.measures.set(row["measures"])
-        kept.append(priority.pk)
-    # A priority that still carries actions is protected: the form refuses to drop it before this point.
-    dossier.priorities.exclude(pk__in=kept).delete()
+
+    rows = data["priorities"]
+    _write_lines(dossier.priorities.all(), rows, deleted, make=lambda: Priority(dossier=dossier), fill=fill)
+    for row in rows:
+        Priority.objects.get(pk=row["id"]).measures.set(row["measures"])
 
 
 def _save_action(dossier: Dossier, data: Mapping[str, Any]) -> None:
     action = dossier.actions.filter(pk=data["id"]).first() if data.get("id") else None
+    if data.get("id") and action is None:
+        if Action.objects.filter(pk=data["id"]).exists():
+            raise ForgedReference(f"action {data['id']}")
+        raise SaveRefused("Cette action a été supprimée entre-temps par un co-éditeur : rien n'a été enregistré.")
     if action is None:
         action = Action(dossier=dossier, position=dossier.actions.count())
+    if data["priority"].dossier_id != dossier.pk:
+        raise ForgedReference(f"priorité {data['priority'].pk}")
+    if not dossier.priorities.filter(pk=data["priority"].pk).exists():
+        raise SaveRefused("La priorité choisie a été supprimée entre-temps : choisissez-en une autre.")
     for name in (
         "priority",
         "title",
@@ -253,13 +354,14 @@ def _save_action(dossier: Dossier, data: Mapping[str, Any]) -> None:
         "articulation",
     ):
         setattr(action, name, data[name])
-    if action.priority.dossier_id != dossier.pk:
-        raise EditRefused("Cette priorité n'appartient pas au dossier.")
     action.save()
-    _replace_lines(
+    data["id"] = action.pk  # type: ignore[index]  # the caller's dict: the new action's id, for its version
+    _write_lines(
+        action.impact_measures.all(),
         data["impact_measures"],
-        action.impact_measures,
-        lambda i, m: ImpactMeasure.objects.create(action=action, position=i, **m),
+        data.get("impact_measures_deleted", ()),
+        make=lambda: ImpactMeasure(action=action),
+        fill=_setter("indicator", "unit", "baseline", "target", "method", "frequency"),
     )
 
 
@@ -268,40 +370,109 @@ def _delete_action(dossier: Dossier, data: Mapping[str, Any]) -> None:
 
 
 def _save_partners(dossier: Dossier, data: Mapping[str, Any]) -> None:
-    _replace_lines(
-        data["partners"], dossier.partners, lambda i, p: Partner.objects.create(dossier=dossier, position=i, **p)
+    _write_lines(
+        dossier.partners.all(),
+        data["partners"],
+        data.get("partners_deleted", ()),
+        make=lambda: Partner(dossier=dossier),
+        fill=_setter(
+            "name",
+            "siret",
+            "contribution",
+            "amount",
+            "quantity",
+            "unit",
+            "unit_value",
+            "basis",
+            "funder_kind",
+            "funding_status",
+        ),
     )
+    contributions_project(dossier=dossier)
+
+
+def contributions_project(*, dossier: Dossier) -> None:
+    """Writes each partner's contribution where the budget reads it: a financial one as a cofinancing line, an
+    in-kind or staff one as a valuation line. The partner (step 6) is the only place they are typed."""
+    for partner in dossier.partners.all():
+        financial = partner.contribution == ContributionNature.FINANCIAL and partner.amount is not None
+        valued = partner.contribution != ContributionNature.FINANCIAL and partner.amount is not None
+        if financial:
+            ResourceLine.objects.update_or_create(
+                contributor=partner,
+                defaults={
+                    "dossier": dossier,
+                    "position": POSITION_PARTNERS + partner.position,
+                    "kind": partner.funder_kind,
+                    "funder": partner.name,
+                    "amount": partner.amount,
+                    "status": partner.funding_status,
+                },
+            )
+        else:
+            ResourceLine.objects.filter(contributor=partner).delete()
+        if valued:
+            InKindLine.objects.update_or_create(
+                contributor=partner,
+                defaults={
+                    "dossier": dossier,
+                    "position": partner.position,
+                    "partner": partner.name,
+                    "label": partner.basis or ContributionNature(partner.contribution).label,
+                    "amount": partner.amount,
+                },
+            )
+        else:
+            InKindLine.objects.filter(contributor=partner).delete()
+
+
+def _save_single_resource(dossier: Dossier, kind: str, amount: Decimal | None, **fields: Any) -> None:
+    existing = dossier.resources.filter(kind=kind, contributor__isnull=True)
+    if amount is None:
+        existing.delete()
+        return
+    line = existing.first() or ResourceLine(dossier=dossier, kind=kind)
+    for name, value in {"amount": amount, **fields}.items():
+        setattr(line, name, value)
+    line.save()
+    existing.exclude(pk=line.pk).delete()
 
 
 def _save_budget(dossier: Dossier, data: Mapping[str, Any]) -> None:
-    _replace_lines(
-        data["expenses"], dossier.expenses, lambda i, e: ExpenseLine.objects.create(dossier=dossier, position=i, **e)
+    _write_lines(
+        dossier.expenses.all(),
+        data["expenses"],
+        data.get("expenses_deleted", ()),
+        make=lambda: ExpenseLine(dossier=dossier),
+        fill=_setter("action", "category", "label", "amount"),
     )
-    resources: list[dict[str, Any]] = []
-    if data["state_grant"] is not None:
-        resources.append(
-            {
-                "kind": ResourceKind.STATE_PTS,
-                "funder": data.get("state_grant_funder") or STATE_GRANT_FUNDER,
-                "amount": data["state_grant"],
-                "status": "requested",
-            }
-        )
-    resources += [dict(r) for r in data["resources"]]
-    if data["own_funds"] is not None:
-        resources.append(
-            {
-                "kind": ResourceKind.OWN_FUNDS,
-                "funder": dossier.organisation.name,
-                "amount": data["own_funds"],
-                "status": "acquired",
-            }
-        )
-    _replace_lines(
-        resources, dossier.resources, lambda i, r: ResourceLine.objects.create(dossier=dossier, position=i, **r)
+    _save_single_resource(
+        dossier,
+        ResourceKind.STATE_PTS,
+        data["state_grant"],
+        funder=data.get("state_grant_funder") or STATE_GRANT_FUNDER,
+        status=ResourceStatus.REQUESTED,
+        position=POSITION_STATE_GRANT,
     )
-    _replace_lines(
-        data["in_kind"], dossier.in_kind_lines, lambda i, k: InKindLine.objects.create(dossier=dossier, position=i, **k)
+
+    def fill(line: ResourceLine, position: int, row: Mapping[str, Any]) -> None:
+        _setter("kind", "funder", "amount", "status")(line, position, row)
+        line.position = POSITION_OTHER_COFINANCING + position
+
+    _write_lines(
+        dossier.resources.filter(contributor__isnull=True, kind__in=[ResourceKind.PUBLIC, ResourceKind.PRIVATE]),
+        data["resources"],
+        data.get("resources_deleted", ()),
+        make=lambda: ResourceLine(dossier=dossier),
+        fill=fill,
+    )
+    _save_single_resource(
+        dossier,
+        ResourceKind.OWN_FUNDS,
+        data["own_funds"],
+        funder=dossier.organisation.name,
+        status=ResourceStatus.ACQUIRED,
+        position=POSITION_OWN_FUNDS,
     )
 
 

@@ -102,6 +102,23 @@ class Dossier(models.Model):
         return is_editable(self.state)
 
 
+class DossierStepVersion(models.Model):
+    """The edit version of one step of a dossier: two people may save two steps at once; on the same step, a save
+    based on an older version is refused (``StaleEdit``) and shown side by side with what is stored."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_versions")
+    step = models.CharField("étape", max_length=40)
+    version = models.PositiveIntegerField("version", default=0)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField("enregistrée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "version d'une étape"
+        constraints = [models.UniqueConstraint(fields=["dossier", "step"], name="dossier_step_version_unique")]
+
+
 class DossierTransitionLog(TransitionLog):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
 
@@ -183,7 +200,20 @@ class ContributionNature(models.TextChoices):
     STAFF = "staff", "En moyens humains"
 
 
+class ResourceStatus(models.TextChoices):
+    ACQUIRED = "acquired", "Acquis"
+    REQUESTED = "requested", "Demandé"
+
+
+class FunderKind(models.TextChoices):
+    PUBLIC = "public", "Financeur public"
+    PRIVATE = "private", "Financeur privé"
+
+
 class Partner(models.Model):
+    """A partner's commitment, entered once (step 6): a financial contribution becomes a cofinancing line of the
+    budget, an in-kind or staff one its valuation line; the budget shows both read-only (``contributor``)."""
+
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="partners")
     position = models.PositiveSmallIntegerField("ordre", default=0)
     name = models.CharField("partenaire", max_length=300)
@@ -194,6 +224,13 @@ class Partner(models.Model):
     unit = models.CharField("unité", max_length=100, blank=True)
     unit_value = models.DecimalField("valeur unitaire (€)", max_digits=12, decimal_places=2, null=True, blank=True)
     basis = models.CharField("base du calcul", max_length=300, blank=True)
+    # For a financial contribution: how it appears among the budget's resources.
+    funder_kind = models.CharField(
+        "nature du financeur", max_length=10, choices=FunderKind.choices, default=FunderKind.PUBLIC
+    )
+    funding_status = models.CharField(
+        "statut du financement", max_length=10, choices=ResourceStatus.choices, default=ResourceStatus.REQUESTED
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -221,11 +258,6 @@ class ResourceKind(models.TextChoices):
     OWN_FUNDS = "own_funds", "Fonds propres du porteur"
 
 
-class ResourceStatus(models.TextChoices):
-    ACQUIRED = "acquired", "Acquis"
-    REQUESTED = "requested", "Demandé"
-
-
 class ResourceLine(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="resources")
     position = models.PositiveSmallIntegerField("ordre", default=0)
@@ -233,6 +265,15 @@ class ResourceLine(models.Model):
     funder = models.CharField("financeur", max_length=300, blank=True)
     amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
     status = models.CharField("statut", max_length=10, choices=ResourceStatus.choices, default=ResourceStatus.REQUESTED)
+    # Set when the line is a partner's financial contribution (step 6): then it is written only from the partner.
+    contributor = models.OneToOneField(
+        Partner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="resource_line",
+        verbose_name="partenaire",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -248,6 +289,10 @@ class InKindLine(models.Model):
     partner = models.CharField("partenaire", max_length=300, blank=True)
     label = models.CharField("libellé", max_length=300, blank=True)
     amount = models.DecimalField("valorisation (€)", max_digits=12, decimal_places=2)
+    # Set when the line is a partner's in-kind or staff contribution (step 6): then it is written only from the partner.
+    contributor = models.OneToOneField(
+        Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="in_kind_line", verbose_name="partenaire"
+    )
 
     class Meta:
         ordering = ["position", "pk"]

@@ -51,6 +51,7 @@ ACTION_INCOMPLETE = "ACTION_INCOMPLETE"
 NO_IMPACT_MEASURE = "NO_IMPACT_MEASURE"
 IMPACT_NOT_DESCRIBED = "IMPACT_NOT_DESCRIBED"
 CONTRIBUTION_NOT_VALUED = "CONTRIBUTION_NOT_VALUED"
+CONTRIBUTIONS_MISMATCH = "CONTRIBUTIONS_MISMATCH"
 
 
 # -- inputs --------------------------------------------------------------------------------------------------------
@@ -184,6 +185,11 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
         CONTRIBUTION_NOT_VALUED,
         "Les apports en nature et en moyens humains sont valorisés (quantité × valeur unitaire)",
+        "funding.min_cofinancing",
+    ),
+    RuleInfo(
+        CONTRIBUTIONS_MISMATCH,
+        "Le budget reprend les apports des partenaires tels qu'ils sont engagés",
         "funding.min_cofinancing",
     ),
     RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing"),
@@ -427,6 +433,55 @@ def contributions_problems(contributions: tuple[ContributionInput, ...], config:
     return reasons
 
 
+def same_name(first: str, second: str) -> bool:
+    """Two names of one partner or funder, compared without case or repeated spaces."""
+    return " ".join(first.casefold().split()) == " ".join(second.casefold().split())
+
+
+def contributions_budget_problems(
+    contributions: tuple[ContributionInput, ...], budget: BudgetInput, config: CallConfig
+) -> list[Reason]:
+    # 1.5: a partner's commitment is one figure: the budget carries it as engaged (a warning: the instructor judges).
+    section = config.section("funding.min_cofinancing")
+    reasons: list[Reason] = []
+    in_kind = [c for c in contributions if c.nature is not ContributionNature.FINANCIAL]
+    # A valuation still to be fixed is CONTRIBUTION_NOT_VALUED's to say; the totals are compared once they stand.
+    standing = all(
+        c.valuation is not None
+        and c.quantity is not None
+        and c.unit_value is not None
+        and (c.quantity * c.unit_value).quantize(CENT) == c.valuation.quantize(CENT)
+        for c in in_kind
+    )
+    committed = sum((c.valuation for c in in_kind if c.valuation is not None), Decimal(0))
+    budgeted = sum((line.amount for line in budget.in_kind), Decimal(0))
+    if standing and committed != budgeted:
+        reasons.append(
+            Reason(
+                CONTRIBUTIONS_MISMATCH,
+                f"Les contributions en nature du budget ({euros(budgeted)}) ne correspondent pas aux valorisations "
+                f"des engagements des partenaires ({euros(committed)}).",
+                blocking=False,
+                section=section,
+            )
+        )
+    for c in contributions:
+        if c.nature is not ContributionNature.FINANCIAL or c.valuation is None:
+            continue
+        lines = [line.amount for line in budget.cofinancing if same_name(line.funder, c.partner)]
+        if lines and sum(lines, Decimal(0)) != c.valuation:
+            reasons.append(
+                Reason(
+                    CONTRIBUTIONS_MISMATCH,
+                    f"L'apport financier de « {c.partner.strip()} » est de {euros(c.valuation)} dans les engagements "
+                    f"des partenaires et de {euros(sum(lines, Decimal(0)))} dans le budget.",
+                    blocking=False,
+                    section=section,
+                )
+            )
+    return reasons
+
+
 def _join_fr(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
@@ -438,6 +493,7 @@ _CHECKS: tuple[Callable[[DossierInput, CallConfig], list[Reason]], ...] = (
     actions_problems,
     impact_problems,
     lambda d, c: contributions_problems(d.contributions, c),
+    lambda d, c: contributions_budget_problems(d.contributions, d.budget, c),
     lambda d, c: budget_problems(d.budget, c),
     lambda d, c: [] if d.now is None else deadline_problems(d.now, c),
 )

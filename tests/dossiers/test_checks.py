@@ -114,7 +114,22 @@ def test_in_kind_never_rescues_a_low_cofinancing(example, config):
     example["budget"]["resources"][4]["amount"] = "6000.00"
     assert verdict_codes(example, config) == ["COFINANCING_TOO_LOW"]
     example["budget"]["in_kind"].append({"partner": "Mairie", "label": "Salle", "amount": "90000.00"})
-    assert verdict_codes(example, config) == ["COFINANCING_TOO_LOW"]
+    # The room lent by a town that is no partner is flagged too, as a warning: the commitments do not value it.
+    assert verdict_codes(example, config) == ["CONTRIBUTIONS_MISMATCH", "COFINANCING_TOO_LOW"]
+
+
+def test_in_kind_of_the_budget_that_differs_from_the_partners_valuation_is_flagged_without_blocking(example, config):
+    example["budget"]["in_kind"][0]["amount"] = "5400.00"  # the partners step values 8 400 €
+    verdict = check_dossier(to_input(example, config), config)
+    (reason,) = verdict.reasons
+    assert (reason.code, reason.blocking, verdict.ok) == ("CONTRIBUTIONS_MISMATCH", False, True)
+    assert "5\u202f400" in reason.message or "5 400" in reason.message.replace("\u202f", " ")
+
+
+def test_a_financial_contribution_repeated_with_another_amount_in_the_budget_is_flagged(example, config):
+    example["budget"]["resources"][1]["amount"] = "25000.00"  # the CAF commits 30 000 € at the partners step
+    example["budget"]["resources"][2]["amount"] = "20000.00"  # and the budget stays balanced
+    assert verdict_codes(example, config) == ["CONTRIBUTIONS_MISMATCH"]
 
 
 def test_without_submitted_at_the_deadline_is_not_judged(example, config):

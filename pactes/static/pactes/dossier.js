@@ -25,7 +25,14 @@
     var box = document.getElementById("budget-live");
     if (!box) return;
     box.hidden = false;
-    var expenses = sum("depenses"), other = sum("ressources"), inKind = sum("nature");
+    // Partners' contributions are typed once, at step 6: read-only here, carried by the box's data attributes.
+    var partners = 0;
+    (box.getAttribute("data-partner-cofinancing") || "").split(" ").forEach(function (amount) {
+      var cents = parse(amount);
+      if (cents !== null) partners += cents;
+    });
+    var expenses = sum("depenses"), other = sum("ressources") + partners;
+    var inKind = parse(box.getAttribute("data-in-kind")) || 0;
     var grant = parse((document.querySelector("input[name='state_grant']") || {}).value) || 0;
     var own = parse((document.querySelector("input[name='own_funds']") || {}).value) || 0;
     var cofinancing = other + own;
@@ -53,10 +60,19 @@
     var status = document.getElementById("autosave-status");
     if (!form || !window.fetch || !window.FormData) return;
     var seconds = parseInt(form.getAttribute("data-autosave"), 10) || 15;
-    var dirty = false, busy = false, stopped = false;
+    var dirty = false, busy = false, stopped = false, waiting = null;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function () { stopped = true; });
+    form.addEventListener("submit", function (event) {
+      if (busy) {
+        // A background save is on its way: send the typed save once its answer (new version, line ids) is applied,
+        // or it would be refused as a conflict with our own autosave.
+        event.preventDefault();
+        waiting = { submitter: event.submitter || null };
+        return;
+      }
+      stopped = true;
+    });
     function say(text) { if (status) status.textContent = text; }
     function save() {
       if (!dirty || busy || stopped) return;
@@ -70,8 +86,12 @@
         return response.json().then(function (body) { return { status: response.status, body: body }; });
       }).then(function (answer) {
         if (answer.body.saved) {
-          var lock = form.querySelector("input[name='lock_version']");
-          if (lock) lock.value = answer.body.lock_version;
+          // The new version of the step and the ids of the lines just saved: the next save updates those rows.
+          var fields = answer.body.fields || { lock_version: answer.body.lock_version };
+          Object.keys(fields).forEach(function (name) {
+            var input = form.querySelector("input[name='" + name + "']");
+            if (input) input.value = fields[name];
+          });
         } else if (answer.status === 422) {
           dirty = true;
         }
@@ -80,7 +100,14 @@
       }).catch(function () {
         dirty = true;
         say("Enregistrement automatique impossible pour le moment : vos saisies restent dans la page.");
-      }).finally(function () { busy = false; });
+      }).finally(function () {
+        busy = false;
+        if (waiting) {
+          var submitter = waiting.submitter;
+          waiting = null;
+          if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+        }
+      });
     }
     window.setInterval(save, seconds * 1000);
   });

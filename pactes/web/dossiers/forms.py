@@ -12,11 +12,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from dsfr.forms import DsfrBaseForm
 
 from pactes.calls.models import Measure
-from pactes.dossiers.models import ContributionNature, ResourceKind, ResourceStatus
+from pactes.dossiers.models import ContributionNature, FunderKind, ResourceKind, ResourceStatus
 from pactes.rules.call_config import CallConfig
+from pactes.rules.dossier import same_name
 from pactes.rules.money import AmountError, parse_amount
 from pactes.rules.siret import normalize_siret, siret_problems
 
@@ -126,6 +128,39 @@ class TextLinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class RowIdField(forms.IntegerField):
+    """The database id of a line, carried by the page so that every save (typed or automatic) updates that row
+    instead of creating or dropping one; empty for a line not saved yet."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=1, max_value=2**62, **kwargs)
+
+
+class LineForm(EditorForm):
+    id = RowIdField()
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    """The lines of a step. Bound, it ignores the rows stored in the database: each posted line stands for itself
+    (its ``id`` says which row it is), so that rows saved meanwhile by the autosave never shift the comparison of
+    the blank lines (which once dropped a typed line, or required an empty one)."""
+
+    def __init__(self, data: Any = None, *args: Any, initial: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, *args, initial=None if data is not None else initial, **kwargs)
+
+    def is_tampered(self) -> bool:
+        """A management form no page of ours sends: missing, negative counts, more initial lines than lines."""
+        if not self.is_bound:
+            return False
+        management = self.management_form
+        if not management.is_valid():
+            return True
+        total, initial = management.cleaned_data[TOTAL_FORM_COUNT], management.cleaned_data[INITIAL_FORM_COUNT]
+        return not (0 <= initial <= total <= self.absolute_max)
+
+
 # -- new dossier ---------------------------------------------------------------------------------------------------
 class NewDossierForm(EditorForm):
     call = forms.ChoiceField(label="Appel", error_messages={"invalid_choice": "Cet appel n'est pas ouvert au dépôt."})
@@ -188,13 +223,13 @@ class ApplicantForm(EditorForm):
         self.fields["kind"].choices = [("", "— Choisir —"), *_choices(config.carrier_kinds)]  # type: ignore[attr-defined]
 
 
-class ConsortiumMemberForm(EditorForm):
+class ConsortiumMemberForm(LineForm):
     name = forms.CharField(label="Organisation membre", max_length=300)
     siret = SiretField()
     role = forms.CharField(label="Rôle dans le consortium", max_length=300, required=False)
 
 
-ConsortiumFormSet = forms.formset_factory(ConsortiumMemberForm, extra=1, can_delete=True)
+ConsortiumFormSet = forms.formset_factory(ConsortiumMemberForm, formset=BaseLineFormSet, extra=1, can_delete=True)
 
 
 class InvitationForm(EditorForm):
@@ -257,8 +292,7 @@ class MeasuresField(forms.ModelMultipleChoiceField):
         return f"Axe {obj.axis.code} · mesure {obj.code} — {obj.label}"
 
 
-class PriorityForm(EditorForm):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class PriorityForm(LineForm):
     title = forms.CharField(label="Intitulé de la priorité", max_length=300)
     measures = MeasuresField(
         label="Mesures du Pacte des solidarités",
@@ -305,7 +339,7 @@ class PriorityForm(EditorForm):
         return data
 
 
-class BasePriorityFormSet(forms.BaseFormSet):
+class BasePriorityFormSet(BaseLineFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -387,7 +421,7 @@ class ActionForm(EditorForm):
         return chosen + [p for p in self.cleaned_data.get("other_partners") or [] if p not in chosen]
 
 
-class ImpactMeasureForm(EditorForm):
+class ImpactMeasureForm(LineForm):
     indicator = forms.CharField(label="Indicateur", max_length=300)
     unit = forms.CharField(label="Unité", max_length=100, required=False)
     baseline = QuantityField(label="Valeur de départ", required=False)
@@ -396,11 +430,11 @@ class ImpactMeasureForm(EditorForm):
     frequency = forms.CharField(label="Fréquence", max_length=100, required=False)
 
 
-ImpactMeasureFormSet = forms.formset_factory(ImpactMeasureForm, extra=1, can_delete=True)
+ImpactMeasureFormSet = forms.formset_factory(ImpactMeasureForm, formset=BaseLineFormSet, extra=1, can_delete=True)
 
 
 # -- step 6: partenaires -------------------------------------------------------------------------------------------
-class PartnerForm(EditorForm):
+class PartnerForm(LineForm):
     name = forms.CharField(label="Partenaire", max_length=300)
     siret = SiretField()
     contribution = forms.ChoiceField(
@@ -413,10 +447,25 @@ class PartnerForm(EditorForm):
     basis = forms.CharField(
         label="Base du calcul", max_length=300, required=False, help_text="Par exemple : 0,2 ETP × 12 mois × 3 500 €."
     )
+    funder_kind = forms.ChoiceField(
+        label="Nature du financeur (apport financier)",
+        choices=FunderKind.choices,
+        initial=FunderKind.PUBLIC,
+        required=False,
+        help_text="Pour le budget : cofinancement public ou privé.",
+    )
+    funding_status = forms.ChoiceField(
+        label="Statut de l'apport financier",
+        choices=ResourceStatus.choices,
+        initial=ResourceStatus.REQUESTED,
+        required=False,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         nature = data.get("contribution")
+        data["funder_kind"] = data.get("funder_kind") or FunderKind.PUBLIC
+        data["funding_status"] = data.get("funding_status") or ResourceStatus.REQUESTED
         if nature == ContributionNature.FINANCIAL:
             data["quantity"] = data["unit_value"] = None
             data["unit"] = data["basis"] = ""
@@ -433,7 +482,7 @@ class PartnerForm(EditorForm):
         return data
 
 
-PartnerFormSet = forms.formset_factory(PartnerForm, extra=1, can_delete=True)
+PartnerFormSet = forms.formset_factory(PartnerForm, formset=BaseLineFormSet, extra=1, can_delete=True)
 
 
 # -- step 7: budget ------------------------------------------------------------------------------------------------
@@ -449,7 +498,7 @@ EXPENSE_CATEGORIES = (
 )
 
 
-class ExpenseForm(EditorForm):
+class ExpenseForm(LineForm):
     action = forms.ChoiceField(label="Action", required=False)
     category = forms.CharField(label="Catégorie", max_length=200, required=False)
     label = forms.CharField(label="Libellé", max_length=300, required=False)
@@ -461,7 +510,7 @@ class ExpenseForm(EditorForm):
         self.fields["category"].widget.attrs["list"] = "pactes-expense-categories"
 
 
-class ResourceForm(EditorForm):
+class ResourceForm(LineForm):
     kind = forms.ChoiceField(
         label="Nature",
         choices=[(k.value, k.label) for k in (ResourceKind.PUBLIC, ResourceKind.PRIVATE)],
@@ -471,11 +520,19 @@ class ResourceForm(EditorForm):
     amount = AmountField(label="Montant", help_text="")
     status = forms.ChoiceField(label="Statut", choices=ResourceStatus.choices, initial=ResourceStatus.REQUESTED)
 
+    def __init__(self, *args: Any, partner_names: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partner_names = partner_names
 
-class InKindForm(EditorForm):
-    partner = forms.CharField(label="Partenaire", max_length=300, required=False)
-    label = forms.CharField(label="Nature de l'apport", max_length=300)
-    amount = AmountField(label="Valorisation", help_text="")
+    def clean_funder(self) -> str:
+        funder = self.cleaned_data["funder"].strip()
+        if any(same_name(funder, name) for name in self.partner_names):
+            raise ValidationError(
+                f"« {funder} » est un partenaire du dossier : son apport se saisit une seule fois, à l'étape "
+                "Partenaires, et figure déjà ci-dessus.",
+                code="partner",
+            )
+        return funder
 
 
 class BudgetForm(EditorForm):
@@ -491,9 +548,8 @@ class BudgetForm(EditorForm):
         self.fields["state_grant"].help_text = f"Plafond : {config.grant_cap:,.0f} €.".replace(",", "\u202f")
 
 
-ExpenseFormSet = forms.formset_factory(ExpenseForm, extra=2, can_delete=True)
-ResourceFormSet = forms.formset_factory(ResourceForm, extra=1, can_delete=True)
-InKindFormSet = forms.formset_factory(InKindForm, extra=1, can_delete=True)
+ExpenseFormSet = forms.formset_factory(ExpenseForm, formset=BaseLineFormSet, extra=2, can_delete=True)
+ResourceFormSet = forms.formset_factory(ResourceForm, formset=BaseLineFormSet, extra=1, can_delete=True)
 
 
 # -- step 8: impact ------------------------------------------------------------------------------------------------
@@ -511,11 +567,22 @@ class ImpactForm(EditorForm):
 
 
 def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
-    """The cleaned rows of a valid formset, without deleted and untouched blank lines."""
+    """The cleaned rows of a valid formset, without deleted and untouched blank lines; each keeps its ``id`` (None
+    for a new line) and ``_prefix``, the form's prefix, to send the new row's id back to the page."""
     rows = []
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None)
         if not data or data.get("DELETE"):
             continue
-        rows.append({k: v for k, v in data.items() if k != "DELETE"})
+        rows.append({**{k: v for k, v in data.items() if k != "DELETE"}, "_prefix": form.prefix})
     return rows
+
+
+def deleted_ids(formset: forms.BaseFormSet) -> list[int]:
+    """The ids of the stored lines the person ticked « Supprimer »: the only rows a save removes."""
+    ids = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if data.get("DELETE") and data.get("id"):
+            ids.append(data["id"])
+    return ids

@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,8 +29,11 @@ from pactes.dossiers.editing import (
     STEP_CODES,
     STEPS,
     EditRefused,
+    ForgedReference,
     InvitationInvalid,
+    SaveRefused,
     StaleEdit,
+    StepSaved,
     dossier_can_be_edited_by,
     dossier_create,
     dossier_save_step,
@@ -35,8 +41,9 @@ from pactes.dossiers.editing import (
     invitation_create,
     invitation_usable,
     organisation_create,
+    step_version,
 )
-from pactes.dossiers.models import Dossier, Invitation, ResourceKind
+from pactes.dossiers.models import ContributionNature, Dossier, DossierStepVersion, Invitation, ResourceKind
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.instruction.selectors import may_exchange, open_complement_request
 from pactes.organisations.models import Organisation
@@ -65,7 +72,7 @@ PANEL_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "NO_IMPACT_MEASURE",
         ),
     ),
-    ("partenaires", "Partenaires", ("CONTRIBUTION_NOT_VALUED",)),
+    ("partenaires", "Partenaires", ("CONTRIBUTION_NOT_VALUED", "CONTRIBUTIONS_MISMATCH")),
     ("budget", "Budget", ("BUDGET_UNBALANCED", "GRANT_MISSING", "GRANT_OVER_CAP", "COFINANCING_TOO_LOW")),
     ("impact", "Impact attendu", ("IMPACT_NOT_DESCRIBED",)),
     ("", "Dépôt", ("DEADLINE_PASSED",)),
@@ -296,7 +303,9 @@ def _applicant_forms(dossier: Dossier, data: Any) -> StepForms:
     consortium = f.ConsortiumFormSet(
         data,
         prefix="consortium",
-        initial=[{"name": m.name, "siret": m.siret, "role": m.role} for m in dossier.consortium_members.all()],
+        initial=[
+            {"id": m.pk, "name": m.name, "siret": m.siret, "role": m.role} for m in dossier.consortium_members.all()
+        ],
     )
 
     def to_data() -> dict[str, Any]:
@@ -307,6 +316,7 @@ def _applicant_forms(dossier: Dossier, data: Any) -> StepForms:
             "legal_representative": c["legal_representative"],
             "contact": c["contact"],
             "consortium": f.kept_rows(consortium),
+            "consortium_deleted": f.deleted_ids(consortium),
         }
 
     invitations = Invitation.objects.filter(dossier=dossier).order_by("-invited_at")
@@ -439,13 +449,19 @@ def _priority_forms(dossier: Dossier, data: Any) -> StepForms:
     )
 
     def to_data() -> dict[str, Any]:
-        return {"priorities": f.kept_rows(formset)}
+        return {"priorities": f.kept_rows(formset), "priorities_deleted": f.deleted_ids(formset)}
 
     return StepForms({"formset": formset}, to_data, {"priorities_max": config.priorities_max})
 
 
 def _action_list(dossier: Dossier, data: Any) -> StepForms:
     priorities = list(dossier.priorities.prefetch_related("actions__impact_measures"))
+    versions = dict(
+        DossierStepVersion.objects.filter(dossier=dossier, step__startswith="action-").values_list("step", "version")
+    )
+    for priority in priorities:
+        for action in priority.actions.all():
+            action.edit_version = versions.get(f"action-{action.pk}", 0)  # for its « Supprimer » form
     return StepForms({}, None, {"priorities": priorities})
 
 
@@ -455,6 +471,7 @@ def _partner_forms(dossier: Dossier, data: Any) -> StepForms:
         prefix="partenaires",
         initial=[
             {
+                "id": p.pk,
                 "name": p.name,
                 "siret": p.siret,
                 "contribution": p.contribution,
@@ -463,42 +480,45 @@ def _partner_forms(dossier: Dossier, data: Any) -> StepForms:
                 "unit": p.unit,
                 "unit_value": p.unit_value,
                 "basis": p.basis,
+                "funder_kind": p.funder_kind,
+                "funding_status": p.funding_status,
             }
             for p in dossier.partners.all()
         ],
     )
-    return StepForms({"formset": formset}, lambda: {"partners": f.kept_rows(formset)})
+    return StepForms(
+        {"formset": formset},
+        lambda: {"partners": f.kept_rows(formset), "partners_deleted": f.deleted_ids(formset)},
+    )
 
 
 def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
     config = dossier.call.rules
     actions = [(str(a.pk), a.title) for a in dossier.actions.all()]
-    resources = list(dossier.resources.all())
-    grant = next((r.amount for r in resources if r.kind == ResourceKind.STATE_PTS), None)
-    own = next((r.amount for r in resources if r.kind == ResourceKind.OWN_FUNDS), None)
+    resources = list(dossier.resources.select_related("contributor"))
+    typed = [r for r in resources if r.contributor_id is None]
+    grant = next((r.amount for r in typed if r.kind == ResourceKind.STATE_PTS), None)
+    own = next((r.amount for r in typed if r.kind == ResourceKind.OWN_FUNDS), None)
+    partners = list(dossier.partners.all())
     main = f.BudgetForm(data, config=config, initial={"state_grant": grant, "own_funds": own})
     expenses = f.ExpenseFormSet(
         data,
         prefix="depenses",
         form_kwargs={"actions": actions},
         initial=[
-            {"action": str(e.action_id or ""), "category": e.category, "label": e.label, "amount": e.amount}
+            {"id": e.pk, "action": str(e.action_id or ""), "category": e.category, "label": e.label, "amount": e.amount}
             for e in dossier.expenses.all()
         ],
     )
     cofinancing = f.ResourceFormSet(
         data,
         prefix="ressources",
+        form_kwargs={"partner_names": tuple(p.name for p in partners)},
         initial=[
-            {"kind": r.kind, "funder": r.funder, "amount": r.amount, "status": r.status}
-            for r in resources
+            {"id": r.pk, "kind": r.kind, "funder": r.funder, "amount": r.amount, "status": r.status}
+            for r in typed
             if r.kind in (ResourceKind.PUBLIC, ResourceKind.PRIVATE)
         ],
-    )
-    in_kind = f.InKindFormSet(
-        data,
-        prefix="nature",
-        initial=[{"partner": k.partner, "label": k.label, "amount": k.amount} for k in dossier.in_kind_lines.all()],
     )
 
     def to_data() -> dict[str, Any]:
@@ -509,17 +529,30 @@ def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
             expense_rows.append(row)
         return {
             "expenses": expense_rows,
+            "expenses_deleted": f.deleted_ids(expenses),
             "state_grant": main.cleaned_data["state_grant"],
             "own_funds": main.cleaned_data["own_funds"],
             "resources": f.kept_rows(cofinancing),
-            "in_kind": f.kept_rows(in_kind),
+            "resources_deleted": f.deleted_ids(cofinancing),
         }
 
-    declared = [p for p in dossier.partners.all() if p.contribution != "financial" and p.amount]
+    in_kind_lines = list(dossier.in_kind_lines.all())
     return StepForms(
-        {"form": main, "expenses": expenses, "cofinancing": cofinancing, "in_kind": in_kind},
+        {"form": main, "expenses": expenses, "cofinancing": cofinancing},
         to_data,
-        {"categories": f.EXPENSE_CATEGORIES, "declared_in_kind": declared, "config": config},
+        {
+            "categories": f.EXPENSE_CATEGORIES,
+            "config": config,
+            # Typed once, at step 6: shown here read-only, with a link back.
+            "partner_resources": [r for r in resources if r.contributor_id is not None],
+            "partner_in_kind": [k for k in in_kind_lines if k.contributor_id is not None],
+            "unattached_in_kind": [k for k in in_kind_lines if k.contributor_id is None],
+            "in_kind_total": sum((k.amount for k in in_kind_lines), Decimal(0)),
+            "partners_url": reverse("dossiers:step", kwargs={"reference": dossier.reference, "step": "partenaires"}),
+            "unvalued_partners": [
+                p for p in partners if p.contribution != ContributionNature.FINANCIAL and p.amount is None
+            ],
+        },
     )
 
 
@@ -564,11 +597,38 @@ def _destination(request: HttpRequest, dossier: Dossier, step: str) -> str:
     return reverse("dossiers:step", kwargs={"reference": dossier.reference, "step": goto})
 
 
-def _posted_lock_version(request: HttpRequest) -> int:
+def _posted_version(request: HttpRequest) -> int:
     try:
         return int(request.POST.get("lock_version", ""))
     except ValueError:
         return -1  # a form without its version is treated as stale: nothing is overwritten blindly
+
+
+def _refuse_tampered(step_forms: StepForms) -> None:
+    """A list whose counts no page of ours sends (negative, missing) is refused whole: a French 400, nothing written
+    (it once deleted every expense line)."""
+    if any(isinstance(form, f.BaseLineFormSet) and form.is_tampered() for form in step_forms.forms.values()):
+        raise BadRequest("Les lignes envoyées sont incohérentes : rien n'a été enregistré. Rechargez la page.")
+
+
+def _save(request: HttpRequest, dossier: Dossier, step: str, data: dict[str, Any], version: int) -> StepSaved:
+    try:
+        return dossier_save_step(dossier=dossier, step=step, data=data, expected_version=version, by=_user(request))
+    except ForgedReference as exc:
+        raise BadRequest(
+            f"Le formulaire désigne une ligne d'un autre dossier ({exc}) : rien n'a été enregistré."
+        ) from exc
+
+
+def _row_ids(data: dict[str, Any]) -> dict[str, str]:
+    """Input name → id of every line the save created or updated, for the page's next save."""
+    fields = {}
+    for value in data.values():
+        if isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict) and row.get("_prefix") and row.get("id"):
+                    fields[f"{row['_prefix']}-id"] = str(row["id"])
+    return fields
 
 
 def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
@@ -577,65 +637,151 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     dossier = _editable(request, reference)
     if isinstance(dossier, HttpResponse):
         return dossier
-    lock_version = dossier.lock_version
-    stale_message = ""
-    if request.method == "POST" and request.headers.get("X-Pactes-Autosave") == "1":
+    if request.method != "POST":
+        return _render_step(
+            request, dossier, step, STEP_FORMS[step](dossier, None), version=step_version(dossier, step)
+        )
+    if request.headers.get("X-Pactes-Autosave") == "1":
         return _autosave(request, dossier, step)
-    if request.method == "POST":
-        lock_version = _posted_lock_version(request)
-        step_forms = STEP_FORMS[step](dossier, request.POST)
-        if "refresh" in request.POST:  # « Afficher les communes »: redisplay without saving
-            pass
-        elif step_forms.to_data is None:
-            return redirect(_destination(request, dossier, step))
-        elif step_forms.is_valid():
-            try:
-                dossier_save_step(
-                    dossier=dossier,
-                    step=step,
-                    data=step_forms.to_data(),
-                    expected_lock_version=lock_version,
-                    by=_user(request),
-                )
-            except StaleEdit as exc:
-                stale_message = str(exc)
-            except EditRefused as exc:
-                messages.error(request, str(exc))
-                return redirect("dossiers:detail", reference=dossier.reference)
-            else:
-                messages.success(request, f"Étape « {dict(STEPS)[step]} » enregistrée.")
-                return redirect(_destination(request, dossier, step))
-        else:
-            messages.error(request, "Certaines saisies sont à corriger : rien n'a été enregistré pour cette étape.")
-    else:
-        step_forms = STEP_FORMS[step](dossier, None)
-    return _render_step(request, dossier, step, step_forms, lock_version=lock_version, stale_message=stale_message)
+    step_forms = STEP_FORMS[step](dossier, request.POST)
+    _refuse_tampered(step_forms)
+    version = _posted_version(request)
+    if "refresh" in request.POST:  # « Afficher les communes »: redisplay without saving
+        return _render_step(request, dossier, step, step_forms, version=version)
+    if step_forms.to_data is None:
+        return redirect(_destination(request, dossier, step))
+    if not step_forms.is_valid():
+        messages.error(request, "Certaines saisies sont à corriger : rien n'a été enregistré pour cette étape.")
+        return _render_step(request, dossier, step, step_forms, version=version)
+    try:
+        _save(request, dossier, step, step_forms.to_data(), version)
+    except StaleEdit as exc:
+        return _render_conflict(request, dossier, step, step_forms, exc, STEP_FORMS[step](dossier, None))
+    except SaveRefused as exc:
+        messages.error(request, str(exc))
+        return _render_step(request, dossier, step, step_forms, version=version)
+    except EditRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("dossiers:detail", reference=dossier.reference)
+    messages.success(request, f"Étape « {dict(STEPS)[step]} » enregistrée.")
+    return redirect(_destination(request, dossier, step))
 
 
 def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse:
-    """Background save of the step being typed (dossier.js): same service, same stale-edit refusal, JSON answer."""
+    """Background save of the step being typed (dossier.js): same service, same stale-edit refusal, JSON answer.
+    ``fields`` gives the page the new version and the ids of the lines it saved, so that the next save (automatic or
+    typed) updates those rows instead of creating them again."""
     step_forms = STEP_FORMS[step](dossier, request.POST)
+    _refuse_tampered(step_forms)
     if step_forms.to_data is None:
         return JsonResponse({"saved": False, "message": ""})
     if not step_forms.is_valid():
         return JsonResponse(
             {"saved": False, "message": "Saisie à compléter : enregistrement automatique en attente."}, status=422
         )
+    data = step_forms.to_data()
     try:
-        saved = dossier_save_step(
-            dossier=dossier,
-            step=step,
-            data=step_forms.to_data(),
-            expected_lock_version=_posted_lock_version(request),
-            by=_user(request),
-        )
+        saved = _save(request, dossier, step, data, _posted_version(request))
     except StaleEdit as exc:
         return JsonResponse({"saved": False, "stale": True, "message": str(exc)}, status=409)
+    except SaveRefused as exc:
+        return JsonResponse({"saved": False, "message": str(exc)}, status=422)
     except EditRefused as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
     at = timezone.localtime().strftime("%H:%M")
     return JsonResponse(
-        {"saved": True, "lock_version": saved.lock_version, "message": f"Enregistré automatiquement à {at}."}
+        {
+            "saved": True,
+            "lock_version": saved.version,
+            "fields": {"lock_version": str(saved.version), **_row_ids(data)},
+            "message": f"Enregistré automatiquement à {at}.",
+        }
+    )
+
+
+# -- a conflict on one step: both versions side by side ---------------------------------------------------------------
+FORMSET_LABELS = {
+    "consortium": "Membres du consortium",
+    "expenses": "Dépenses",
+    "cofinancing": "Autres cofinancements",
+    "measures": "Mesures d'impact",
+    "formset": "Lignes",
+}
+
+
+@dataclass
+class Difference:
+    label: str
+    mine: list[str]
+    saved: list[str]
+
+    @property
+    def differs(self) -> bool:
+        return self.mine != self.saved
+
+
+def _shown(field: Any) -> str:
+    """What a bound field holds, as a person reads it (choice labels, not codes)."""
+    value = field.value()
+    choices = getattr(field.field, "choices", None)
+    values = value if isinstance(value, list | tuple) else [value]
+    texts = []
+    labels = {str(k): str(v) for k, v in choices} if choices is not None else {}
+    for item in values:
+        if item in (None, "", False):
+            continue
+        text = labels.get(str(item), "oui" if item is True else str(item))
+        texts.append(text)
+    return ", ".join(texts)
+
+
+def _line_texts(formset: Any) -> list[str]:
+    lines = []
+    for form in formset.forms:
+        if form.is_bound and (not form.has_changed() or (form.is_valid() and form.cleaned_data.get("DELETE"))):
+            continue
+        parts = [_shown(form[name]) for name, field in form.fields.items() if name not in ("id", "DELETE")]
+        text = " · ".join(p for p in parts if p)
+        if text:
+            lines.append(text)
+    return lines
+
+
+def step_comparison(mine: StepForms, saved: StepForms) -> list[Difference]:
+    """Field by field (a list as its lines), what the person typed and what is stored, for the conflict view."""
+    rows: list[Difference] = []
+    for key, form in mine.forms.items():
+        other = saved.forms[key]
+        if isinstance(form, f.BaseLineFormSet):
+            rows.append(Difference(FORMSET_LABELS.get(key, key), _line_texts(form), _line_texts(other)))
+            continue
+        for name in form.fields:
+            if isinstance(form.fields[name].widget, HiddenInput):
+                continue
+            rows.append(Difference(str(form.fields[name].label), [_shown(form[name])], [_shown(other[name])]))
+    return rows
+
+
+def _render_conflict(
+    request: HttpRequest,
+    dossier: Dossier,
+    step: str,
+    mine: StepForms,
+    stale: StaleEdit,
+    saved: StepForms,
+    **kwargs: Any,
+) -> HttpResponse:
+    """The page as typed (nothing thrown away), the stored version beside it, and the current version in the form:
+    saving again knowingly replaces the other person's version."""
+    return _render_step(
+        request,
+        dossier,
+        step,
+        mine,
+        version=stale.current_version,
+        stale_message=str(stale),
+        comparison=step_comparison(mine, saved),
+        **kwargs,
     )
 
 
@@ -645,8 +791,9 @@ def _render_step(
     step: str,
     step_forms: StepForms,
     *,
-    lock_version: int,
+    version: int,
     stale_message: str = "",
+    comparison: list[Difference] | None = None,
     template: str = "",
     title: str = "",
 ) -> HttpResponse:
@@ -663,8 +810,9 @@ def _render_step(
         "step_label": label,
         "next_label": dict(STEPS)[STEP_CODES[index + 1]] if index + 1 < len(STEP_CODES) else "Pièces jointes",
         "total_steps": len(STEPS) + 2,
-        "lock_version": lock_version,
+        "lock_version": version,
         "stale_message": stale_message,
+        "comparison": comparison or [],
         "panel": rules_panel(dossier),
         "attachments_url": _filing_url("attachments", dossier),
         "summary_url": _filing_url("summary", dossier),
@@ -676,18 +824,9 @@ def _render_step(
 
 
 # -- one action of the plan ----------------------------------------------------------------------------------------
-def action_edit(request: HttpRequest, reference: str, pk: int | None = None) -> HttpResponse:
-    dossier = _editable(request, reference)
-    if isinstance(dossier, HttpResponse):
-        return dossier
-    action = get_object_or_404(dossier.actions, pk=pk) if pk is not None else None
-    priorities = list(dossier.priorities.all())
-    if not priorities:
-        messages.warning(request, "Définissez d'abord au moins une priorité : chaque action s'y rattache.")
-        return redirect("dossiers:step", reference=dossier.reference, step="priorites")
+def _action_forms(dossier: Dossier, action: Any, priorities: list[Any], data: Any) -> StepForms:
     config = dossier.call.rules
     partner_names = [p.name for p in dossier.partners.all()]
-    data = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {}
     measures_initial: list[dict[str, Any]] = []
     if action is not None:
@@ -706,6 +845,7 @@ def action_edit(request: HttpRequest, reference: str, pk: int | None = None) -> 
         }
         measures_initial = [
             {
+                "id": m.pk,
                 "indicator": m.indicator,
                 "unit": m.unit,
                 "baseline": m.baseline,
@@ -723,51 +863,63 @@ def action_edit(request: HttpRequest, reference: str, pk: int | None = None) -> 
         initial=initial,
     )
     measures = f.ImpactMeasureFormSet(data, prefix="mesures", initial=measures_initial)
-    lock_version = dossier.lock_version
-    stale_message = ""
-    if data is not None:
-        lock_version = _posted_lock_version(request)
-        if form.is_valid() & measures.is_valid():
-            c = form.cleaned_data
-            payload = {
-                "id": action.pk if action else None,
-                "priority": next(p for p in priorities if str(p.pk) == c["priority"]),
-                "title": c["title"],
-                "description": c["description"],
-                "territorial_level": c["territorial_level"],
-                "publics": list(c["publics"]),
-                "partners": form.partners(),
-                "start": c["start"],
-                "end": c["end"],
-                "overlaps_departmental_contract": c["overlaps_departmental_contract"],
-                "articulation": c["articulation"],
-                "impact_measures": f.kept_rows(measures),
-            }
-            try:
-                dossier_save_step(
-                    dossier=dossier, step="action", data=payload, expected_lock_version=lock_version, by=_user(request)
-                )
-            except StaleEdit as exc:
-                stale_message = str(exc)
-            except EditRefused as exc:
-                messages.error(request, str(exc))
-                return redirect("dossiers:detail", reference=dossier.reference)
-            else:
-                messages.success(request, f"Action « {c['title']} » enregistrée.")
-                return redirect("dossiers:step", reference=dossier.reference, step="actions")
-        else:
-            messages.error(request, "Certaines saisies sont à corriger : l'action n'a pas été enregistrée.")
+
+    def to_data() -> dict[str, Any]:
+        c = form.cleaned_data
+        return {
+            "id": action.pk if action else None,
+            "priority": next(p for p in priorities if str(p.pk) == c["priority"]),
+            "title": c["title"],
+            "description": c["description"],
+            "territorial_level": c["territorial_level"],
+            "publics": list(c["publics"]),
+            "partners": form.partners(),
+            "start": c["start"],
+            "end": c["end"],
+            "overlaps_departmental_contract": c["overlaps_departmental_contract"],
+            "articulation": c["articulation"],
+            "impact_measures": f.kept_rows(measures),
+            "impact_measures_deleted": f.deleted_ids(measures),
+        }
+
+    return StepForms({"form": form, "measures": measures}, to_data, {"action": action, "plain_links": True})
+
+
+def action_edit(request: HttpRequest, reference: str, pk: int | None = None) -> HttpResponse:
+    dossier = _editable(request, reference)
+    if isinstance(dossier, HttpResponse):
+        return dossier
+    action = get_object_or_404(dossier.actions, pk=pk) if pk is not None else None
+    priorities = list(dossier.priorities.all())
+    if not priorities:
+        messages.warning(request, "Définissez d'abord au moins une priorité : chaque action s'y rattache.")
+        return redirect("dossiers:step", reference=dossier.reference, step="priorites")
     title = f"Action « {action.title} »" if action else "Nouvelle action"
-    return _render_step(
-        request,
-        dossier,
-        "actions",
-        StepForms({"form": form, "measures": measures}, None, {"action": action, "plain_links": True}),
-        lock_version=lock_version,
-        stale_message=stale_message,
-        template="dossiers/steps/action_form.html",
-        title=title,
-    )
+    render_kwargs: dict[str, Any] = {"template": "dossiers/steps/action_form.html", "title": title}
+    if request.method != "POST":
+        forms = _action_forms(dossier, action, priorities, None)
+        version = step_version(dossier, f"action-{action.pk}") if action else 0
+        return _render_step(request, dossier, "actions", forms, version=version, **render_kwargs)
+    forms = _action_forms(dossier, action, priorities, request.POST)
+    _refuse_tampered(forms)
+    version = _posted_version(request) if action else 0
+    if not forms.is_valid():
+        messages.error(request, "Certaines saisies sont à corriger : l'action n'a pas été enregistrée.")
+        return _render_step(request, dossier, "actions", forms, version=version, **render_kwargs)
+    assert forms.to_data is not None
+    try:
+        _save(request, dossier, "action", forms.to_data(), version)
+    except StaleEdit as exc:
+        saved = _action_forms(dossier, action, priorities, None)
+        return _render_conflict(request, dossier, "actions", forms, exc, saved, **render_kwargs)
+    except SaveRefused as exc:
+        messages.error(request, str(exc))
+        return _render_step(request, dossier, "actions", forms, version=version, **render_kwargs)
+    except EditRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("dossiers:detail", reference=dossier.reference)
+    messages.success(request, f"Action « {forms.forms['form'].cleaned_data['title']} » enregistrée.")
+    return redirect("dossiers:step", reference=dossier.reference, step="actions")
 
 
 @require_POST
@@ -777,15 +929,13 @@ def action_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         return dossier
     action = get_object_or_404(dossier.actions, pk=pk)
     try:
-        dossier_save_step(
-            dossier=dossier,
-            step="action_delete",
-            data={"id": action.pk},
-            expected_lock_version=_posted_lock_version(request),
-            by=_user(request),
-        )
+        _save(request, dossier, "action_delete", {"id": action.pk}, _posted_version(request))
     except StaleEdit as exc:
-        messages.error(request, str(exc))
+        messages.error(
+            request,
+            f"L'action « {action.title} » a été modifiée par {exc.by_name} entre-temps : elle n'a pas été supprimée. "
+            "Relisez-la avant de recommencer.",
+        )
     else:
         messages.success(request, f"Action « {action.title} » supprimée.")
     return redirect("dossiers:step", reference=dossier.reference, step="actions")
