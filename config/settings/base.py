@@ -155,6 +155,8 @@ MESSAGE_TAGS = {10: "info", 20: "info", 25: "success", 30: "warning", 40: "error
 
 # The calls shipped with the platform (versioned YAML files, see pactes/calls/data/).
 PACTES_CALLS_DIR = BASE_DIR / "pactes" / "calls" / "data"
+# How often the editor saves the step being typed in the background (dossier.js), in seconds.
+PACTES_AUTOSAVE_SECONDS = 15
 
 LOGGING = {
     "version": 1,
@@ -176,6 +178,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Pieces attached to a dossier: at most 10 Mo each.
 PACTES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+# Error pages (issue 8, « no 500 on any input »): an expired form gets a French page that says nothing was saved;
+# 400/403/404/500 are config.urls' handlers (pactes/web/core/errors.py).
+CSRF_FAILURE_VIEW = "pactes.web.core.errors.csrf_failure"
 
 # -- Filing at the deadline (issue 8, ADR 0012) ---------------------------------------------------------------------
 # First middleware: ``request.arrived_at``, the moment the request reached the server (config/asgi.py stamps it

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.forms import HiddenInput
@@ -811,6 +812,7 @@ def _render_step(
         "next_label": dict(STEPS)[STEP_CODES[index + 1]] if index + 1 < len(STEP_CODES) else "Pièces jointes",
         "total_steps": len(STEPS) + 2,
         "lock_version": version,
+        "autosave_seconds": settings.PACTES_AUTOSAVE_SECONDS,
         "stale_message": stale_message,
         "comparison": comparison or [],
         "panel": rules_panel(dossier),
