@@ -5,7 +5,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo demo-reset demo-data serve venv venv-dev test test-fast test-browser quality fmt migrations-check bench
+.PHONY: demo demo-reset demo-data serve venv venv-dev test test-fast test-browser quality fmt migrations-check bench rush
 
 venv:
 	@./scripts/bootstrap.sh
@@ -21,9 +21,19 @@ demo-data:
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput -v0
 
+## make serve: the production command. granian serves config.asgi (the arrival of each request is stamped before it
+## waits for a thread, ADR 0012), WORKERS processes of THREADS requests at once each; the task worker (receipts,
+## reminders) runs beside it at a lower priority and stops with it.
+WORKERS ?= 1
+THREADS ?= 4
 serve:
 	@echo "Pactes sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
-	.venv/bin/granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 --static-path-route /static --static-path-mount var/static
+	@mkdir -p "$${PACTES_VAR_DIR:-var}/static"
+	@nice -n 10 $(PY) manage.py db_worker --interval 1 --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	PACTES_ASGI_CONCURRENCY=$(THREADS) .venv/bin/granian --interface asgi config.asgi:application \
+		--host $(HOST) --port $(PORT) --workers $(WORKERS) --blocking-threads 1 --no-ws \
+		--static-path-route /static --static-path-mount "$${PACTES_VAR_DIR:-var}/static"
 
 ## make demo-reset: start over from an empty demo database
 demo-reset: venv
@@ -50,3 +60,9 @@ fmt: venv-dev
 
 bench: venv-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest benchmarks --benchmark-only
+
+## make rush: the deadline rush (benchmarks/rush.py): RUSH_N applicants (50) autosave then file in the last seconds
+## before a call closes, on the production command with 2 workers; SQLite in a temporary directory, or a database
+## of its own on the PostgreSQL server of DATABASE_URL. At most two minutes; not part of `make test`.
+rush: venv
+	$(PY) benchmarks/rush.py
