@@ -158,7 +158,10 @@ class BaseLineFormSet(forms.BaseFormSet):
         if not management.is_valid():
             return True
         total, initial = management.cleaned_data[TOTAL_FORM_COUNT], management.cleaned_data[INITIAL_FORM_COUNT]
-        return not (0 <= initial <= total <= self.absolute_max)
+        if not (0 <= initial <= total <= self.absolute_max):
+            return True
+        # Our pages render every stored line with its id: a stored line sent back without one would be saved twice.
+        return any(not self.data.get(self.add_prefix(i) + "-id") for i in range(initial))
 
 
 # -- new dossier ---------------------------------------------------------------------------------------------------
