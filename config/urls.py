@@ -20,3 +20,9 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in French and in the State design system (JSON for the editor's background save).
+handler400 = "pactes.web.core.errors.bad_request"
+handler403 = "pactes.web.core.errors.permission_denied"
+handler404 = "pactes.web.core.errors.page_not_found"
+handler500 = "pactes.web.core.errors.server_error"

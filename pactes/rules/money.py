@@ -1,17 +1,24 @@
 """Amounts of money: strict parsing of what a person types, and the French way of writing them back.
 
-No Django here. An *amount* is a non-negative ``Decimal`` with at most two decimals (cents), quantized to 0.01.
-Bad input raises ``AmountError`` with a French message; it never silently becomes 0.
+No Django here. An *amount* is a non-negative ``Decimal`` with at most two decimals (cents), quantized to 0.01, at
+most ``MAX_AMOUNT`` (the storage limit of the amount columns). Bad input of any length or size raises ``AmountError``
+with a French message (« Montant trop grand » beyond the maximum); it never silently becomes 0 and never raises
+anything else.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 CENT = Decimal("0.01")
-# A sanity bound, not a rule of the call: no PTS budget comes near 100 million euros; beyond is a typing error.
-MAX_AMOUNT = Decimal("100000000")
+# Platform constant, not a rule of the call: every amount column is DecimalField(max_digits=12, decimal_places=2),
+# so 9 999 999 999,99 € is the largest amount Pactes can store; beyond is a typing error (« montant trop grand »).
+AMOUNT_MAX_DIGITS = 12
+AMOUNT_DECIMAL_PLACES = 2
+MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES) - CENT
+# What is quoted back of a typed text in a message: enough to recognise it, never a whole pasted page.
+QUOTED_CHARS = 40
 
 NARROW_NBSP = "\u202f"  # thousands separator (typographie française)
 NBSP = "\u00a0"  # before € and %
@@ -25,11 +32,27 @@ class AmountError(ValueError):
     """An amount that cannot be read or is not acceptable (message in French, for the person who typed it)."""
 
 
+# Longer than this, a typed text is no amount (the longest, « 9 999 999 999,99 € », has 18 characters).
+_MAX_TYPED_CHARS = 64
+_DIGITS_ONLY = re.compile(r"[\d \u00a0\u202f\u2009\t.,]+")
+# Beyond this many digits before the decimal mark, an amount is shown by its size, not written out.
+_MAX_SHOWN_DIGITS = 30
+# euros() and percent() refuse magnitudes no computation of Pactes can reach (bounds the work of formatting).
+_MAX_FORMATTED_DIGITS = 1000
+
+
+def too_large_message(shown: str = "") -> str:
+    """« Montant trop grand » with the platform maximum; ``shown`` quotes what was read, when it is worth quoting."""
+    read = f" (lu : {shown})" if shown else ""
+    return f"Montant trop grand{read} : saisissez au plus {euros(MAX_AMOUNT)}."
+
+
 def parse_amount(value: str | Decimal | int) -> Decimal:
     """Read « 62 000 », « 62000,50 », « 62 000,5 € » or « 62000.50 » as an amount quantized to the cent.
 
     Thousands may be separated by spaces (ordinary, no-break or narrow no-break) in groups of three; the decimal
-    mark is a comma or a dot, used once. « 1.234,56 » (dot thousands) is refused rather than guessed.
+    mark is a comma or a dot, used once. « 1.234,56 » (dot thousands) is refused rather than guessed. Any length of
+    input gives a French ``AmountError``, never another exception.
     """
     if isinstance(value, bool | float):
         raise AmountError("Le montant doit être saisi en chiffres exacts (pas de nombre à virgule flottante).")
@@ -38,29 +61,41 @@ def parse_amount(value: str | Decimal | int) -> Decimal:
     if isinstance(value, Decimal):
         return check_amount(value)
     text = value.strip()
+    shown = _quoted(text)
     if not text:
         raise AmountError("Le montant est vide : saisissez un nombre d'euros.")
+    if text.startswith(("-", "−")):
+        raise AmountError(f"Le montant ne peut pas être négatif (lu : {shown}).")
+    if len(text) > _MAX_TYPED_CHARS:
+        if _DIGITS_ONLY.fullmatch(text):
+            raise AmountError(too_large_message(shown))
+        raise AmountError(
+            f"{shown} n'est pas un montant : saisissez des chiffres, des espaces entre les milliers "
+            "et une virgule pour les centimes (exemple : 62 000,50)."
+        )
     text = _CURRENCY.sub("", text).strip()
     if text.startswith(("-", "−")):
-        raise AmountError(f"Le montant ne peut pas être négatif (lu : « {value.strip()} »).")
+        raise AmountError(f"Le montant ne peut pas être négatif (lu : {shown}).")
     normalized = _SPACES.sub(" ", text)
     normalized = re.sub(" +", " ", normalized)
     if normalized.count(",") + normalized.count(".") > 1:
         raise AmountError(
-            f"« {value.strip()} » n'est pas un montant lisible : séparez les milliers par des espaces et utilisez "
+            f"{shown} n'est pas un montant lisible : séparez les milliers par des espaces et utilisez "
             "une seule virgule pour les centimes (exemple : 62 000,50)."
         )
     match = _NUMBER.fullmatch(normalized)
     if match is None:
         raise AmountError(
-            f"« {value.strip()} » n'est pas un montant : saisissez des chiffres, des espaces entre les milliers "
+            f"{shown} n'est pas un montant : saisissez des chiffres, des espaces entre les milliers "
             "et une virgule pour les centimes (exemple : 62 000,50)."
         )
     decimals = match.group("dec") or ""
     if len(decimals) > 2:
-        raise AmountError(f"Le montant « {value.strip()} » a plus de deux décimales : les centimes suffisent.")
-    integer = match.group("int").replace(" ", "")
-    return check_amount(Decimal(f"{integer}.{decimals or '0'}"))
+        raise AmountError(f"Le montant {shown} a plus de deux décimales : les centimes suffisent.")
+    integer = match.group("int").replace(" ", "").lstrip("0")
+    if len(integer) > AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES:
+        raise AmountError(too_large_message(shown))
+    return check_amount(Decimal(f"{integer or '0'}.{decimals or '0'}"))
 
 
 def check_amount(amount: Decimal) -> Decimal:
@@ -68,25 +103,58 @@ def check_amount(amount: Decimal) -> Decimal:
     if not amount.is_finite():
         raise AmountError("Le montant n'est pas un nombre.")
     if amount < 0:
-        raise AmountError(f"Le montant ne peut pas être négatif (lu : {euros(amount)}).")
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise AmountError(f"Le montant {amount} a plus de deux décimales : les centimes suffisent.")
+        raise AmountError(f"Le montant ne peut pas être négatif (lu : {_shown_decimal(amount)}).")
     if amount > MAX_AMOUNT:
-        raise AmountError(f"Le montant {euros(amount)} dépasse {euros(MAX_AMOUNT)} : vérifiez la saisie.")
+        raise AmountError(too_large_message(_shown_decimal(amount)))
     try:
-        return amount.quantize(CENT)
+        with localcontext() as context:
+            context.prec = 28  # at most 12 digits once bounded by MAX_AMOUNT: exact whatever the caller's context
+            cents = amount.quantize(CENT)
     except InvalidOperation as exc:  # pragma: no cover - guarded by the checks above
         raise AmountError("Le montant n'est pas un nombre.") from exc
+    if cents != amount:
+        raise AmountError(f"Le montant {_shown_decimal(amount)} a plus de deux décimales : les centimes suffisent.")
+    return cents
+
+
+def _quoted(text: str) -> str:
+    """« what was typed », cut to QUOTED_CHARS characters."""
+    cut = text if len(text) <= QUOTED_CHARS else f"{text[:QUOTED_CHARS]}…"
+    return f"« {cut} »"
+
+
+def _shown_decimal(amount: Decimal) -> str:
+    """A Decimal quoted in a message: written out when reasonable, else by its number of digits."""
+    if amount.adjusted() >= _MAX_SHOWN_DIGITS:
+        return f"un nombre de {amount.adjusted() + 1} chiffres"
+    text = format(amount, "f")
+    return _quoted(text)
+
+
+def _quantized(value: Decimal, rounding: str) -> Decimal:
+    """``value`` to the cent, with enough precision for its size (the default 28 digits fail beyond 10**26)."""
+    if not value.is_finite():
+        raise AmountError("Le montant n'est pas un nombre.")
+    if value.adjusted() >= _MAX_FORMATTED_DIGITS:
+        raise AmountError(too_large_message())
+    with localcontext() as context:
+        context.prec = max(28, value.adjusted() + 3)
+        return value.quantize(CENT, rounding=rounding)
+
+
+def _grouped(units: str) -> str:
+    """« 62000 » → « 62 000 » (narrow no-break spaces), on the digits themselves: no int() size limit."""
+    head = len(units) % 3 or 3
+    groups = [units[:head], *(units[i : i + 3] for i in range(head, len(units), 3))]
+    return NARROW_NBSP.join(groups)
 
 
 def euros(amount: Decimal) -> str:
     """« 62 000 € », « 61 999,99 € »: narrow no-break space between thousands, no-break space before €."""
-    quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    quantized = _quantized(amount, ROUND_HALF_UP)
     sign = "-" if quantized < 0 else ""
-    units, cents = f"{abs(quantized):.2f}".split(".")
-    grouped = f"{int(units):,}".replace(",", NARROW_NBSP)
-    text = grouped if cents == "00" else f"{grouped},{cents}"
+    units, cents = f"{quantized.copy_abs():f}".split(".")
+    text = _grouped(units) if cents == "00" else f"{_grouped(units)},{cents}"
     return f"{sign}{text}{NBSP}€"
 
 
@@ -95,8 +163,11 @@ def percent(rate: Decimal, *, rounding: str = ROUND_HALF_UP) -> str:
 
     ``ROUND_DOWN`` never shows a failing 49,999 % as 50 %.
     """
-    value = (rate * 100).quantize(CENT, rounding=rounding)
-    units, cents = f"{value:.2f}".split(".")
+    with localcontext() as context:
+        context.prec = max(28, rate.adjusted() + 5) if rate.is_finite() else 28
+        hundred_times = rate * 100
+    value = _quantized(hundred_times, rounding)
+    units, cents = f"{value:f}".split(".")
     text = units if cents == "00" else f"{units},{cents.rstrip('0')}"
     return f"{text}{NBSP}%"
 

@@ -50,8 +50,9 @@ def test_parse_amount_reads_french_and_plain_notations(text: str, expected: Deci
         ("62000,505", "plus de deux décimales"),
         ("62 00", "n'est pas un montant"),
         ("1e5", "n'est pas un montant"),
-        ("100 000 000,01", "dépasse"),
-        ("999999999", "dépasse"),
+        ("10 000 000 000", "Montant trop grand"),
+        ("9999999999,991", "plus de deux décimales"),
+        ("10000000000", "Montant trop grand"),
     ],
 )
 def test_parse_amount_refuses_bad_input_with_a_french_message(text: str, fragment: str) -> None:
@@ -68,8 +69,87 @@ def test_parse_amount_refuses_bad_non_text_values(value: object) -> None:
         parse_amount(value)  # type: ignore[arg-type]
 
 
-def test_parse_amount_accepts_the_sanity_bound_itself() -> None:
-    assert parse_amount("100 000 000") == MAX_AMOUNT
+def test_parse_amount_accepts_the_platform_maximum_itself() -> None:
+    assert Decimal("9999999999.99") == MAX_AMOUNT  # DecimalField(max_digits=12, decimal_places=2)
+    assert parse_amount("9 999 999 999,99") == MAX_AMOUNT
+    assert parse_amount("0000000000009999999999,99") == MAX_AMOUNT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 27,  # the editor save, the autosave and the queue filter crashed on it
+        "1" * 26,
+        "9" * 100_000,
+        "1" * 40 + ",5",
+        "1 000" + " 000" * 20,
+        f"{'9' * 30} €",
+        "10 000 000 000,00",
+    ],
+)
+def test_parse_amount_says_too_large_for_any_length(text: str) -> None:
+    with pytest.raises(AmountError) as error:
+        parse_amount(text)
+    message = str(error.value)
+    assert message.startswith("Montant trop grand")
+    assert f"au plus 9{NNBSP}999{NNBSP}999{NNBSP}999,99{NBSP}€" in message
+    assert len(message) < 200  # what was typed is quoted, cut short
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("1" * 27),
+        Decimal("1E+999999999"),
+        Decimal("10000000000"),
+        10**5000,
+        Decimal("1" * 40 + ".123"),
+    ],
+    ids=["27-digits", "huge-exponent", "just-over", "int-5000-digits", "40-digits-3-decimals"],
+)
+def test_parse_amount_says_too_large_for_any_decimal(value: Decimal | int) -> None:
+    with pytest.raises(AmountError, match=r"^Montant trop grand"):
+        parse_amount(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("x" * 100_000, "n'est pas un montant"),
+        (" " * 50_000 + "1" + " " * 50_000 + "x", "n'est pas un montant"),
+        ("-" + "9" * 1000, "négatif"),
+        (Decimal("-1E+99999"), "négatif"),
+        (Decimal("1.0000000000000000000000000000000001"), "plus de deux décimales"),
+        (Decimal("1E-99999"), "plus de deux décimales"),
+    ],
+)
+def test_parse_amount_refuses_long_or_odd_input_with_a_short_french_message(
+    value: str | Decimal, fragment: str
+) -> None:
+    with pytest.raises(AmountError) as error:
+        parse_amount(value)
+    assert fragment in str(error.value)
+    assert len(str(error.value)) < 250
+
+
+@given(st.text(max_size=200))
+def test_parse_amount_never_raises_anything_but_amount_error(text: str) -> None:
+    try:
+        amount = parse_amount(text)
+    except AmountError as error:
+        assert str(error)
+    else:
+        assert Decimal(0) <= amount <= MAX_AMOUNT
+        assert amount.as_tuple().exponent == -2
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True))
+def test_check_amount_never_raises_anything_but_amount_error(value: Decimal) -> None:
+    try:
+        amount = parse_amount(value)
+    except AmountError:
+        return
+    assert Decimal(0) <= amount <= MAX_AMOUNT
 
 
 def test_parse_amount_accepts_exact_decimals_and_integers() -> None:
@@ -85,6 +165,8 @@ def test_parse_amount_accepts_exact_decimals_and_integers() -> None:
         (Decimal("0"), f"0{NBSP}€"),
         (Decimal("1234567.5"), f"1{NNBSP}234{NNBSP}567,50{NBSP}€"),
         (Decimal("999"), f"999{NBSP}€"),
+        (Decimal("-1234.5"), f"-1{NNBSP}234,50{NBSP}€"),
+        (Decimal("1" * 27), f"111{NNBSP}" * 8 + f"111{NBSP}€"),
     ],
 )
 def test_euros_writes_french_typography(amount: Decimal, text: str) -> None:
@@ -97,6 +179,17 @@ def test_euros_writes_french_typography(amount: Decimal, text: str) -> None:
 )
 def test_percent_writes_french_rates(rate: Decimal, text: str) -> None:
     assert percent(rate) == text
+
+
+def test_percent_and_euros_write_any_computed_magnitude() -> None:
+    assert percent(Decimal("1" * 30)) == f"{'1' * 30}00{NBSP}%"
+    assert euros(Decimal("1" * 40 + ".555")).endswith(f"111,56{NBSP}€")
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("1E+5000")])
+def test_euros_refuses_what_is_no_amount_with_a_french_error(value: Decimal) -> None:
+    with pytest.raises(AmountError):
+        euros(value)
 
 
 def test_paragraph_cites_the_section_number() -> None:
