@@ -192,7 +192,7 @@ def test_applicant_fills_a_dossier_from_scratch_fixes_the_cofinancing_files_and_
     tick(page.get_by_label("Je certifie l'exactitude des informations fournies"))
     page.get_by_role("button", name="Déposer le dossier").click()
 
-    expect(page.get_by_text(re.compile("Votre dossier a été déposé le"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Votre dossier a été déposé : reçu le"))).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(page.get_by_text("Déposé", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Déposer le dossier")).to_have_count(0)
