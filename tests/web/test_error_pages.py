@@ -249,3 +249,16 @@ def test_a_malformed_multipart_autosave_answers_json_400(owner_client, demo_draf
     )
     assert response.status_code == 400
     assert response.json()["saved"] is False
+
+
+def test_a_nul_character_in_a_filter_or_a_form_is_a_french_400_never_a_database_error(client, settings):
+    """PostgreSQL refuses NUL in text: a raw filter passing it to a query was a 500 (found by the fuzz on CI)."""
+    from django.urls import reverse
+
+    settings.DEBUG = False
+    response = client.get(reverse("calls:index"), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "caractère nul" in response.content.decode() or "Requête invalide" in response.content.decode()
+    form_encoded = "application/x-www-form-urlencoded"
+    response = client.post(reverse("accounts:login"), "username=x%00&password=y", content_type=form_encoded)
+    assert response.status_code == 400
