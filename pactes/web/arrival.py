@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -87,7 +88,7 @@ def parse_request_start(value: str) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    if number != number or number <= 0:  # NaN or nonsense
+    if not math.isfinite(number) or number <= 0 or number > 1e17:  # NaN, infinity or nonsense
         return None
     if number > 1e14:
         return number / 1e6

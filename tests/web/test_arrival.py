@@ -77,7 +77,7 @@ def test_request_start_is_read_in_seconds_milliseconds_or_microseconds(value):
     assert parse_request_start(value) == pytest.approx(1727733599.5)
 
 
-@pytest.mark.parametrize("value", ["", "t=", "demain", "t=nan", "t=-5"])
+@pytest.mark.parametrize("value", ["", "t=", "demain", "t=nan", "t=-5", "t=inf", "1e300"])
 def test_an_unreadable_request_start_is_none(value):
     assert parse_request_start(value) is None
 
