@@ -16,10 +16,10 @@ from django.template.loader import render_to_string
 from pactes.accounts.models import User
 from pactes.assessment.selectors import RankedDossier, ScoreBoard, TerritoryRanking, score_board, territory_rankings
 from pactes.calls.models import Call
-from pactes.core.formatting import format_number
 from pactes.core.pdf import marianne_font_faces
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.receipt import filed_at_label
+from pactes.rules.money import number
 from pactes.territories.models import Departement
 
 
@@ -44,8 +44,8 @@ def summary_territories(*, call: Call, dossiers: Sequence[Dossier]) -> list[Summ
         lines = []
         for item in territory.dossiers:
             board = score_board(item.dossier, config)
-            means = [format_number(row.mean, 2) if row.mean is not None else "—" for row in board.rows]
-            total = format_number(board.aggregate.mean_total, 2) if board.aggregate is not None else "—"
+            means = [number(row.mean, 2) if row.mean is not None else "—" for row in board.rows]
+            total = number(board.aggregate.mean_total, 2) if board.aggregate is not None else "—"
             lines.append(SummaryLine(item=item, board=board, means=means, total=total))
         result.append(SummaryTerritory(ranking=territory, lines=lines))
     return result

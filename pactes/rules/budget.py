@@ -16,7 +16,7 @@ from decimal import ROUND_UP, Decimal
 from enum import StrEnum
 
 from pactes.rules.call_config import CallConfig
-from pactes.rules.money import CENT, check_amount, cited, euros, percent, truncated_percent
+from pactes.rules.money import CENT, check_amount, cited, euros, percent
 from pactes.rules.verdict import Reason
 
 BUDGET_UNBALANCED = "BUDGET_UNBALANCED"
@@ -182,7 +182,7 @@ def budget_problems(budget: BudgetInput, config: CallConfig) -> list[Reason]:
             Reason(
                 COFINANCING_TOO_LOW,
                 f"Le cofinancement ({euros(summary.cofinancing)}) représente "
-                f"{truncated_percent(summary.cofinancing_rate)} du budget total de {euros(summary.total_budget)} : "
+                f"{percent(summary.cofinancing_rate)} du budget total de {euros(summary.total_budget)} : "
                 f"il doit en couvrir au moins {percent(config.min_cofinancing_rate)}, soit "
                 f"{euros(summary.required_cofinancing)}{_in_kind_note(config)}{cited(rate_section)}.",
                 section=rate_section,

@@ -1,5 +1,10 @@
 """Amounts of money: strict parsing of what a person types, and the French way of writing them back.
 
+This module is the one owner of how Pactes writes an amount, a rate or a number for a person (« 62 000 € »,
+« 49,99 % », « 2,5 »): templates (the ``pactes_format`` filters), messages of the rules, e-mails and PDFs all call
+``euros``, ``percent`` and ``number``. A rate is always *truncated*, never rounded up, so that the rate shown beside
+a verdict is the one the rule judged (a refused 49,999 % reads « 49,99 % », never « 50 % »).
+
 No Django here. An *amount* is a non-negative ``Decimal`` with at most two decimals (cents), quantized to 0.01, at
 most ``MAX_AMOUNT`` (the storage limit of the amount columns). Bad input of any length or size raises ``AmountError``
 with a French message (« Montant trop grand » beyond the maximum); it never silently becomes 0 and never raises
@@ -158,22 +163,43 @@ def euros(amount: Decimal) -> str:
     return f"{sign}{text}{NBSP}€"
 
 
-def percent(rate: Decimal, *, rounding: str = ROUND_HALF_UP) -> str:
-    """A rate as « 50 % » or « 49,99 % » (two decimals at most).
+def percent(rate: Decimal) -> str:
+    """A rate (0.5) as « 50 % » or « 49,99 % »: two decimals at most, truncated toward zero, never rounded up.
 
-    ``ROUND_DOWN`` never shows a failing 49,999 % as 50 %.
+    The one way a rate is written: the panel, the documents and the rules' messages show the same figure for the
+    same rate, and a rate below a threshold never reads as the threshold (0.49999 → « 49,99 % »).
     """
     with localcontext() as context:
         context.prec = max(28, rate.adjusted() + 5) if rate.is_finite() else 28
         hundred_times = rate * 100
-    value = _quantized(hundred_times, rounding)
-    units, cents = f"{value:f}".split(".")
+    value = _quantized(hundred_times, ROUND_DOWN)
+    sign = "-" if value < 0 else ""
+    units, cents = f"{value.copy_abs():f}".split(".")
     text = units if cents == "00" else f"{units},{cents.rstrip('0')}"
-    return f"{text}{NBSP}%"
+    return f"{sign}{text}{NBSP}%"
 
 
-def truncated_percent(rate: Decimal) -> str:
-    return percent(rate, rounding=ROUND_DOWN)
+def number(value: Decimal | int, decimals: int | None = None) -> str:
+    """A quantity, a score or an indicator: « 1 234 », « 2,5 », « 12,35 » (``decimals`` fixed, half up).
+
+    Without ``decimals``, a whole number shows none and any other two. Not for rates (``percent``) nor amounts
+    (``euros``), which have their own rounding.
+    """
+    if isinstance(value, bool):
+        raise AmountError("Le nombre n'est pas un nombre.")
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise AmountError("Le nombre n'est pas un nombre.")
+    if amount.adjusted() >= _MAX_FORMATTED_DIGITS:
+        raise AmountError("Nombre trop grand.")
+    if decimals is None:
+        decimals = 0 if amount == amount.to_integral_value() else 2
+    with localcontext() as context:
+        context.prec = max(28, amount.adjusted() + decimals + 3)
+        rounded = amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    units, _, fraction = f"{rounded.copy_abs():f}".partition(".")
+    return f"{sign}{_grouped(units)},{fraction}" if fraction else f"{sign}{_grouped(units)}"
 
 
 def paragraph(section: str) -> str:

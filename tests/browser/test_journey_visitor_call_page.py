@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pactes.core.formatting import format_number
+from pactes.rules.money import number
 from pactes.territories.models import Epci
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,6 +81,6 @@ def test_visitor_reads_the_call_page_and_checks_eligibility(page: Page, live_ser
     expect(page.get_by_role("heading", level=1)).to_contain_text("Couserans-Pyrénées")
     population = Epci.objects.get(siren=COUSERANS_SIREN).population_municipale
     population_term = page.get_by_role("term").filter(has_text=re.compile("^Population municipale$"))
-    expect(population_term.locator("xpath=following-sibling::dd[1]")).to_have_text(format_number(population))
+    expect(population_term.locator("xpath=following-sibling::dd[1]")).to_have_text(number(population))
     indicators = page.get_by_role("table", name=re.compile("Indicateurs Insee de"))
     expect(indicators).to_contain_text("19\u202f380")

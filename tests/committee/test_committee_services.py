@@ -20,9 +20,9 @@ from pactes.committee.services import (
     session_create,
     session_open,
 )
-from pactes.core.formatting import format_euros
 from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceLine
 from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import euros
 from tests.committee.fixtures import (  # noqa: F401 (fixtures)
     ENVELOPE,
     TO_EVALUATED,
@@ -114,7 +114,7 @@ def test_the_session_awards_stay_within_the_remaining_envelope(open_session, tra
     with pytest.raises(CommitteeRefused) as refused:
         decide(open_session, transmitted["11"], accounts["dreets"], amount="38000.01")
     assert codes(refused) == ["ENVELOPE_EXCEEDED"]
-    assert format_euros(Decimal("38000.00")) in refused.value.reasons[0].message
+    assert euros(Decimal("38000.00")) in refused.value.reasons[0].message
     # Exactly what remains is accepted, and changing the first decision frees its amount.
     decide(open_session, transmitted["11"], accounts["dreets"], amount="38000.00")
     decide(open_session, transmitted["09"], accounts["dreets"], amount="62000.00")

@@ -22,7 +22,7 @@ from pactes.rules.budget import (
     summarize_budget,
 )
 from pactes.rules.call_config import CallConfig
-from pactes.rules.money import AmountError, euros
+from pactes.rules.money import AmountError, euros, percent
 
 CONFIG = CallConfig.from_yaml(
     (Path(__file__).resolve().parents[2] / "pactes/calls/data/pts-occitanie-2024.yaml").read_text()
@@ -188,3 +188,11 @@ def test_cofinancing_verdict_agrees_with_the_exact_rate(b: BudgetInput) -> None:
     s = summarize_budget(b, CONFIG)
     if s.cofinancing_rate is not None:
         assert (COFINANCING_TOO_LOW in codes(b)) == (s.cofinancing_rate < RATE)
+
+
+@given(balanced_budgets())
+def test_shown_rate_never_reaches_the_minimum_when_the_rule_refuses(b: BudgetInput) -> None:
+    s = summarize_budget(b, CONFIG)
+    if s.cofinancing_rate is not None:
+        shown = Decimal(percent(s.cofinancing_rate).removesuffix("\u00a0%").replace(",", "."))
+        assert (COFINANCING_TOO_LOW in codes(b)) == (shown < RATE * 100)

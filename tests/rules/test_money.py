@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pactes.rules.money import MAX_AMOUNT, AmountError, cited, euros, paragraph, parse_amount, percent
+from pactes.rules.money import MAX_AMOUNT, AmountError, cited, euros, number, paragraph, parse_amount, percent
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"
@@ -179,6 +179,42 @@ def test_euros_writes_french_typography(amount: Decimal, text: str) -> None:
 )
 def test_percent_writes_french_rates(rate: Decimal, text: str) -> None:
     assert percent(rate) == text
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (Decimal("0.49999"), f"49,99{NBSP}%"),
+        (Decimal("0.499999999"), f"49,99{NBSP}%"),
+        (Decimal("0.33333"), f"33,33{NBSP}%"),
+        (Decimal("0.66666"), f"66,66{NBSP}%"),
+        (Decimal("-0.12345"), f"-12,34{NBSP}%"),
+        (Decimal("0"), f"0{NBSP}%"),
+    ],
+)
+def test_percent_truncates_and_never_rounds_up_across_a_threshold(rate: Decimal, text: str) -> None:
+    assert percent(rate) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (Decimal("1234"), None, f"1{NNBSP}234"),
+        (Decimal("2.5"), None, "2,50"),
+        (Decimal("12.345"), 2, "12,35"),
+        (Decimal("4.5"), 1, "4,5"),
+        (-1234567, None, f"-1{NNBSP}234{NNBSP}567"),
+        (Decimal("0"), 2, "0,00"),
+    ],
+)
+def test_number_writes_french_quantities(value: Decimal | int, decimals: int | None, text: str) -> None:
+    assert number(value, decimals) == text
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("1E+5000")])
+def test_number_refuses_what_is_no_number(value: Decimal) -> None:
+    with pytest.raises(AmountError):
+        number(value)
 
 
 def test_percent_and_euros_write_any_computed_magnitude() -> None:

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
 from pactes.committee.services import decision_record, session_close
-from pactes.core.formatting import format_euros
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import euros
 from tests.committee.fixtures import (  # noqa: F401 (fixtures)
     ENVELOPE,
     TO_EVALUATED,
@@ -135,7 +135,7 @@ def test_the_agenda_groups_the_transmitted_dossiers_by_departement_with_the_prop
     assert page.index("Ariège (09)") < page.index("Aude (11)")
     for dossier in transmitted.values():
         assert dossier.reference in page
-    assert format_euros(Decimal("60000.00")) in page and format_euros(Decimal("50000.00")) in page
+    assert euros(Decimal("60000.00")) in page and euros(Decimal("50000.00")) in page
     assert "Favorable" in page and "3,20" in page
 
 
@@ -144,15 +144,15 @@ def test_the_envelope_on_the_session_page_follows_each_decision(client, open_ses
     client.force_login(accounts["dreets"])
     page = text(client.get(session_url(open_session)))
     assert "BOP 304 — action 23" in page
-    assert f"<strong>{format_euros(ENVELOPE)}</strong>" in page  # remaining: nothing committed yet
-    assert format_euros(Decimal("110000.00")) in page  # proposed: 60 000 + 50 000
-    assert format_euros(Decimal("-10000.00")) in page  # remaining after proposals
+    assert f"<strong>{euros(ENVELOPE)}</strong>" in page  # remaining: nothing committed yet
+    assert euros(Decimal("110000.00")) in page  # proposed: 60 000 + 50 000
+    assert euros(Decimal("-10000.00")) in page  # remaining after proposals
 
     response = post_decision(client, open_session, transmitted["09"], amount="45 000,00", motivation="Solide.")
     assert response.status_code == 302
     fragment = text(client.get(session_url(open_session, "envelope")))
-    assert f"<dd>{format_euros(Decimal('45000.00'))}</dd>" in fragment  # awarded in this session
-    assert f"<strong>{format_euros(Decimal('55000.00'))}</strong>" in fragment  # remaining
+    assert f"<dd>{euros(Decimal('45000.00'))}</dd>" in fragment  # awarded in this session
+    assert f"<strong>{euros(Decimal('55000.00'))}</strong>" in fragment  # remaining
 
 
 def test_an_award_over_the_cap_is_refused_with_a_french_message(client, open_session, transmitted, accounts):
@@ -169,7 +169,7 @@ def test_an_award_beyond_the_remaining_envelope_is_refused(client, open_session,
     response = post_decision(client, open_session, transmitted["11"], amount="40000")
     assert response.status_code == 200
     assert "dépasse ce qui reste de l'enveloppe régionale" in text(response)
-    assert format_euros(Decimal("38000.00")) in text(response)
+    assert euros(Decimal("38000.00")) in text(response)
 
 
 def test_an_unreadable_amount_and_a_missing_motivation_are_explained(client, open_session, transmitted, accounts):
@@ -244,7 +244,7 @@ def test_the_applicant_sees_its_decision_only_after_the_session_is_closed(
         session_close(session=open_session, by=accounts["dreets"])
     after = text(client.get(detail))
     assert "Décision du comité régional" in after
-    assert format_euros(Decimal("45000.00")) in after
+    assert euros(Decimal("45000.00")) in after
     assert "Diagnostic précis et partenariats solides." in after
     response = client.get(letter)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

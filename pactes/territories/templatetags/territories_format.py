@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from pactes.core.formatting import format_number
+from pactes.rules.money import number
 from pactes.territories.models import IndicatorValue, ValueStatus
 
 register = template.Library()
@@ -20,7 +20,7 @@ def _significant_decimals(value: Decimal) -> int:
 def format_indicator_number(value: Decimal | None, unit: str) -> str:
     if value is None:
         return SECRET_LABEL
-    text = format_number(value, _significant_decimals(value))
+    text = number(value, _significant_decimals(value))
     if unit in ("€", "%"):
         return f"{text}\u00a0{unit}"
     return text

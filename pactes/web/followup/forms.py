@@ -10,10 +10,9 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from pactes.calls.models import Call
-from pactes.core.formatting import format_euros
 from pactes.followup.models import Report
 from pactes.followup.services import LineInput
-from pactes.rules.money import AmountError, parse_amount
+from pactes.rules.money import AmountError, euros, parse_amount
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -116,7 +115,7 @@ class ReportForm(FollowupForm):
                 label=f"Réalisé — {line.label}",
                 required=False,
                 max_length=30,
-                help_text=f"Prévu : {format_euros(line.planned)}",
+                help_text=f"Prévu : {euros(line.planned)}",
             )
             self.fields[f"explanation_{line.pk}"] = forms.CharField(
                 label=f"Explication de l'écart — {line.label}",

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pactes.accounts.models import Role, User
 from pactes.calls.models import Call
-from pactes.core.formatting import format_euros
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.followup import services
 from pactes.followup.consolidation import consolidation
@@ -46,6 +45,7 @@ from pactes.followup.services import (
 )
 from pactes.rules.followup import statement_variances
 from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import euros
 from pactes.rules.report_lifecycle import ReportKind
 from pactes.rules.verdict import Reason
 
@@ -324,9 +324,9 @@ def report_decide(request: HttpRequest, reference: str, kind: str) -> HttpRespon
 
 def _validated_message(outcome: ValidationOutcome) -> str:
     if outcome.payment is not None and outcome.report.is_final:
-        return f"Bilan final validé : solde de {format_euros(outcome.payment.amount)} versé, dossier soldé."
+        return f"Bilan final validé : solde de {euros(outcome.payment.amount)} versé, dossier soldé."
     if outcome.reversal is not None:
-        return f"Bilan final validé : reversement de {format_euros(outcome.reversal.amount)} enregistré, dossier soldé."
+        return f"Bilan final validé : reversement de {euros(outcome.reversal.amount)} enregistré, dossier soldé."
     if outcome.report.is_final:
         return "Bilan final validé : rien à verser ni à reverser, dossier soldé."
     return "Le bilan intermédiaire est validé."
