@@ -18,11 +18,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, AgreementTransitionLog, Payment
 from pactes.calls.models import Call
-from pactes.committee.models import CommitteeDecision, Decision, SessionState
+from pactes.committee.models import CommitteeDecision, Decision
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.selectors import applicant_emails
 from pactes.dossiers.services import moment_problems
 from pactes.rules.agreement import (
     AGREEMENT_STATE_DATES,
@@ -82,30 +84,19 @@ def today_for(call: Call) -> dt.date:
     return timezone.now().astimezone(call.rules.timezone).date()
 
 
-def _is_instructor_of(user: User, dossier: Dossier) -> bool:
-    return user.role == Role.INSTRUCTOR and user.departement_id == dossier.departement_id
-
-
-def _is_applicant_of(user: User, dossier: Dossier) -> bool:
-    return user.role == Role.APPLICANT and (
-        dossier.organisation.memberships.filter(user=user).exists() or dossier.editors.filter(pk=user.pk).exists()
-    )
-
-
 def _may_act(user: User, dossier: Dossier) -> bool:
     """Scope of the acting user: applicants of the dossier, instructors of its département, the DREETS."""
-    return _is_instructor_of(user, dossier) or _is_applicant_of(user, dossier) or user.role == Role.DREETS
+    return is_instructor_of(user, dossier.departement_id) or is_applicant_of(user, dossier) or user.role == Role.DREETS
 
 
 # -- the awarded amount -------------------------------------------------------------------------------------------
 def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
     """The committee's decision awarding the grant: the latest « retenu » decided in a closed session."""
     return (
-        CommitteeDecision.objects.filter(
-            dossier=dossier, decision=Decision.RETAINED, session__state=SessionState.CLOSED
-        )
+        CommitteeDecision.objects.of_closed_sessions()
+        .filter(dossier=dossier, decision=Decision.RETAINED)
+        .latest_first()
         .select_related("session")
-        .order_by("-session__closed_at", "-decided_at", "-pk")
         .first()
     )
 
@@ -159,7 +150,7 @@ def agreement_generate(*, dossier: Dossier, by: User, at: dt.datetime | None = N
     if moment_problems(at):
         raise AgreementRefused(moment_problems(at))
     locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)
-    if not (_is_instructor_of(by, locked) or by.role == Role.DREETS):
+    if not (is_instructor_of(by, locked.departement_id) or by.role == Role.DREETS):
         raise AgreementRefused(
             [Reason(AGREEMENT_NOT_ALLOWED, "Seule la DDETS-PP du département ou la DREETS établit la convention.")]
         )
@@ -292,12 +283,6 @@ def agreement_transition(
     return locked
 
 
-def applicant_emails(dossier: Dossier) -> list[str]:
-    emails = {m.user.email.lower() for m in dossier.organisation.memberships.select_related("user") if m.user.email}
-    emails |= {u.email.lower() for u in dossier.editors.all() if u.email}
-    return sorted(emails)
-
-
 def agreement_send_email(*, agreement_id: int) -> int:
     """E-mails the convention (PDF attached) to the applicants for signature; returns the number sent."""
     agreement = Agreement.objects.select_related("dossier__call", "dossier__departement").get(pk=agreement_id)
@@ -373,7 +358,7 @@ def agreement_signed_scan_upload(
 def agreement_commitment_set(*, agreement: Agreement, number: str, date: dt.date, by: User) -> Agreement:
     """Records the legal commitment (EJ, Chorus) entered by the DDETS-PP: 10 digits and a date not in the future."""
     locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
-    if not (_is_instructor_of(by, locked.dossier) or by.role == Role.DREETS):
+    if not (is_instructor_of(by, locked.dossier.departement_id) or by.role == Role.DREETS):
         raise AgreementRefused(
             [Reason(COMMITMENT_NOT_ALLOWED, "Seule la DDETS-PP du département saisit l'engagement juridique.")]
         )
@@ -424,7 +409,7 @@ def payment_record(
     """Records a payment on the locked convention; never beyond the awarded amount (``PaymentRefused`` otherwise)."""
     locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
     rules = locked.dossier.call.rules
-    if not (_is_instructor_of(by, locked.dossier) or by.role == Role.DREETS):
+    if not (is_instructor_of(by, locked.dossier.departement_id) or by.role == Role.DREETS):
         raise PaymentRefused(
             [Reason(AGREEMENT_NOT_ALLOWED, "Seule la DDETS-PP du département ou la DREETS enregistre un versement.")]
         )

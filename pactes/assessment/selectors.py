@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Proposal, ScoreSheet, Transmission
 from pactes.calls.models import Call
-from pactes.dossiers.models import Dossier, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
 from pactes.rules import ranking, scoring
 from pactes.rules.call_config import CallConfig, Criterion
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
@@ -49,22 +49,6 @@ def assessable_dossiers(user: User) -> QuerySet[Dossier]:
     if not can_read_assessment(user):
         return Dossier.objects.none()
     return dossiers_visible_to(user).filter(state__in=SCORED_STATES)
-
-
-def requested_grants(dossier_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The State grant each dossier asks for (sum of its « state_pts » resource lines), 0 when it has none."""
-    ids = list(dossier_ids)
-    rows = (
-        ResourceLine.objects.filter(dossier_id__in=ids, kind=ResourceKind.STATE_PTS)
-        .values("dossier_id")
-        .annotate(total=Sum("amount"))
-    )
-    found = {row["dossier_id"]: row["total"] for row in rows}
-    return {pk: found.get(pk) or ZERO for pk in ids}
-
-
-def requested_grant(dossier: Dossier) -> Decimal:
-    return requested_grants([dossier.pk])[dossier.pk]
 
 
 def dossier_territory(dossier: Dossier) -> Epci | None:

@@ -24,12 +24,12 @@ from pactes.assessment.models import CriterionScore, Opinion, Proposal, ScoreShe
 from pactes.assessment.selectors import (
     dossier_territory,
     evaluated_dossiers,
-    requested_grant,
     score_board,
     territory_rankings,
 )
 from pactes.calls.models import Call
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.selectors import requested_grant
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.rules import scoring
 from pactes.rules.call_config import CallConfig

@@ -9,8 +9,8 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession
-from pactes.committee.selectors import requested_grants
 from pactes.core.pdf import marianne_font_faces
+from pactes.dossiers.selectors import requested_grant, requested_grants
 from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
 
@@ -80,7 +80,7 @@ def letter_render(*, decision: CommitteeDecision) -> bytes:
             "rules": rules,
             "session_date": date_fr(session.date),
             "closed_on": date_fr(session.closed_at.astimezone(rules.timezone).date()) if session.closed_at else "",
-            "requested": requested_grants([dossier.pk]).get(dossier.pk, ZERO),
+            "requested": requested_grant(dossier),
             "conventions": conventions,
             "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
             "font_faces": marianne_font_faces(),

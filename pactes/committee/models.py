@@ -135,6 +135,15 @@ REOPEN_TRANSITIONS: dict[str, str] = {
 }
 
 
+class CommitteeDecisionQuerySet(models.QuerySet["CommitteeDecision"]):
+    def of_closed_sessions(self) -> "CommitteeDecisionQuerySet":
+        """Decisions that hold: taken in a session since closed (an open session's entries are drafts)."""
+        return self.filter(session__state=SessionState.CLOSED)
+
+    def latest_first(self) -> "CommitteeDecisionQuerySet":
+        return self.order_by("-session__closed_at", "-decided_at", "-pk")
+
+
 class CommitteeDecision(models.Model):
     session = models.ForeignKey(CommitteeSession, on_delete=models.PROTECT, related_name="decisions")
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="committee_decisions")
@@ -146,6 +155,8 @@ class CommitteeDecision(models.Model):
     )
     decided_at = models.DateTimeField("saisie le")
     letter_pdf = models.FileField("lettre de décision (PDF)", upload_to="committee/letters/%Y/", blank=True)
+
+    objects = CommitteeDecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["dossier__departement__code", "dossier__reference"]

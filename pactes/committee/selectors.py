@@ -9,7 +9,6 @@ retained decisions grant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,9 +17,9 @@ from django.db.models import QuerySet, Sum
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Proposal
 from pactes.calls.models import Call
-from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
-from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision
+from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
 from pactes.rules.envelope import ENVELOPE_EXCEEDED, ZERO, EnvelopeDecision, summarize_envelope
 from pactes.rules.lifecycle import DECIDED_STATES, DossierState
 from pactes.rules.verdict import Reason
@@ -46,20 +45,6 @@ def committee_members_choices() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=[Role.JURY, Role.DREETS]).order_by(
         "role", "last_name", "first_name", "email"
     )
-
-
-def requested_grants(dossier_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The State grant each dossier requests: the sum of its ``state_pts`` resource lines."""
-    rows = (
-        ResourceLine.objects.filter(dossier_id__in=list(dossier_ids), kind=ResourceKind.STATE_PTS)
-        .values("dossier_id")
-        .annotate(total=Sum("amount"))
-    )
-    return {row["dossier_id"]: row["total"] or ZERO for row in rows}
-
-
-def requested_grant(dossier: Dossier) -> Decimal:
-    return requested_grants([dossier.pk]).get(dossier.pk, ZERO)
 
 
 def proposal_of(dossier: Dossier) -> Proposal | None:
@@ -153,14 +138,10 @@ def committed_decisions(call: Call) -> list[CommitteeDecision]:
     """The decisions of closed sessions that still hold: the latest retained one of each dossier still retained."""
     current: dict[int, CommitteeDecision] = {}
     for decision in (
-        CommitteeDecision.objects.filter(
-            session__call=call,
-            session__state=SessionState.CLOSED,
-            decision=Decision.RETAINED,
-            dossier__state=DossierState.RETAINED.value,
-        )
+        CommitteeDecision.objects.of_closed_sessions()
+        .filter(session__call=call, decision=Decision.RETAINED, dossier__state=DossierState.RETAINED.value)
         .select_related("dossier", "session")
-        .order_by("dossier_id", "-session__closed_at")
+        .order_by("dossier_id", "-session__closed_at", "-decided_at", "-pk")
     ):
         current.setdefault(decision.dossier_id, decision)
     return list(current.values())
@@ -235,17 +216,15 @@ def current_decision(dossier: Dossier) -> CommitteeDecision | None:
     closing)."""
     if dossier.state not in DECIDED_STATE_VALUES | {DossierState.SETTLED.value}:
         return None
-    return (
-        CommitteeDecision.objects.filter(dossier=dossier, session__state=SessionState.CLOSED)
-        .select_related("session")
-        .order_by("-session__closed_at", "-pk")
-        .first()
-    )
+    return latest_closed_decision(dossier)
 
 
 def latest_closed_decision(dossier: Dossier) -> CommitteeDecision | None:
+    """The latest decision of a closed session on ``dossier``, whatever the dossier's state (None if there is none)."""
     return (
-        CommitteeDecision.objects.filter(dossier=dossier, session__state=SessionState.CLOSED)
-        .order_by("-session__closed_at", "-pk")
+        CommitteeDecision.objects.of_closed_sessions()
+        .filter(dossier=dossier)
+        .latest_first()
+        .select_related("session")
         .first()
     )

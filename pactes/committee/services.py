@@ -37,10 +37,10 @@ from pactes.committee.selectors import (
     envelope_for_session,
     latest_closed_decision,
     present_count,
-    requested_grant,
     session_agenda_dossiers,
 )
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.selectors import applicant_emails, requested_grant
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
@@ -378,22 +378,13 @@ def _letters_send_after_closing(session_id: int) -> None:
         logger.exception("Échec de l'envoi des lettres de décision (séance %s).", session_id)
 
 
-def letter_recipients(dossier: Dossier) -> list[str]:
-    """The members of the applicant organisation, each once."""
-    emails: list[str] = []
-    for user in dossier.organisation.members.filter(is_active=True).order_by("pk"):
-        if user.email and user.email.lower() not in {e.lower() for e in emails}:
-            emails.append(user.email)
-    return emails
-
-
 def decision_letters_send(*, session_id: int) -> int:
     """E-mails each applicant its decision letter; returns the number of messages sent."""
     session = CommitteeSession.objects.select_related("call").get(pk=session_id)
     rules = session.call.rules
     sent = 0
     for record in session.decisions.select_related("dossier__organisation", "dossier__departement"):
-        recipients = letter_recipients(record.dossier)
+        recipients = applicant_emails(record.dossier)
         if not recipients or not record.letter_pdf:
             continue
         body = render_to_string(

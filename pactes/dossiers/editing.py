@@ -22,6 +22,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from pactes.accounts.models import User
+from pactes.accounts.permissions import can_edit
 from pactes.calls.models import Call
 from pactes.dossiers.models import (
     Action,
@@ -82,12 +83,7 @@ class InvitationInvalid(Exception):
 def dossier_can_be_edited_by(dossier: Dossier, user: User) -> bool:
     """An applicant member of the carrying organisation or an invited co-editor, while the dossier is a draft or
     reopened for complements."""
-    if not dossier.is_editable or not user.is_active or not user.is_applicant:
-        return False
-    return (
-        Membership.objects.filter(organisation_id=dossier.organisation_id, user=user).exists()
-        or dossier.editors.filter(pk=user.pk).exists()
-    )
+    return can_edit(user, dossier)
 
 
 # -- creation ------------------------------------------------------------------------------------------------------

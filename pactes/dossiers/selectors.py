@@ -6,13 +6,18 @@ what was transmitted to the committee (and its outcome). Anything else answers 4
 ``get_object_or_404(dossiers_visible_to(user), …)``.
 """
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
-from pactes.dossiers.models import Dossier
+from pactes.dossiers.models import Dossier, ResourceKind, ResourceLine
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
 
 JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATES)
+ZERO = Decimal("0.00")
 
 
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
@@ -29,3 +34,50 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
         case Role.JURY:
             return qs.filter(state__in=JURY_VISIBLE_STATES)
     return qs.none()
+
+
+# -- the requested State grant: the sum of a dossier's resource lines of kind « state_pts » --------------------------
+def requested_grants(dossier_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The State grant each dossier requests, 0 when it has no « state_pts » line; one query for any number."""
+    ids = list(dossier_ids)
+    rows = (
+        ResourceLine.objects.filter(dossier_id__in=ids, kind=ResourceKind.STATE_PTS)
+        .values("dossier_id")
+        .annotate(total=Sum("amount"))
+    )
+    found = {row["dossier_id"]: row["total"] for row in rows}
+    return {pk: found.get(pk) or ZERO for pk in ids}
+
+
+def requested_grant(dossier: Dossier) -> Decimal:
+    return requested_grants([dossier.pk])[dossier.pk]
+
+
+def with_requested_grant(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Annotates ``requested_grant`` (same sum as ``requested_grants``): one correlated subquery, sortable."""
+    grant = (
+        ResourceLine.objects.filter(dossier=OuterRef("pk"), kind=ResourceKind.STATE_PTS)
+        .order_by()
+        .values("dossier")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return qs.annotate(requested_grant=Coalesce(Subquery(grant, output_field=money), Value(ZERO), output_field=money))
+
+
+# -- who is written to about a dossier -----------------------------------------------------------------------------
+def applicant_emails(dossier: Dossier) -> list[str]:
+    """The porteurs of ``dossier``: active applicant members of its organisation and invited co-editors, each once."""
+    users = User.objects.filter(
+        Q(memberships__organisation_id=dossier.organisation_id) | Q(pk__in=dossier.editors.values("pk")),
+        is_active=True,
+        role=Role.APPLICANT,
+    )
+    return sorted({u.email.lower() for u in users if u.email})
+
+
+def instructor_emails(dossier: Dossier) -> list[str]:
+    """The active instructeurs DDETS-PP of the dossier's département."""
+    users = User.objects.filter(is_active=True, role=Role.INSTRUCTOR, departement_id=dossier.departement_id)
+    return sorted({u.email.lower() for u in users if u.email})

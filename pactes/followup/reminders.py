@@ -19,11 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
-from pactes.accounts.models import Role, User
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
+from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.followup.models import IndicatorMeasurement, ReminderSent, Report
 from pactes.followup.selectors import SUBMITTED_STATES, action_window, frequency_of
-from pactes.instruction.selectors import applicant_emails
 from pactes.rules.agreement import AgreementState
 from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, report_periods
 from pactes.rules.lifecycle import DossierState
@@ -166,8 +165,7 @@ def recipients_of(key: str, dossier: Dossier) -> list[str]:
     if kind == APPLICANTS:
         return applicant_emails(dossier)
     if kind == INSTRUCTORS:
-        users = User.objects.filter(is_active=True, role=Role.INSTRUCTOR, departement_id=dossier.departement_id)
-        return sorted({u.email for u in users if u.email})
+        return instructor_emails(dossier)
     return []
 
 

@@ -56,15 +56,6 @@ def followed_dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     return dossiers_visible_to(user).filter(state__in=FOLLOWED_STATES)
 
 
-def is_applicant_of(user: User, dossier: Dossier) -> bool:
-    """``user`` is a porteur of ``dossier`` (member of its organisation or invited co-editor)."""
-    return user.role == Role.APPLICANT and dossiers_visible_to(user).filter(pk=dossier.pk).exists()
-
-
-def is_instructor_of(user: User, dossier: Dossier) -> bool:
-    return user.role == Role.INSTRUCTOR and user.departement_id == dossier.departement_id
-
-
 def frequency_of(declared: str) -> ReportFrequency:
     """The ``ReportFrequency`` a free-text frequency means; quarterly when it says nothing known."""
     text = unicodedata.normalize("NFKD", f"{declared.strip().lower()} ")

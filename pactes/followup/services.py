@@ -17,9 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
+from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.followup.models import (
     ActionProgress,
@@ -29,8 +31,7 @@ from pactes.followup.models import (
     ReportTransitionLog,
     Reversal,
 )
-from pactes.followup.selectors import is_applicant_of, is_instructor_of, today_in
-from pactes.instruction.selectors import applicant_emails, instructor_emails
+from pactes.followup.selectors import today_in
 from pactes.rules.call_config import PaymentTrigger
 from pactes.rules.followup import (
     StatementLine,
@@ -324,7 +325,9 @@ def report_transition(
     problems = check_report_transition(transition, state=locked.state, actor=by.role, reason=reason)
     dossier = locked.dossier
     if not problems:
-        allowed = is_applicant_of(by, dossier) if by.role == Role.APPLICANT else is_instructor_of(by, dossier)
+        allowed = (
+            is_applicant_of(by, dossier) if by.role == Role.APPLICANT else is_instructor_of(by, dossier.departement_id)
+        )
         if not allowed:
             problems.append(Reason(FOLLOWUP_NOT_ALLOWED, "Ce dossier ne relève pas de votre périmètre."))
         elif dossier.state != DossierState.RETAINED.value:

@@ -11,21 +11,18 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
-from pactes.dossiers.models import Action, Dossier, Priority, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.models import Action, Dossier, Priority
+from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
-from pactes.organisations.models import Membership
 from pactes.rules.calendar import date_fr
 from pactes.rules.lifecycle import DossierState
 
-INSTRUCTION_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS})
 INSTRUCTION_STEP = "instruction"
 
 # Sort keys of the queue: the form's value → the ordering (a stable tie-break on the reference).
@@ -42,30 +39,11 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-depot"
 
 
-def is_instruction_staff(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in INSTRUCTION_ROLES)
-
-
 def dossiers_in_instruction(user: User) -> QuerySet[Dossier]:
     """The filed dossiers the person instructs (its département) or oversees (DREETS); none for other roles."""
     if not is_instruction_staff(user):
         return Dossier.objects.none()
     return dossiers_visible_to(user)
-
-
-def with_requested_grant(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """Annotates ``requested_grant``: one correlated subquery, no row per resource line."""
-    grant = (
-        ResourceLine.objects.filter(dossier=OuterRef("pk"), kind=ResourceKind.STATE_PTS)
-        .order_by()
-        .values("dossier")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return qs.annotate(
-        requested_grant=Coalesce(Subquery(grant, output_field=money), Value(Decimal("0")), output_field=money)
-    )
 
 
 @dataclass(frozen=True)
@@ -187,20 +165,3 @@ def may_exchange(user: User, dossier: Dossier) -> bool:
     if dossier.state == DossierState.DRAFT:
         return False
     return is_instruction_staff(user) or (user.is_active and user.role == Role.APPLICANT)
-
-
-def applicant_emails(dossier: Dossier) -> list[str]:
-    """The members of the carrying organisation and the invited co-editors, each once."""
-    users = User.objects.filter(
-        Q(pk__in=Membership.objects.filter(organisation_id=dossier.organisation_id).values("user_id"))
-        | Q(pk__in=dossier.editors.values("pk")),
-        is_active=True,
-        role=Role.APPLICANT,
-    )
-    return sorted({u.email for u in users if u.email})
-
-
-def instructor_emails(dossier: Dossier) -> list[str]:
-    """The active instructors of the dossier's département."""
-    users = User.objects.filter(is_active=True, role=Role.INSTRUCTOR, departement_id=dossier.departement_id)
-    return sorted({u.email for u in users if u.email})

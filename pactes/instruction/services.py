@@ -20,12 +20,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pactes.accounts.models import Role, User
+from pactes.accounts.models import User
+from pactes.accounts.permissions import can_instruct
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier, DossierVersion
+from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message, MessageKind
-from pactes.instruction.selectors import applicant_emails, instructor_emails, is_instruction_staff, may_exchange
+from pactes.instruction.selectors import is_instruction_staff, may_exchange
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.verdict import Reason
 
@@ -59,7 +61,7 @@ def _refuse_outside_scope(dossier: Dossier, by: User) -> None:
     # The views fetch through the scoped selector; the services check again (an instructor stays in its département).
     if not is_instruction_staff(by):
         raise TransitionRefused([Reason("NOT_INSTRUCTION_STAFF", "Seule l'instruction (DDETS-PP, DREETS) agit ici.")])
-    if by.role == Role.INSTRUCTOR and by.departement_id != dossier.departement_id:
+    if not can_instruct(by, dossier):
         raise TransitionRefused([Reason("OUT_OF_SCOPE", "Ce dossier relève d'un autre département que le vôtre.")])
 
 
@@ -204,7 +206,7 @@ def message_post(
     staff = is_instruction_staff(by)
     if private and not staff:
         raise InstructionRefused("Seule l'instruction peut écrire une annotation privée.")
-    if staff and by.role == Role.INSTRUCTOR and by.departement_id != dossier.departement_id:
+    if staff and not can_instruct(by, dossier):
         raise InstructionRefused("Ce dossier relève d'un autre département que le vôtre.")
     if moment_problems(at):
         raise InstructionRefused(" ".join(r.message for r in moment_problems(at)))

@@ -3,7 +3,7 @@ import pytest
 from pactes.accounts.models import Role, User
 from pactes.core.demo import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts
 from pactes.organisations.models import Organisation
-from pactes.organisations.validators import siret_is_valid
+from pactes.rules.siret import is_valid_siret
 from pactes.territories.models import Departement
 
 DEMO_EMAILS = {
@@ -47,7 +47,7 @@ def test_demo_applicants_belong_to_an_organisation_of_their_departement_with_a_v
     aude = Organisation.objects.get(members__email="porteur.aude@demo.test")
     assert ariege.name == "Association Solidarités Couserans"
     assert (ariege.departement.code, aude.departement.code) == ("09", "11")
-    assert siret_is_valid(ariege.siret) and siret_is_valid(aude.siret)
+    assert is_valid_siret(ariege.siret) and is_valid_siret(aude.siret)
     ariege.full_clean()
     aude.full_clean()
 

@@ -1,12 +1,13 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pactes.organisations.validators import siret_is_valid, validate_siret
+from pactes.organisations.validators import validate_siret
+from pactes.rules.siret import is_valid_siret
 
 
 @pytest.mark.parametrize("siret", ["83914701400014", "88253614700011", "35600000000048", "35600000000097"])
 def test_siret_with_a_valid_key_is_accepted(siret):
-    assert siret_is_valid(siret)
+    assert is_valid_siret(siret)
     validate_siret(siret)
 
 
@@ -27,3 +28,13 @@ def test_siret_with_a_wrong_key_or_format_is_refused_in_french(siret, message):
 
 def test_empty_siret_is_left_to_the_required_check():
     validate_siret("")
+
+
+@pytest.mark.parametrize("siret", ["83914701400014", "83914701400015", "35600000000048", "35600000000049", "１２３"])
+def test_the_model_validator_and_the_rule_agree(siret):
+    try:
+        validate_siret(siret)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == is_valid_siret(siret)

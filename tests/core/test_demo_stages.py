@@ -20,13 +20,13 @@ from django.test.utils import override_settings
 from pactes.accounts.models import User
 from pactes.agreements.models import Agreement, AgreementTransitionLog, Payment
 from pactes.assessment.models import Proposal, ScoreSheet, Transmission
-from pactes.assessment.selectors import requested_grants
 from pactes.calls.models import Call, EligibleEpci
 from pactes.calls.selectors import current_eligible_list
 from pactes.calls.services import call_envelope_set
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
 from pactes.core.demo_stages import DRAFT_TITLE, REGIONAL_ENVELOPE, stage_titles
 from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.selectors import requested_grants
 from pactes.followup.models import IndicatorMeasurement, Report
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.organisations.models import Organisation

@@ -34,6 +34,7 @@ from pactes.agreements.services import (
     retained_decision,
     today_for,
 )
+from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier
 from pactes.rules.agreement import agreement_transitions_from
 from pactes.rules.money import euros
@@ -165,22 +166,11 @@ def agreement_download(request: HttpRequest, dossier_id: int, kind: str) -> File
     if kind not in DOCUMENTS:
         raise Http404("Ce document n'existe pas.")
     field_name, content_type, filename = DOCUMENTS[kind]
-    field = getattr(agreement, field_name)
-    if not field:
-        raise Http404("Le document n'a pas été produit.")
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Le document est introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        getattr(agreement, field_name),
         filename=filename.format(ref=agreement.dossier.reference),
         content_type=content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # -- acts ----------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import is_instructor_of
 from pactes.assessment.models import Proposal, ScoreSheet
 from pactes.assessment.selectors import (
     assessable_dossiers,
@@ -23,7 +24,6 @@ from pactes.assessment.selectors import (
     can_read_assessment,
     departements_for,
     evaluated_dossiers,
-    requested_grant,
     score_board,
     territory_rankings,
     transmissions_visible_to,
@@ -42,7 +42,9 @@ from pactes.assessment.services import (
     transmission_problems,
 )
 from pactes.calls.models import Call
+from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.selectors import requested_grant
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
 from pactes.territories.models import Departement
@@ -62,10 +64,6 @@ def _dossier(request: HttpRequest, reference: str) -> Dossier:
     return get_object_or_404(
         assessable_dossiers(request.user).select_related("call", "organisation", "departement"), reference=reference
     )
-
-
-def _is_instructor_of(user: User, departement_id: int) -> bool:
-    return user.role == Role.INSTRUCTOR and user.departement_id == departement_id
 
 
 def _dossier_url(dossier: Dossier) -> str | None:
@@ -115,7 +113,7 @@ def _score_page(
     user = request.user
     config = dossier.call.rules
     requested = requested_grant(dossier)
-    can_score = _is_instructor_of(user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE.value
+    can_score = is_instructor_of(user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE.value
     proposal = Proposal.objects.filter(dossier=dossier).select_related("territory", "updated_by").first()
     own_sheet = ScoreSheet.objects.filter(dossier=dossier, instructor=user).prefetch_related("scores").first()
     if can_score and sheet_form is None:
@@ -144,7 +142,7 @@ def _score_page(
             "proposal": proposal,
             "own_sheet": own_sheet,
             "can_score": can_score,
-            "can_reopen": _is_instructor_of(user, dossier.departement_id)
+            "can_reopen": is_instructor_of(user, dossier.departement_id)
             and dossier.state == DossierState.EVALUATED.value,
             "sheet_form": sheet_form if can_score else None,
             "proposal_form": proposal_form if can_score else None,
@@ -166,7 +164,7 @@ def score(request: HttpRequest, reference: str) -> HttpResponse:
     dossier = _dossier(request, reference)
     if request.method != "POST":
         return _score_page(request, dossier)
-    if not (_is_instructor_of(request.user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE):
+    if not (is_instructor_of(request.user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE):
         messages.error(request, "L'évaluation de ce dossier n'est pas ouverte à votre saisie.")
         return redirect("assessment:score", reference=dossier.reference)
     config = dossier.call.rules
@@ -193,7 +191,7 @@ def score(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def proposal(request: HttpRequest, reference: str) -> HttpResponse:
     dossier = _dossier(request, reference)
-    if not (_is_instructor_of(request.user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE):
+    if not (is_instructor_of(request.user, dossier.departement_id) and dossier.state == DossierState.ADMISSIBLE):
         messages.error(request, "La proposition de ce dossier n'est pas ouverte à votre saisie.")
         return redirect("assessment:score", reference=dossier.reference)
     form = ProposalForm(request.POST, config=dossier.call.rules, requested=requested_grant(dossier))
@@ -286,7 +284,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         if departement is not None and call is not None
         else []
     )
-    can_edit = departement is not None and _is_instructor_of(request.user, departement.pk)
+    can_edit = departement is not None and is_instructor_of(request.user, departement.pk)
     references = [
         (item.dossier.reference, item.dossier.title, item.proposal.rank if item.proposal else None)
         for territory in territories
@@ -344,7 +342,7 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
 def transmit(request: HttpRequest) -> HttpResponse:
     departement, call, scope_form = _scope(request)
     user = request.user
-    can_transmit = departement is not None and call is not None and _is_instructor_of(user, departement.pk)
+    can_transmit = departement is not None and call is not None and is_instructor_of(user, departement.pk)
     form = TransmissionForm() if can_transmit else None
     refusal: list[Any] = []
     status = 200
@@ -399,18 +397,9 @@ def transmit(request: HttpRequest) -> HttpResponse:
 def transmission_pdf(request: HttpRequest, pk: int) -> FileResponse:
     _reader(request)
     transmission = get_object_or_404(transmissions_visible_to(request.user), pk=pk)
-    if not transmission.summary_pdf:
-        raise Http404("La synthèse de cette transmission est introuvable.")
-    try:
-        handle = transmission.summary_pdf.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("La synthèse de cette transmission est introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=transmission.summary_pdf.name.rsplit("/", 1)[-1],
+    return private_file_response(
+        transmission.summary_pdf,
+        filename=(transmission.summary_pdf.name or "").rsplit("/", 1)[-1],
         content_type="application/pdf",
+        missing="La synthèse de cette transmission est introuvable.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

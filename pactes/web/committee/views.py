@@ -22,13 +22,12 @@ from pactes.accounts.models import Role, User
 from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
 from pactes.committee.documents import letter_filename, minutes_filename
-from pactes.committee.models import CommitteeDecision, CommitteeSession, SessionState
+from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.selectors import (
     envelope_for_session,
     latest_closed_decision,
     present_count,
     proposal_of,
-    requested_grant,
     session_agenda,
     session_agenda_dossiers,
     sessions_visible_to,
@@ -45,9 +44,10 @@ from pactes.committee.services import (
     session_open,
     session_update,
 )
+from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
 from pactes.rules.verdict import Reason
 
 from . import forms as f
@@ -110,16 +110,7 @@ def _session_title(session: CommitteeSession) -> str:
 
 
 def _pdf_response(field: Any, filename: str) -> FileResponse:
-    if not field:
-        raise Http404("Le document n'a pas été produit.")
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Le document est introuvable.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(field, filename=filename, content_type="application/pdf")
 
 
 # -- sessions ------------------------------------------------------------------------------------------------------
@@ -466,9 +457,8 @@ def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
     if user.role not in LETTER_ROLES:
         raise Http404("Lettre introuvable.")
     decision = get_object_or_404(
-        CommitteeDecision.objects.select_related("session", "dossier"),
+        CommitteeDecision.objects.of_closed_sessions().select_related("session", "dossier"),
         pk=pk,
         dossier__in=dossiers_visible_to(user),
-        session__state=SessionState.CLOSED,
     )
     return _pdf_response(decision.letter_pdf, letter_filename(decision))

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.calls.models import Call
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.followup import services
@@ -26,8 +27,6 @@ from pactes.followup.models import Report
 from pactes.followup.selectors import (
     dossier_followup,
     followed_dossiers_visible_to,
-    is_applicant_of,
-    is_instructor_of,
 )
 from pactes.followup.services import (
     FollowupRefused,
@@ -239,8 +238,8 @@ def report(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     context.update(
         {
             "is_applicant": is_applicant_of(user, found),
-            "may_decide": is_instructor_of(user, found) and existing.state == "remis",
-            "decision_form": f.DecisionForm() if is_instructor_of(user, found) else None,
+            "may_decide": is_instructor_of(user, found.departement_id) and existing.state == "remis",
+            "decision_form": f.DecisionForm() if is_instructor_of(user, found.departement_id) else None,
             "page_title": f"{existing.kind_label} — {found.reference}",
             "breadcrumb_data": _breadcrumb(existing.kind_label, found),
         }
@@ -299,7 +298,7 @@ def report_submit(request: HttpRequest, reference: str, kind: str) -> HttpRespon
 def report_decide(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     user = _user(request)
     found = _dossier(request, reference)
-    if not is_instructor_of(user, found):
+    if not is_instructor_of(user, found.departement_id):
         raise PermissionDenied("Seule la DDETS-PP du département valide ou renvoie un bilan.")
     existing = get_object_or_404(Report.objects.filter(dossier=found), kind=_kind(kind).value)
     form = f.DecisionForm(request.POST)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
 from pactes.calls.models import Measure
+from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
@@ -345,15 +346,9 @@ def exchanges(request: HttpRequest, reference: str) -> HttpResponse:
 def message_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     user, dossier = _exchanged(request, reference)
     message = get_object_or_404(messages_visible_to(user, dossier), pk=pk)
-    if not message.file:
-        raise Http404("Ce message n'a pas de pièce jointe.")
-    try:
-        handle = message.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Le fichier de cette pièce est introuvable.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=message.original_name, content_type=message.content_type
+    return private_file_response(
+        message.file,
+        filename=message.original_name,
+        content_type=message.content_type,
+        missing="Le fichier de cette pièce est introuvable.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,0 +1,56 @@
+"""Who may do what on a dossier: the one set of predicates that selectors, services and views all ask.
+
+Words: an *instructeur DDETS-PP* instructs the filed dossiers of its own département; the *instruction staff* are
+the instructors and the DREETS; a *porteur* of a dossier is a member of its carrying organisation or an invited
+co-editor. A predicate answers a question about one person and one object, reads no request and raises nothing:
+the caller decides between a 404, a 403 or a French refusal.
+
+This module imports no other app (accounts is at the bottom): a dossier is read through its attributes only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pactes.accounts.models import Role
+
+if TYPE_CHECKING:
+    from pactes.dossiers.models import Dossier
+
+INSTRUCTION_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS})
+
+
+def _is_active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_instructor_of(user: Any, departement_id: int | None) -> bool:
+    """``user`` is an active instructeur DDETS-PP of that département."""
+    return (
+        _is_active(user)
+        and user.role == Role.INSTRUCTOR
+        and departement_id is not None
+        and user.departement_id == departement_id
+    )
+
+
+def is_instruction_staff(user: Any) -> bool:
+    """An active instructor (any département) or DREETS agent."""
+    return _is_active(user) and user.role in INSTRUCTION_ROLES
+
+
+def can_instruct(user: Any, dossier: Dossier) -> bool:
+    """The DREETS, or the instructor of the dossier's département."""
+    return is_instruction_staff(user) and (user.role == Role.DREETS or is_instructor_of(user, dossier.departement_id))
+
+
+def is_applicant_of(user: Any, dossier: Dossier) -> bool:
+    """``user`` is an active porteur of ``dossier``: member of its organisation or invited co-editor."""
+    if not _is_active(user) or user.role != Role.APPLICANT:
+        return False
+    return dossier.organisation.memberships.filter(user=user).exists() or dossier.editors.filter(pk=user.pk).exists()
+
+
+def can_edit(user: Any, dossier: Dossier) -> bool:
+    """A porteur of the dossier while it is a draft or reopened for complements."""
+    return bool(dossier.is_editable) and is_applicant_of(user, dossier)
