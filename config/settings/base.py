@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "mozilla_django_oidc",
     "pactes.core",
+    "pactes.outbox",
     "pactes.accounts",
     "pactes.territories",
     "pactes.calls",

@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import IO
 
 from django.core.files.base import ContentFile, File
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, AgreementTransitionLog, Payment
+from pactes.agreements.notifications import agreement_sent_notify
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import applicant_emails
 from pactes.dossiers.services import moment_problems
 from pactes.rules.agreement import (
     AGREEMENT_STATE_DATES,
@@ -276,39 +274,10 @@ def agreement_transition(
         at=at or timezone.now(),
     )
     if move.code == "send":
-        agreement_id = locked.pk
-        transaction.on_commit(lambda: _send_after_commit(agreement_id))
+        agreement_sent_notify(agreement=locked)
     for name in ("state", *DATE_FIELDS):
         setattr(agreement, name, getattr(locked, name))
     return locked
-
-
-def agreement_send_email(*, agreement_id: int) -> int:
-    """E-mails the convention (PDF attached) to the applicants for signature; returns the number sent."""
-    agreement = Agreement.objects.select_related("dossier__call", "dossier__departement").get(pk=agreement_id)
-    dossier = agreement.dossier
-    rules = dossier.call.rules
-    recipients = applicant_emails(dossier)
-    if not recipients:
-        return 0
-    body = render_to_string("emails/agreement_sent.txt", {"agreement": agreement, "dossier": dossier, "rules": rules})
-    message = EmailMessage(
-        subject=f"[{rules.subject_prefix}] Convention à signer — dossier {dossier.reference}",
-        body=body,
-        to=recipients,
-    )
-    if agreement.pdf_file:
-        with agreement.pdf_file.open("rb") as pdf:
-            message.attach(f"convention-{dossier.reference}.pdf", pdf.read(), "application/pdf")
-    return message.send()
-
-
-def _send_after_commit(agreement_id: int) -> None:
-    # The transition is committed: a mail failure must not turn it into an error page.
-    try:
-        agreement_send_email(agreement_id=agreement_id)
-    except Exception:
-        logger.exception("Échec de l'envoi de la convention %s au porteur.", agreement_id)
 
 
 @transaction.atomic

@@ -14,13 +14,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import CriterionScore, Opinion, Proposal, ScoreSheet, Transmission
+from pactes.assessment.notifications import transmission_notify
 from pactes.assessment.selectors import (
     dossier_territory,
     evaluated_dossiers,
@@ -397,40 +396,5 @@ def transmission_create(
         transmission.summary_pdf.save(
             f"synthese-{call.slug}-{departement.code}-{stamp}.pdf", ContentFile(pdf), save=True
         )
-        transaction.on_commit(lambda: _notify_after_transmission(transmission.pk))
+        transmission_notify(transmission=transmission)
     return transmission
-
-
-def transmission_subject(transmission: Transmission) -> str:
-    prefix = transmission.call.rules.subject_prefix
-    return (
-        f"[{prefix}] Transmission au comité régional — DDETS-PP {transmission.departement.name} "
-        f"({transmission.departement.code})"
-    )
-
-
-def _notify_after_transmission(transmission_id: int) -> None:
-    # The transmission is committed: a mail server failure must not undo it (the PDF stays online).
-    try:
-        transmission_notify(transmission_id=transmission_id)
-    except Exception:
-        logger.exception("Échec de l'envoi de la transmission %s à la DREETS.", transmission_id)
-
-
-def transmission_notify(*, transmission_id: int) -> int:
-    """E-mails the departmental summary to the DREETS mailbox of the call; returns the number of messages sent."""
-    transmission = Transmission.objects.select_related("call", "departement", "transmitted_by").get(pk=transmission_id)
-    rules = transmission.call.rules
-    body = render_to_string(
-        "instruction/assessment/transmission_email.txt",
-        {
-            "transmission": transmission,
-            "rules": rules,
-            "dossiers": transmission.dossiers.order_by("reference"),
-            "at": timezone.localtime(transmission.transmitted_at, rules.timezone),
-        },
-    )
-    message = EmailMessage(subject=transmission_subject(transmission), body=body, to=[rules.mailbox])
-    with transmission.summary_pdf.open("rb") as pdf:
-        message.attach(transmission.summary_pdf.name.rsplit("/", 1)[-1], pdf.read(), "application/pdf")
-    return message.send()

@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
@@ -32,6 +30,7 @@ from pactes.committee.models import (
     Decision,
     SessionState,
 )
+from pactes.committee.notifications import decision_letters_notify
 from pactes.committee.selectors import (
     committed_decisions,
     envelope_for_session,
@@ -40,7 +39,7 @@ from pactes.committee.selectors import (
     session_agenda_dossiers,
 )
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import applicant_emails, requested_grant
+from pactes.dossiers.selectors import requested_grant
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
@@ -365,41 +364,8 @@ def session_close(*, session: CommitteeSession, by: User, at: dt.datetime | None
     for record in decisions:
         record.session = locked
         record.letter_pdf.save(letter_filename(record), ContentFile(letter_render(decision=record)), save=True)
-    session_id = locked.pk
-    transaction.on_commit(lambda: _letters_send_after_closing(session_id))
+    decision_letters_notify(session=locked)
     return locked
-
-
-def _letters_send_after_closing(session_id: int) -> None:
-    # The session is closed: a mail server failure must not undo it (the letters stay online).
-    try:
-        decision_letters_send(session_id=session_id)
-    except Exception:
-        logger.exception("Échec de l'envoi des lettres de décision (séance %s).", session_id)
-
-
-def decision_letters_send(*, session_id: int) -> int:
-    """E-mails each applicant its decision letter; returns the number of messages sent."""
-    session = CommitteeSession.objects.select_related("call").get(pk=session_id)
-    rules = session.call.rules
-    sent = 0
-    for record in session.decisions.select_related("dossier__organisation", "dossier__departement"):
-        recipients = applicant_emails(record.dossier)
-        if not recipients or not record.letter_pdf:
-            continue
-        body = render_to_string(
-            "emails/decision.txt", {"decision": record, "dossier": record.dossier, "session": session, "rules": rules}
-        )
-        message = EmailMessage(
-            subject=f"[{rules.subject_prefix}] Décision du comité régional — dossier {record.dossier.reference}",
-            body=body,
-            to=recipients,
-        )
-        with record.letter_pdf.open("rb") as pdf:
-            message.attach(letter_filename(record), pdf.read(), "application/pdf")
-        sent += message.send()
-    logger.info("Lettres de décision de la séance %s envoyées (%s).", session_id, sent)
-    return sent
 
 
 # -- reopening ------------------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -40,6 +39,7 @@ from pactes.dossiers.models import (
     ResourceLine,
     ResourceStatus,
 )
+from pactes.dossiers.notifications import invitation_notify
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
 
@@ -500,17 +500,9 @@ def invitation_create(*, dossier: Dossier, email: str, by: User, accept_url: Cal
     invitation = Invitation.objects.create(
         dossier=dossier, email=email.strip().lower(), token=secrets.token_urlsafe(32), invited_by=by
     )
-    prefix = dossier.call.rules.subject_prefix
-    link = accept_url(invitation.token)
-    subject = f"{prefix} : invitation à co-éditer le dossier {dossier.reference}"
-    body = (
-        f"Bonjour,\n\n{by} vous invite à préparer avec lui le dossier {dossier.reference} « {dossier.title} » "
-        f"({dossier.organisation.name}) de l'appel « {dossier.call.short_title} ».\n\n"
-        f"Pour accepter, connectez-vous à Pactes puis ouvrez ce lien (valable "
-        f"{INVITATION_VALIDITY.days} jours, une seule fois) :\n{link}\n\n"
-        "Si vous ne vous attendiez pas à cette invitation, ignorez ce message.\n"
+    invitation_notify(
+        invitation=invitation, dossier=dossier, by=by, link=accept_url(invitation.token), validity=INVITATION_VALIDITY
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
     return invitation
 
 

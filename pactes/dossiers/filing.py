@@ -16,24 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import User
 from pactes.dossiers.checks import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import arrival_label, receipt_render
+from pactes.dossiers.notifications import receipt_notify
+from pactes.dossiers.receipt import receipt_file_name, receipt_render
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.services import complements_answer_close
 from pactes.rules.lifecycle import DossierState, check_transition
@@ -161,10 +157,6 @@ def _receipt_enqueue(version_id: int) -> None:
         logger.exception("Échec de la mise en file de l'accusé de réception (version %s).", version_id)
 
 
-def receipt_file_name(version: DossierVersion) -> str:
-    return f"accuse-reception-{version.dossier.reference}-v{version.number}.pdf"
-
-
 def receipt_is_pending(version: DossierVersion) -> bool:
     """The version is filed but its receipt PDF is not rendered yet (it is made after the filing's commit)."""
     return not version.receipt_pdf
@@ -189,52 +181,7 @@ def receipt_ensure(*, version_id: int) -> DossierVersion:
 
 
 def receipt_prepare(*, version_id: int) -> DossierVersion:
-    """After a filing: the receipt PDF, then the e-mail (once: the task is enqueued once per filing). A mail server
-    failure leaves the receipt online."""
+    """After a filing: the receipt PDF, then its e-mail, queued once (keyed by the version) through the outbox."""
     version = receipt_ensure(version_id=version_id)
-    try:
-        receipt_send(version_id=version_id)
-    except Exception:
-        logger.exception("Échec de l'envoi de l'accusé de réception (version %s).", version_id)
+    receipt_notify(version=version)
     return version
-
-
-def receipt_recipients(*, version: DossierVersion) -> list[str]:
-    """The filer and the dossier's contact (when it is an e-mail address), each once."""
-    contact = str((json.loads(version.snapshot).get("applicant") or {}).get("contact") or "").strip()
-    recipients = [version.submitted_by.email]
-    try:
-        validate_email(contact)
-    except ValidationError:
-        contact = ""
-    if contact and contact.lower() not in {r.lower() for r in recipients}:
-        recipients.append(contact)
-    return [r for r in recipients if r]
-
-
-def receipt_subject(*, version: DossierVersion) -> str:
-    """« [AMI 2024-PTS] Accusé de réception du dossier PTS-2024-09-0001 »."""
-    prefix = version.dossier.call.rules.subject_prefix
-    return f"[{prefix}] Accusé de réception du dossier {version.dossier.reference}"
-
-
-def receipt_send(*, version_id: int) -> int:
-    """E-mails the receipt PDF of a filed version to its recipients; returns the number of messages sent."""
-    version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
-    dossier = version.dossier
-    body = render_to_string(
-        "emails/filing_receipt.txt",
-        {
-            "dossier": dossier,
-            "call": dossier.call,
-            "rules": dossier.call.rules,
-            "version": version,
-            "filed_at": arrival_label(version.submitted_at, dossier.call),
-        },
-    )
-    message = EmailMessage(subject=receipt_subject(version=version), body=body, to=receipt_recipients(version=version))
-    with version.receipt_pdf.open("rb") as pdf:
-        message.attach(receipt_file_name(version), pdf.read(), "application/pdf")
-    sent = message.send()
-    logger.info("Accusé de réception du dossier %s (version %s) envoyé.", dossier.reference, version.number)
-    return sent

@@ -188,6 +188,10 @@ def filed_at_label(moment: dt.datetime, call: Call) -> str:
     return datetime_fr(moment.astimezone(call.rules.timezone))
 
 
+def receipt_file_name(version: DossierVersion) -> str:
+    return f"accuse-reception-{version.dossier.reference}-v{version.number}.pdf"
+
+
 def arrival_label(moment: dt.datetime, call: Call) -> str:
     """« 30 septembre 2024 à 23 h 59 min 57 s »: the filing's arrival to the second, in the call's time zone (the
     date and the minute are the platform's one formatter, ``datetime_fr``)."""

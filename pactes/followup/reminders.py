@@ -14,14 +14,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.followup.models import IndicatorMeasurement, ReminderSent, Report
+from pactes.followup.notifications import reminder_notify
 from pactes.followup.selectors import SUBMITTED_STATES, action_window, frequency_of
 from pactes.rules.agreement import AgreementState
 from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, report_periods
@@ -169,16 +168,6 @@ def recipients_of(key: str, dossier: Dossier) -> list[str]:
     return []
 
 
-def _send_later(subject: str, body: str, recipients: list[str]) -> None:
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Échec de l'envoi du rappel « %s ».", subject)
-
-    transaction.on_commit(send)
-
-
 def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
     """Records then e-mails every reminder due ``today`` whose key was never sent; returns the keys recorded."""
     due, _ = reminders_pending(today=today)
@@ -207,19 +196,17 @@ def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
                 continue
             rules = dossier.call.rules
             label = deadline.label or DeadlineKind(deadline.kind).label
-            body = render_to_string(
-                "emails/reminder.txt",
-                {
-                    "dossier": dossier,
+            reminder_notify(
+                key=reminder.key,
+                dossier=dossier,
+                recipients=recipients,
+                label=label,
+                due=deadline.due,
+                context={
                     "deadline": deadline,
-                    "label": label,
                     "days_left": reminder.days_left(today),
                     "rules": rules,
                     "for_instructors": deadline.recipients.startswith(f"{INSTRUCTORS}:"),
                 },
             )
-            subject = (
-                f"[{rules.subject_prefix}] Rappel : {label} avant le {deadline.due:%d/%m/%Y} — {dossier.reference}"
-            )
-            _send_later(subject, body, recipients)
     return recorded

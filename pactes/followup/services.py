@@ -11,9 +11,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
@@ -21,7 +19,6 @@ from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.followup.models import (
     ActionProgress,
@@ -31,6 +28,7 @@ from pactes.followup.models import (
     ReportTransitionLog,
     Reversal,
 )
+from pactes.followup.notifications import report_returned_notify, report_submitted_notify, report_validated_notify
 from pactes.followup.selectors import today_in
 from pactes.rules.call_config import PaymentTrigger
 from pactes.rules.followup import (
@@ -82,24 +80,6 @@ def _check_applicant(dossier: Dossier, by: User) -> None:
         raise _refuse(FOLLOWUP_NOT_ALLOWED, "Seuls les porteurs du dossier rendent compte de ses actions.")
     if dossier.state != DossierState.RETAINED.value:
         raise _refuse(FOLLOWUP_NOT_RETAINED, "Le suivi se saisit sur un dossier retenu, avant qu'il soit soldé.")
-
-
-def _subject(dossier: Dossier, text: str) -> str:
-    return f"[{dossier.call.rules.subject_prefix}] {text} — dossier {dossier.reference}"
-
-
-def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
-        return
-
-    def send() -> None:
-        # The act is committed: a mail server failure must not turn it into an error page.
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Échec de l'envoi du courriel « %s ».", subject)
-
-    transaction.on_commit(send)
 
 
 # -- measured values and progress -----------------------------------------------------------------------------------
@@ -368,8 +348,7 @@ def report_submit(*, report: Report, by: User, at: dt.datetime | None = None) ->
             raise FollowupRefused(problems)
         submitted = report_transition(report=report, transition=submit_transition_for(report.state), by=by, at=at)
         dossier = submitted.dossier
-        body = render_to_string("emails/report_submitted.txt", {"report": submitted, "dossier": dossier})
-        _send_on_commit(_subject(dossier, f"{submitted.kind_label} remis"), body, instructor_emails(dossier))
+        report_submitted_notify(report=submitted, dossier=dossier)
     return submitted
 
 
@@ -378,10 +357,7 @@ def report_return(*, report: Report, motivation: str, by: User) -> Report:
     with transaction.atomic():
         returned = report_transition(report=report, transition="return", by=by, reason=motivation)
         dossier = returned.dossier
-        body = render_to_string(
-            "emails/report_returned.txt", {"report": returned, "dossier": dossier, "motivation": motivation.strip()}
-        )
-        _send_on_commit(_subject(dossier, f"{returned.kind_label} à reprendre"), body, applicant_emails(dossier))
+        report_returned_notify(report=returned, dossier=dossier, motivation=motivation.strip())
     return returned
 
 
@@ -437,11 +413,7 @@ def report_validate(
             raise FollowupRefused(exc.reasons) from exc
         except TransitionRefused as exc:
             raise FollowupRefused(exc.reasons) from exc
-        body = render_to_string(
-            "emails/report_validated.txt",
-            {"report": validated, "dossier": dossier, "outcome": outcome, "settled": validated.is_final},
-        )
-        _send_on_commit(_subject(dossier, f"{validated.kind_label} validé"), body, applicant_emails(dossier))
+        report_validated_notify(report=validated, dossier=dossier, outcome=outcome)
     return outcome
 
 

@@ -15,18 +15,16 @@ from collections.abc import Mapping
 from typing import IO
 
 from django.core.files.base import File
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import User
 from pactes.accounts.permissions import can_instruct
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message, MessageKind
+from pactes.instruction.notifications import complements_answered_notify, complements_requested_notify, message_notify
 from pactes.instruction.selectors import is_instruction_staff, may_exchange
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.verdict import Reason
@@ -117,13 +115,7 @@ def complements_request(
         request = ComplementRequest.objects.create(
             dossier=dossier, message=message.strip(), due_on=due_on, requested_by=by, requested_at=moment
         )
-        recipients = applicant_emails(dossier)
-        subject = f"[{dossier.call.rules.subject_prefix}] Compléments demandés sur le dossier {dossier.reference}"
-        body = render_to_string(
-            "instruction/emails/complements_requested.txt",
-            {"dossier": dossier, "request": request, "link": link, "rules": dossier.call.rules},
-        )
-        _send_on_commit(subject, body, recipients)
+        complements_requested_notify(request=request, dossier=dossier, link=link)
     return request
 
 
@@ -137,11 +129,7 @@ def complements_answer_close(
         answered_at=now, answered_by=by, answer_version=version
     )
     if updated:
-        subject = f"[{dossier.call.rules.subject_prefix}] Compléments transmis sur le dossier {dossier.reference}"
-        body = render_to_string(
-            "instruction/emails/complements_answered.txt", {"dossier": dossier, "version": version, "link": link}
-        )
-        _send_on_commit(subject, body, instructor_emails(dossier))
+        complements_answered_notify(dossier=dossier, version=version, link=link)
 
 
 @transaction.atomic
@@ -231,29 +219,9 @@ def message_post(
         with transaction.atomic():
             message.save()
             if not private:
-                recipients = applicant_emails(dossier) if staff else instructor_emails(dossier)
-                subject = f"[{dossier.call.rules.subject_prefix}] Nouveau message sur le dossier {dossier.reference}"
-                text = render_to_string(
-                    "instruction/emails/new_message.txt",
-                    {"dossier": dossier, "message": message, "from_instruction": staff, "link": link},
-                )
-                _send_on_commit(subject, text, recipients)
+                message_notify(message=message, dossier=dossier, from_instruction=staff, link=link)
     except Exception:
         if stored:
             message.file.storage.delete(stored)
         raise
     return message
-
-
-def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
-        return
-
-    def send() -> None:
-        # The act is committed: a mail server failure must not turn it into an error page.
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Échec de l'envoi du courriel « %s ».", subject)
-
-    transaction.on_commit(send)

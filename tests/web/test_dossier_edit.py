@@ -456,7 +456,7 @@ def test_an_invited_co_editor_accepts_and_can_then_edit(
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject.startswith(dossier.call.rules.subject_prefix)
+    assert message.subject.startswith(f"[{dossier.call.rules.subject_prefix}] ")
     assert message.to == ["autre@pactes.test"]
     link = re.search(r"https?://\S+/dossiers/invitation/\S+/", message.body).group(0)
     path = link.split("testserver", 1)[1]
