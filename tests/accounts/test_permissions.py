@@ -11,6 +11,7 @@ from pactes.accounts.permissions import (
     is_instruction_staff,
     is_instructor_of,
 )
+from pactes.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,19 @@ def test_an_anonymous_visitor_may_nothing(demo_dossiers) -> None:
     assert not is_instructor_of(visitor, demo_dossiers["09"].departement_id)
     assert not can_instruct(visitor, demo_dossiers["09"])
     assert not is_applicant_of(visitor, demo_dossiers["09"])
+
+
+def test_a_porteur_edits_its_draft_and_an_instructor_never_does(demo_dossiers) -> None:
+    filed = demo_dossiers["09"]
+    draft = Dossier.objects.create(
+        call=filed.call,
+        organisation=filed.organisation,
+        reference=f"{filed.reference}-B",
+        title="Brouillon",
+        departement=filed.departement,
+        created_by=filed.created_by,
+    )
+    assert draft.is_editable
+    assert can_edit(filed.created_by, draft)
+    assert not can_edit(demo_dossiers["11"].created_by, draft)
+    assert not can_edit(one(Role.INSTRUCTOR, "09"), draft)
