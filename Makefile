@@ -16,9 +16,10 @@ venv-dev:
 ## make demo: install, migrate SQLite, load reference data and the demo (kept between runs), serve on $(PORT)
 demo: venv demo-data serve
 
+## the demo's people are fictional: setup_demo runs with a mailer that sends nothing (it refuses one that delivers)
 demo-data:
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py setup_demo
+	PACTES_MAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput -v0
 
 ## make serve: the production command. granian serves config.asgi (the arrival of each request is stamped before it

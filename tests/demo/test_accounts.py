@@ -1,7 +1,7 @@
 import pytest
 
 from pactes.accounts.models import Role, User
-from pactes.core.demo import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts
+from pactes.demo.accounts import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts
 from pactes.organisations.models import Organisation
 from pactes.organisations.validators import siret_is_valid
 from pactes.territories.models import Departement

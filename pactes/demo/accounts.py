@@ -1,8 +1,9 @@
-"""Demonstration accounts and dossiers, created idempotently: what is absent is created, nothing is ever reset.
+"""Demonstration accounts, created idempotently: what is absent is created, nothing is ever reset.
 
 Words: a *demo account* is one of the seven accounts listed on the demo page, all with the password ``pactes-demo``;
-its *scope* says in French what it may see. A demo user may change its password or its data: running the demo setup
-again keeps those changes (create if absent, never update).
+its *scope* says in French what it may see. A *stage account* is one more actor of the stages after filing (a third
+instructor, jury members, the other carriers). A demo user may change its password or its data: running the demo
+setup again keeps those changes (create if absent, never update).
 """
 
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def _departement(code: str) -> Departement:
+def departement_by_code(code: str) -> Departement:
     try:
         return Departement.objects.get(code=code)
     except Departement.DoesNotExist as exc:
@@ -80,14 +81,18 @@ def _departement(code: str) -> Departement:
         ) from exc
 
 
+def demo_user(email: str) -> User:
+    return User.objects.get(email__iexact=email)
+
+
 def _scope(account: DemoAccount) -> str:
     match account.role:
         case Role.APPLICANT:
             assert account.organisation is not None
-            departement = _departement(account.organisation.departement_code)
-            return f"Dossiers de « {account.organisation.name} » ({departement})"
+            place = departement_by_code(account.organisation.departement_code)
+            return f"Dossiers de « {account.organisation.name} » ({place})"
         case Role.INSTRUCTOR:
-            return f"Dossiers déposés du département {_departement(account.departement_code)}"
+            return f"Dossiers déposés du département {departement_by_code(account.departement_code)}"
         case Role.DREETS:
             return "Tous les dossiers déposés de la région"
         case Role.JURY:
@@ -104,7 +109,7 @@ def _ensure_organisation(demo: DemoOrganisation) -> Organisation:
             siret=demo.siret,
             kind=demo.kind,
             address=demo.address,
-            departement=_departement(demo.departement_code),
+            departement=departement_by_code(demo.departement_code),
         )
         organisation.full_clean()
         organisation.save()
@@ -123,7 +128,7 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
                 first_name=account.first_name,
                 last_name=account.last_name,
                 role=account.role,
-                departement=_departement(account.departement_code) if account.departement_code else None,
+                departement=departement_by_code(account.departement_code) if account.departement_code else None,
                 is_staff=account.is_staff,
                 is_superuser=account.is_superuser,
             )
@@ -131,4 +136,47 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
                 organisation = _ensure_organisation(account.organisation)
                 Membership.objects.get_or_create(organisation=organisation, user=user, defaults={"is_admin": True})
         rows.append((account.email, account.role.label, _scope(account)))
+    return rows
+
+
+@dataclass(frozen=True)
+class StageAccount:
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    departement_code: str = ""
+    must_log_in: bool = False  # printed by setup_demo
+
+
+STAGE_ACCOUNTS: tuple[StageAccount, ...] = (
+    StageAccount("instructeur.66@demo.test", "Laure", "Puig", Role.INSTRUCTOR, "66", must_log_in=True),
+    StageAccount("jury.2@demo.test", "Anne", "Cazals", Role.JURY),
+    StageAccount("jury.3@demo.test", "Bernard", "Estève", Role.JURY),
+    StageAccount("porteur.ccas-lavelanet@demo.test", "Isabelle", "Rouzaud", Role.APPLICANT),
+    StageAccount("porteur.arize-leze@demo.test", "Thomas", "Carrère", Role.APPLICANT),
+    StageAccount("porteur.haute-vallee@demo.test", "Claire", "Sabatier", Role.APPLICANT),
+    StageAccount("porteur.panier-limouxin@demo.test", "Mehdi", "Ouali", Role.APPLICANT),
+    StageAccount("porteur.vallespir@demo.test", "Jordi", "Vilaró", Role.APPLICANT),
+    StageAccount("porteur.fenouilledes@demo.test", "Émilie", "Sire", Role.APPLICANT),
+    StageAccount("porteur.segala@demo.test", "Pierre", "Bousquet", Role.APPLICANT),
+)
+
+
+def ensure_stage_accounts() -> list[tuple[str, str, str]]:
+    """Creates the accounts the stages need that are absent; returns (e-mail, role, scope) of those to log in with."""
+    rows = []
+    for account in STAGE_ACCOUNTS:
+        if not User.objects.filter(email__iexact=account.email).exists():
+            User.objects.create_user(
+                account.email,
+                DEMO_PASSWORD,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                role=account.role,
+                departement=departement_by_code(account.departement_code) if account.departement_code else None,
+            )
+        if account.must_log_in:
+            scope = f"Dossiers déposés du département {departement_by_code(account.departement_code)}"
+            rows.append((account.email, account.role.label, scope))
     return rows

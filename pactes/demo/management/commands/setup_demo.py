@@ -3,22 +3,41 @@
 Reference data is imported only when missing (``--refresh`` re-imports it); the calls are reloaded (the
 demonstration call moves so that its filing is open today); eligible lists, demo accounts and demo dossiers are
 created only when absent, and so are the dossiers showing every stage after filing on the real call
-(``pactes.core.demo_stages``).
+(``pactes.demo.scenario``).
+
+The demo's people are fictional and its scenario fires acts that e-mail them: the command refuses to run unless every
+mailer of ``MAILERS`` sends nothing (``make demo-data`` sets ``PACTES_MAIL_BACKEND`` to the dummy backend; the tests'
+in-memory mailer is accepted too).
 """
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pactes.calls.models import Call, Measure
 from pactes.calls.selectors import current_eligible_list
-from pactes.core.demo import ensure_demo_accounts
-from pactes.core.demo_dossiers import ensure_demo_dossiers
-from pactes.core.demo_stages import ensure_demo_stages, ensure_stage_accounts
+from pactes.demo.accounts import ensure_demo_accounts, ensure_stage_accounts
+from pactes.demo.dossiers import ensure_demo_dossiers
+from pactes.demo.scenario import ensure_demo_stages
 from pactes.territories.models import Epci, IndicatorValue
 from pactes.territories.services import SHIPPED_INDICATOR_FILES
 
 TERRITORIES_DATA = settings.BASE_DIR / "pactes" / "territories" / "data"
+SILENT_MAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.dummy.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+    }
+)
+
+
+def delivering_mailers() -> dict[str, str]:
+    """The mailers of ``MAILERS`` that would send or print mail (alias → backend); Django's default backend is SMTP."""
+    backends = {
+        alias: config.get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+        for alias, config in settings.MAILERS.items()
+    }
+    return {alias: backend for alias, backend in backends.items() if backend not in SILENT_MAIL_BACKENDS}
 
 
 class Command(BaseCommand):
@@ -28,6 +47,12 @@ class Command(BaseCommand):
         parser.add_argument("--refresh", action="store_true", help="Réimporte les données de référence.")
 
     def handle(self, *args: object, **options: object) -> None:
+        if delivering := delivering_mailers():
+            mailers = ", ".join(f"« {alias} » : {backend}" for alias, backend in delivering.items())
+            raise CommandError(
+                "La démonstration n'envoie aucun courriel : lancez-la avec "
+                f"PACTES_MAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend (messagerie {mailers})."
+            )
         refresh = bool(options["refresh"])
         if refresh or not Epci.objects.exists():
             call_command("import_territories", stdout=self.stdout)

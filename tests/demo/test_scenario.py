@@ -25,7 +25,8 @@ from pactes.calls.models import Call, EligibleEpci
 from pactes.calls.selectors import current_eligible_list
 from pactes.calls.services import call_envelope_set
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
-from pactes.core.demo_stages import DRAFT_TITLE, REGIONAL_ENVELOPE, stage_titles
+from pactes.demo.dossiers import title_of
+from pactes.demo.stages import DRAFT, REGIONAL_ENVELOPE, stage_titles
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.followup.models import IndicatorMeasurement, Report
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
@@ -54,6 +55,7 @@ COUNTED = (
     Report,
 )
 CHANGED_ENVELOPE = Decimal("650000.00")
+DRAFT_TITLE = title_of(DRAFT)
 RENAMED_DRAFT = "Épicerie itinérante du Couserans (version de travail)"
 
 
