@@ -62,3 +62,11 @@ def test_setup_demo_refuses_a_mailer_that_delivers_and_creates_nothing(settings)
     ):
         call_command("setup_demo", stdout=io.StringIO())
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_file_goes_through_dossier_import_as_it_is():
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("dossier_import", str(DATA_DIR / "solde.json"), stdout=stdout, stderr=stderr)
+    dossier = Dossier.objects.get(reference=stdout.getvalue().strip())
+    assert (dossier.call.slug, dossier.title) == (REAL, title_of("solde"))
