@@ -55,8 +55,8 @@ from pactes.committee.models import CommitteeSession, Decision
 from pactes.committee.services import attendance_set, decision_record, session_close, session_create, session_open
 from pactes.core.demo import DEMO_PASSWORD, DemoDataMissing
 from pactes.core.demo_dossiers import _couserans_draft_low_cofinancing, _dated, _example, _filing_moment
-from pactes.dossiers.checks import document_to_dossier
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import document_to_dossier
 from pactes.dossiers.models import Dossier
 from pactes.followup.services import (
     LineInput,

@@ -25,8 +25,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from pactes.accounts.models import Role, User
 from pactes.core.demo import DEMO_PASSWORD
 from pactes.core.demo_dossiers import EXAMPLE
-from pactes.dossiers.checks import document_to_dossier
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import document_to_dossier
 from pactes.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)
