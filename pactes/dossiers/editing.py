@@ -105,8 +105,8 @@ def organisation_create(
 
 
 def dossier_create(*, call: Call, organisation: Organisation, title: str, by: User) -> Dossier:
-    """A new draft numbered « PTS-<year>-<département or 00>-<NNNN> »; the perimeter (step 2) sets its instructing
-    département, until then the organisation's, else the first one."""
+    """A new draft numbered by ``numbering`` in the series of the organisation's département (« 00 » without one);
+    the perimeter (step 2) sets its instructing département, until then the organisation's, else the first one."""
     if not call.rules.is_filing_open(timezone.now()):
         raise EditRefused("Le dépôt de cet appel n'est pas ouvert : un nouveau dossier ne peut pas y être créé.")
     if not Membership.objects.filter(organisation=organisation, user=by).exists():
