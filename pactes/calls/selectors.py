@@ -1,12 +1,13 @@
 """Reads of calls and of their eligible lists, and the eligibility of a commune or an EPCI."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from pactes.calls.models import Call, EligibleList, EligibleListKind
+from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
 from pactes.rules.verdict import Reason, Verdict
 from pactes.territories.models import Commune, Epci
 from pactes.territories.selectors import search_territories
@@ -21,6 +22,37 @@ def current_eligible_list(call: Call) -> EligibleList | None:
     lists = call.eligible_lists.all()
     decided = lists.exclude(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
     return decided or lists.filter(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
+
+
+def call_by_slug(slug: str) -> Call | None:
+    return Call.objects.filter(slug=slug).first()
+
+
+def call_slugs() -> list[str]:
+    """The slugs of the loaded calls, in alphabetical order."""
+    return list(Call.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def eligible_sirens(call: Call) -> frozenset[str]:
+    """The SIREN of the list in force for the call; a demonstration call and its base call share their list."""
+    related = [call]
+    if call.derived_from_id:
+        related.append(call.derived_from)
+    related += list(Call.objects.filter(derived_from=call).order_by("-is_demo", "slug"))
+    for candidate in related:
+        eligible_list = current_eligible_list(candidate)
+        if eligible_list is not None:
+            return frozenset(eligible_list.entries.values_list("epci__siren", flat=True))
+    return frozenset()
+
+
+def measures_are_loaded() -> bool:
+    return Measure.objects.exists()
+
+
+def measures_by_code(codes: Iterable[str]) -> dict[str, Measure]:
+    """The known measures of the Pacte among ``codes``, by code (an unknown code is absent)."""
+    return {m.code: m for m in Measure.objects.filter(code__in=list(codes))}
 
 
 # -- eligibility of a territory (« 1.3.2 Le périmètre géographique », annexe 1) ---------------------------------------

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.calls.models import Call
-from pactes.dossiers.checks import document_to_dossier, load_document
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import document_to_dossier, load_document
 from pactes.dossiers.models import Dossier
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

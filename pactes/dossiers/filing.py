@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import User
-from pactes.dossiers.checks import canonical_json, dossier_to_document, dossier_verdict
+from pactes.dossiers.interchange import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import arrival_label, receipt_render
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems

@@ -19,8 +19,8 @@ from pactes.assessment.services import evaluation_complete, proposal_update, sco
 from pactes.calls.services import call_load, eligible_list_build_indicative
 from pactes.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from pactes.demo.dossiers import dated, ensure_demo_dossiers
-from pactes.dossiers.checks import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.rules import scoring

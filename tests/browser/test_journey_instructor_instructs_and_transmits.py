@@ -24,8 +24,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from pactes.accounts.models import Role, User
 from pactes.demo.accounts import DEMO_PASSWORD
-from pactes.dossiers.checks import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)

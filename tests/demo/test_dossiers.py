@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from pactes.calls.models import Call
 from pactes.demo.dossiers import DATA_DIR, PER_CALL, dated, demo_document, title_of
 from pactes.demo.stages import DRAFT, STAGES, stage_titles
-from pactes.dossiers.checks import FORMAT, load_document
+from pactes.dossiers.interchange import FORMAT, load_document
 from pactes.dossiers.models import Dossier
 
 DATA_FILES = sorted(DATA_DIR.glob("*.json"))

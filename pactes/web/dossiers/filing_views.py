@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import User
 from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_delete
-from pactes.dossiers.checks import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.filing import (
     STATE_CHANGED,
     FilingRefused,
@@ -27,6 +26,7 @@ from pactes.dossiers.filing import (
     receipt_file_name,
     receipt_is_pending,
 )
+from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import arrival_label, filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from pactes.accounts.models import User
 from pactes.calls.models import Call
-from pactes.calls.selectors import calls_public
+from pactes.calls.selectors import calls_public, eligible_sirens
 from pactes.dossiers.editing import (
     STEP_CODES,
     STEPS,
@@ -44,12 +44,14 @@ from pactes.dossiers.editing import (
     organisation_create,
     step_version,
 )
+from pactes.dossiers.interchange import dossier_verdict
 from pactes.dossiers.models import ContributionNature, Dossier, DossierStepVersion, Invitation, ResourceKind
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.instruction.selectors import may_exchange, open_complement_request
 from pactes.organisations.models import Organisation
 from pactes.rules.dossier import RULES
 from pactes.territories.models import Commune, Departement, Epci, IndicatorValue
+from pactes.territories.selectors import indicators_for
 
 from . import forms as f
 
@@ -140,12 +142,8 @@ class RuleGroup:
         return sum(1 for r in self.rules if not r.is_met)
 
 
-def rules_panel(dossier: Dossier) -> dict[str, Any] | None:
+def rules_panel(dossier: Dossier) -> dict[str, Any]:
     """Each rule of the call, met or not, grouped by the step that fixes it, with the budget's figures."""
-    try:
-        from pactes.dossiers.checks import dossier_verdict
-    except ImportError:  # the checks module ships with the interchange format
-        return None
     # The filing deadline is judged on a draft only: complements are answered during the instruction.
     verdict, summary = dossier_verdict(dossier, now=timezone.now() if dossier.is_draft else None)
     labels = {rule.code: rule.label for rule in RULES}
@@ -334,27 +332,15 @@ def _applicant_forms(dossier: Dossier, data: Any) -> StepForms:
 
 
 def _indicator_rows(level: str, code: str) -> list[IndicatorValue]:
-    try:
-        from pactes.territories.selectors import indicators_for
-    except ImportError:  # pragma: no cover - the territories app ships it
-        return list(IndicatorValue.objects.filter(level=level, territory_code=code).select_related("indicator"))
     newest: dict[str, IndicatorValue] = {}
     for value in indicators_for(level, code):
         newest.setdefault(value.indicator.code, value)
     return list(newest.values())
 
 
-def _eligible_sirens(call: Call) -> frozenset[str]:
-    try:
-        from pactes.dossiers.checks import eligible_sirens
-    except ImportError:
-        return frozenset()
-    return eligible_sirens(call)
-
-
 def _perimeter_forms(dossier: Dossier, data: Any) -> StepForms:
     config = dossier.call.rules
-    eligible = _eligible_sirens(dossier.call)
+    eligible = eligible_sirens(dossier.call)
     region_epcis = sorted(
         Epci.objects.filter(main_region_code=config.region_code).defer("geometry"),
         key=lambda e: (e.siren not in eligible, e.name),

@@ -1,37 +1,16 @@
-"""The pure side of pactes.dossier/1: reading a document, mapping it to the rules' input, canonical JSON."""
+"""Reading pactes.dossier/1 without the database: the schema, strict values, the mapping to the rules' input."""
 
 import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 
-from pactes.dossiers.checks import (
-    EXAMPLE_PATH,
-    DocumentError,
-    canonical_json,
-    document_sha256,
-    document_to_input,
-    figures,
-    format_rate,
-    load_document,
-)
-from pactes.rules.budget import FundingStatus, summarize_budget
-from pactes.rules.call_config import CallConfig
+from pactes.dossiers.interchange import EXAMPLE_PATH, DocumentError, document_to_input, load_document
+from pactes.rules.budget import FundingStatus
 from pactes.rules.dossier import ContributionNature, check_dossier
 
 COUSERANS = "200067940"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return CallConfig.from_yaml((settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def example():
-    return json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 
 
 def to_input(document, config, **kwargs):
@@ -198,28 +177,3 @@ def test_json_syntax_error_gives_line_and_column():
 def test_a_json_list_is_not_a_document():
     with pytest.raises(DocumentError, match="objet JSON"):
         load_document("[]")
-
-
-def test_canonical_json_sorts_keys_without_spaces_and_keeps_accents():
-    assert canonical_json({"b": "é", "a": [1, {"d": None, "c": True}]}) == '{"a":[1,{"c":true,"d":null}],"b":"é"}'
-
-
-def test_document_hash_depends_on_content_not_on_key_order():
-    assert document_sha256({"a": "1", "b": "2"}) == document_sha256({"b": "2", "a": "1"})
-    assert document_sha256({"a": "1.00"}) != document_sha256({"a": "1.01"})
-
-
-def test_figures_are_strings_with_two_decimals_and_a_four_place_rate(example, config):
-    summary = summarize_budget(to_input(example, config).budget, config)
-    assert figures(summary) == {
-        "total_budget": "124000.00",
-        "state_grant": "62000.00",
-        "cofinancing": "62000.00",
-        "cofinancing_rate": "0.5000",
-        "in_kind": "8400.00",
-    }
-
-
-def test_rate_is_cut_never_rounded_up_to_the_minimum():
-    assert format_rate(Decimal("0.49999")) == "0.4999"
-    assert format_rate(None) == "0.0000"
