@@ -34,7 +34,7 @@ from pactes.instruction.selectors import open_complement_request
 from pactes.rules.dossier import RULES
 from pactes.rules.lifecycle import DossierState
 
-from .filing_forms import AttachmentForm, FilingForm
+from ..filing_forms import AttachmentForm, FilingForm
 
 TOTAL_STEPS = 10
 
