@@ -154,6 +154,7 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     def __init__(self, data: Any = None, *args: Any, initial: Any = None, **kwargs: Any) -> None:
         super().__init__(data, *args, initial=None if data is not None else initial, **kwargs)
+        self.dossier: Dossier | None = None  # set by ``from_dossier``
 
     @classmethod
     def get_default_prefix(cls) -> str:

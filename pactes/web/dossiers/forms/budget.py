@@ -173,6 +173,7 @@ class ExpenseLines(BaseLineFormSet):
     def to_step_data(self) -> dict[str, Any]:
         """Each line's action as the dossier's row (None: costs shared by several actions)."""
         data = super().to_step_data()
+        assert self.dossier is not None
         actions = {str(a.pk): a for a in self.dossier.actions.all()}
         for row in data[self.data_key]:
             row["action"] = actions.get(row["action"] or "")

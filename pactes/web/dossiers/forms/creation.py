@@ -42,6 +42,10 @@ class NewDossierForm(EditorForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The rows behind the choices (set by ``for_applicant``): what ``to_start_data`` hands to the service.
+        self.open_calls: list[Call] = []
+        self.organisations: list[Organisation] = []
+        self.departements: list[Departement] = []
         self.fields["call"].choices = calls  # type: ignore[attr-defined]
         self.fields["organisation"].choices = [("", "— Créer une nouvelle organisation —"), *organisations]  # type: ignore[attr-defined]
         self.fields["new_kind"].choices = [("", "— Choisir —"), *kinds]  # type: ignore[attr-defined]
