@@ -1,7 +1,8 @@
 """Steps 9 and 10 of a dossier: pièces jointes, récapitulatif and dépôt; the filed versions and their receipts.
 
 Every view reads the dossier through ``dossiers_visible_to`` (a hidden dossier answers 404) and writes only through
-the services of ``pactes.dossiers.attachments`` and ``pactes.dossiers.filing``.
+the services of ``pactes.dossiers.attachments`` and ``pactes.dossiers.filing`` (the answer to complements through
+``pactes.instruction.services.complements_answer``, which files it and closes the request).
 """
 
 import datetime as dt
@@ -26,15 +27,14 @@ from pactes.dossiers.filing import (
     receipt_file_name,
     receipt_is_pending,
 )
-from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import arrival_label, filed_at_label, present_document
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.receipt import arrival_label, present_document
+from pactes.dossiers.selectors import dossier_filing_summary, dossiers_visible_to
 from pactes.instruction.selectors import open_complement_request
-from pactes.rules.dossier import RULES
+from pactes.instruction.services import complements_answer
 from pactes.rules.lifecycle import DossierState
 
-from .filing_forms import AttachmentForm, FilingForm
+from ..filing_forms import AttachmentForm, FilingForm
 
 TOTAL_STEPS = 10
 
@@ -174,9 +174,10 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
         form = FilingForm(request.POST)
         if form.is_valid():
             answering = _answering(dossier)
+            # The moment judged against the deadline: when this request reached the server (ADR 0012).
+            file = complements_answer if answering else dossier_file
             try:
-                # The moment judged against the deadline: when this request reached the server (ADR 0012).
-                version = dossier_file(dossier=dossier, by=request.user, arrived_at=request.arrived_at)
+                version = file(dossier=dossier, by=request.user, arrived_at=request.arrived_at)
             except FilingRefused as exc:
                 if STATE_CHANGED in [r.code for r in exc.reasons] and _already_filed_by(request, dossier):
                     return redirect("filing:summary", reference=dossier.reference)
@@ -190,6 +191,7 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
                     "courriel et sera téléchargeable ci-dessous dans quelques instants.",
                 )
                 return redirect("filing:summary", reference=dossier.reference)
+    answering = _answering(dossier)
     context: dict[str, Any] = {
         "page_title": f"Récapitulatif et dépôt — dossier {dossier.reference}",
         "breadcrumb_data": _breadcrumb(dossier, "Récapitulatif et dépôt"),
@@ -200,29 +202,10 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
         "versions": dossier.versions.select_related("submitted_by"),
         "pieces": dossier.attachments.all(),
         "stepper": {"current_step_id": 10, "current_step_title": "Récapitulatif et dépôt", "total_steps": TOTAL_STEPS},
+        "answering": answering,
+        "complement_request": open_complement_request(dossier) if answering else None,
+        **dossier_filing_summary(dossier, answering=answering, now=timezone.now()).context(),
     }
-    context["answering"] = _answering(dossier)
-    context["complement_request"] = open_complement_request(dossier) if context["answering"] else None
-    if dossier.is_editable:
-        now = timezone.now()
-        try:
-            # Complements are answered during the instruction: the filing deadline is not judged again.
-            verdict, _summary = dossier_verdict(dossier, now=None if context["answering"] else now)
-        except DocumentError as exc:
-            context["document_error"] = str(exc)
-        else:
-            context["panel"] = [(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES]
-            context["verdict"] = verdict
-            context["closes_at"] = filed_at_label(dossier.call.rules.filing_closes_at, dossier.call)
-            context["is_open"] = context["answering"] or dossier.call.rules.is_filing_open(now)
-        context["doc"] = present_document(document=dossier_to_document(dossier), call=dossier.call)
-    else:
-        latest = dossier.versions.order_by("-number").first()
-        if latest is not None:
-            context["doc"] = present_document(document=json.loads(latest.snapshot), call=dossier.call)
-            context["latest"] = latest
-        else:
-            context["doc"] = present_document(document=dossier_to_document(dossier), call=dossier.call)
     return render(request, "dossiers/filing/summary.html", context)
 
 
