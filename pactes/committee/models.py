@@ -14,7 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pactes.core.models import TransitionLog
+from pactes.rules.committee_session import SESSION_STATE_LABELS
 
+
+# The states of ``pactes.rules.committee_session.SessionState``, as database choices (a test keeps them equal).
 class SessionState(models.TextChoices):
     PLANNED = "planifiee", "Planifiée"
     OPEN = "ouverte", "Ouverte"
@@ -96,6 +100,21 @@ class CommitteeSession(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == SessionState.CLOSED
+
+
+class CommitteeSessionTransitionLog(TransitionLog):
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition de séance du comité"
+
+    @property
+    def from_label(self) -> str:
+        return SESSION_STATE_LABELS.get(self.from_state, self.from_state)  # type: ignore[call-overload]
+
+    @property
+    def to_label(self) -> str:
+        return SESSION_STATE_LABELS.get(self.to_state, self.to_state)  # type: ignore[call-overload]
 
 
 class Attendance(models.Model):

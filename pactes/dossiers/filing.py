@@ -99,7 +99,6 @@ def dossier_file(
     transition is logged at that moment too. Raises ``FilingRefused``; a second filing of the same draft (a double
     click, two tabs) is refused with ``STATE_CHANGED`` or ``TRANSITION_NOT_FROM_STATE`` and creates nothing."""
     moment = filing_moment(dossier=dossier, arrived_at=arrived_at, now=now)
-    explicit = arrived_at is not None or now is not None
     with transaction.atomic():
         locked = (
             Dossier.objects.select_for_update().select_related("call", "organisation", "departement").get(pk=dossier.pk)
@@ -122,16 +121,13 @@ def dossier_file(
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         transition = filing_transition(locked)
         try:
-            # A first filing is logged at the moment the rules were judged at, like ``submitted_at``; an answer to
-            # complements is logged when it is made.
+            # A first filing is logged and stamped (``submitted_at``) at the moment the rules were judged at; an
+            # answer to complements is logged when it is made.
             dossier_transition(
-                dossier=locked, transition=transition, by=by, at=moment if explicit and transition == SUBMIT else None
+                dossier=locked, transition=transition, by=by, at=moment if transition == SUBMIT else None
             )
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
-        if transition == SUBMIT:
-            # The transition stamps its own clock; the filing time is the one the rules were judged at.
-            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
         version = DossierVersion.objects.create(
             dossier=locked,
             number=number,
