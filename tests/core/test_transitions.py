@@ -17,6 +17,7 @@ from pactes.core import transitions
 from pactes.core.transitions import Fired, TransitionRefused, fire
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.rules.committee_session import SESSION_LIFECYCLE
+from pactes.rules.committee_session import SessionState as LifecycleSessionState
 from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState
 from pactes.rules.verdict import Reason
 from tests.committee.fixtures import accounts, committee_call, filed, media_root, planned_session  # noqa: F401
@@ -182,3 +183,7 @@ def test_the_committee_service_opens_a_session_through_the_engine(planned_sessio
     session = session_open(session=planned_session, by=accounts["dreets"])
     assert session.state == SessionState.OPEN
     assert [(t.transition, t.by) for t in session.transitions.all()] == [("open", accounts["dreets"])]
+
+
+def test_the_database_choices_of_a_session_are_the_states_of_its_lifecycle():
+    assert [(c.value, c.label) for c in SessionState] == [(s.value, s.label) for s in LifecycleSessionState]
