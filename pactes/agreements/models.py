@@ -3,7 +3,8 @@
 Words: a *template* (modèle de convention) is the body of the convention of one call in Django template syntax,
 versioned (every change is a new version, older ones are kept); the *agreement* is the convention of one retained
 dossier, generated from the current template with the awarded amount of the committee's decision; its ``state`` is
-written only by ``pactes.agreements.services.agreement_transition`` following ``pactes.rules.agreement``. The
+written only by the lifecycle engine ``pactes.core.transitions.fire`` (through
+``pactes.agreements.services.agreement_transition``) following ``pactes.rules.agreement``. The
 *engagement* is the legal commitment (EJ, engagement juridique, Chorus): its number and date. A *payment* is a
 payment made (versement) on the convention, tied to an accounting year (§1.4).
 """

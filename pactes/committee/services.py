@@ -4,7 +4,8 @@ Only the DREETS writes. Decisions are recorded while a session is open and chang
 closed; closing fires the lifecycle transitions (``retain``, ``reject``, ``postpone``) through
 ``dossier_transition``, freezes the decisions and produces the procès-verbal and the decision letters, e-mailed
 once committed. A decision is reopened only by the DREETS, with a motivation, through the lifecycle
-(``reopen_retained``…): the closed session's record is never edited.
+(``reopen_retained``…): the closed session's record is never edited. Opening and closing a session are transitions
+of ``pactes.rules.committee_session``, fired through the one engine (``pactes.core.transitions.fire``, logged).
 """
 
 from __future__ import annotations

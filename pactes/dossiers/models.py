@@ -1,8 +1,9 @@
 """Dossiers: the projects applicants prepare and file for a call.
 
 Words: a *dossier* belongs to one *organisation* (the porteur, or the chef de file of a consortium) and one call;
-its ``departement`` is the DDETS-PP that instructs it (the département of its perimeter). Its ``state`` is written
-only by ``pactes.dossiers.services.dossier_transition`` following ``pactes.rules.lifecycle``.
+its ``departement`` is the DDETS-PP that instructs it (the département of its perimeter). Its ``state`` (and
+``submitted_at``) is written only by the lifecycle engine, ``pactes.core.transitions.fire`` (through
+``pactes.dossiers.services.dossier_transition``), following ``pactes.rules.lifecycle``.
 """
 
 from django.conf import settings
