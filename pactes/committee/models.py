@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.core.models import TransitionLog
-from pactes.rules.committee_session import SESSION_STATE_LABELS
+from pactes.rules.committee_session import SESSION_LIFECYCLE
 
 
 # The states of ``pactes.rules.committee_session.SessionState``, as database choices (a test keeps them equal).
@@ -110,11 +110,11 @@ class CommitteeSessionTransitionLog(TransitionLog):
 
     @property
     def from_label(self) -> str:
-        return SESSION_STATE_LABELS.get(self.from_state, self.from_state)  # type: ignore[call-overload]
+        return SESSION_LIFECYCLE.state_label(self.from_state)
 
     @property
     def to_label(self) -> str:
-        return SESSION_STATE_LABELS.get(self.to_state, self.to_state)  # type: ignore[call-overload]
+        return SESSION_LIFECYCLE.state_label(self.to_state)
 
 
 class Attendance(models.Model):

@@ -134,7 +134,8 @@ def fire[M: models.Model](
     )
     for callback in on_commit:
         transaction.on_commit(callback)
-    transaction.on_commit(lambda: _run_hooks(fired))
+    if AFTER_COMMIT_HOOKS:
+        transaction.on_commit(lambda: _run_hooks(fired))
     return locked
 
 

@@ -187,3 +187,9 @@ def test_the_committee_service_opens_a_session_through_the_engine(planned_sessio
 
 def test_the_database_choices_of_a_session_are_the_states_of_its_lifecycle():
     assert [(c.value, c.label) for c in SessionState] == [(s.value, s.label) for s in LifecycleSessionState]
+
+
+def test_without_hooks_only_the_callers_callbacks_are_scheduled(ariege, accounts, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        fire(obj=ariege, lifecycle=DOSSIER_LIFECYCLE, code="start_review", by=accounts["instructeur.09"])
+    assert callbacks == []
