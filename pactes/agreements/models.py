@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.core.models import TransitionLog
-from pactes.rules.agreement import AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
+from pactes.rules.agreement import AGREEMENT_LIFECYCLE, AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
 
 DATE_FIELDS: tuple[str, ...] = ("sent_on", "applicant_signed_on", "state_signed_on", "settled_on", "terminated_on")
 
@@ -81,6 +81,9 @@ class AgreementTemplate(models.Model):
 
 
 class Agreement(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = AGREEMENT_LIFECYCLE
+
     dossier = models.OneToOneField(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="agreement", verbose_name="dossier"
     )

@@ -26,6 +26,9 @@ class SessionState(models.TextChoices):
 
 
 class CommitteeSession(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = SESSION_LIFECYCLE
+
     call = models.ForeignKey(
         "calls.Call", on_delete=models.PROTECT, related_name="committee_sessions", verbose_name="appel"
     )

@@ -1,11 +1,12 @@
 """The one writer of every lifecycle state: ``fire`` (ADR 0014).
 
-Any model with a ``state`` field, a lifecycle table in ``pactes.rules`` and a log model (a concrete
-``pactes.core.models.TransitionLog`` whose foreign key to the object has ``related_name="transitions"``) moves
-through ``fire``: inside a transaction it locks the row, refuses a stale state, checks the table (source, roles,
-motivation, guards), lets the caller's ``prepare`` check its own rules on the locked row and set the fields that go
-with the move, stamps the lifecycle's fields (``submitted_at``…) with the moment of the act, saves, writes one log
-row and schedules the notifications once committed. ``core`` imports no app: the caller names the lifecycle.
+Any model with a ``state`` field, a lifecycle table in ``pactes.rules`` (declared as its ``lifecycle``) and a log
+model (a concrete ``pactes.core.models.TransitionLog`` whose foreign key to the object has
+``related_name="transitions"``) moves through ``fire``: inside a transaction it locks the row, refuses a stale
+state, checks the table (source, roles, motivation, guards), lets the caller's ``prepare`` check its own rules on
+the locked row and set the fields that go with the move, stamps the lifecycle's fields (``submitted_at``…) with the
+moment of the act, saves, writes one log row and schedules the notifications once committed. ``core`` imports no
+app: the caller names the lifecycle.
 
 The moment of an act (``at``) defaults to now; an explicit moment is only given when an act is recorded afterwards
 (the demonstration data of a past call, a paper filing): the views never pass it, and a moment in the future is
@@ -91,11 +92,13 @@ def fire[M: models.Model](
     scope, its dates) and may set the fields that go with the move; ``on_commit`` callbacks run once committed.
     Raises ``TransitionRefused`` (nothing is written then).
     """
+    model = type(obj)
+    if getattr(model, "lifecycle", lifecycle) is not lifecycle:
+        raise ValueError(f"{model._meta.label} ne suit pas le cycle de vie « {lifecycle.name} ».")
     problems = moment_problems(at)
     if problems:
         raise TransitionRefused(problems)
     moment = at or timezone.now()
-    model = type(obj)
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     from_state: str = locked.state  # type: ignore[attr-defined]
     if obj.state != from_state:  # type: ignore[attr-defined]

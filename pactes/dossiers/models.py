@@ -11,10 +11,13 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.core.models import TransitionLog
-from pactes.rules.lifecycle import DossierState, is_editable
+from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState, is_editable
 
 
 class Dossier(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = DOSSIER_LIFECYCLE
+
     call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="dossiers", verbose_name="appel")
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="dossiers", verbose_name="porteur"

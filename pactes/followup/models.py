@@ -22,6 +22,7 @@ from django.utils import timezone
 from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
 from pactes.rules.report_lifecycle import (
+    REPORT_LIFECYCLE,
     REPORT_SUBMITTED_STATES,
     ReportKind,
     ReportState,
@@ -79,6 +80,9 @@ class IndicatorMeasurement(models.Model):
 
 
 class Report(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = REPORT_LIFECYCLE
+
     dossier = models.ForeignKey(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="followup_reports", verbose_name="dossier"
     )

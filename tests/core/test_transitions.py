@@ -193,3 +193,9 @@ def test_without_hooks_only_the_callers_callbacks_are_scheduled(ariege, accounts
     with django_capture_on_commit_callbacks() as callbacks:
         fire(obj=ariege, lifecycle=DOSSIER_LIFECYCLE, code="start_review", by=accounts["instructeur.09"])
     assert callbacks == []
+
+
+def test_an_object_moves_only_through_the_lifecycle_its_model_declares(ariege, accounts):
+    assert Dossier.lifecycle is DOSSIER_LIFECYCLE and CommitteeSession.lifecycle is SESSION_LIFECYCLE
+    with pytest.raises(ValueError, match="ne suit pas le cycle de vie « committee_session »"):
+        fire(obj=ariege, lifecycle=SESSION_LIFECYCLE, code="open", by=accounts["dreets"])
