@@ -5,7 +5,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo demo-reset demo-data serve venv venv-dev test test-fast test-browser quality fmt migrations-check bench rush
+.PHONY: demo demo-reset demo-data serve venv venv-dev test test-fast test-browser quality fmt migrations-check bench rush docs
 
 venv:
 	@./scripts/bootstrap.sh
@@ -58,6 +58,10 @@ quality: venv-dev
 fmt: venv-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+## make docs: docs/lifecycles.md, the Mermaid diagram of every lifecycle, generated from the tables of pactes/rules
+docs: venv
+	$(PY) scripts/lifecycles_doc.py
 
 bench: venv-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest benchmarks --benchmark-only

@@ -102,7 +102,6 @@ def dossier_file(
     if (filing_transition(dossier) == ANSWER_COMPLEMENTS) != answering_complements:
         raise ValueError("Une réponse aux compléments se dépose par complements_answer, un brouillon par dossier_file.")
     moment = filing_moment(dossier=dossier, arrived_at=arrived_at, now=now)
-    explicit = arrived_at is not None or now is not None
     with transaction.atomic():
         locked = (
             Dossier.objects.select_for_update().select_related("call", "organisation", "departement").get(pk=dossier.pk)
@@ -125,16 +124,13 @@ def dossier_file(
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         transition = filing_transition(locked)
         try:
-            # A first filing is logged at the moment the rules were judged at, like ``submitted_at``; an answer to
-            # complements is logged when it is made.
+            # A first filing is logged and stamped (``submitted_at``) at the moment the rules were judged at; an
+            # answer to complements is logged when it is made.
             dossier_transition(
-                dossier=locked, transition=transition, by=by, at=moment if explicit and transition == SUBMIT else None
+                dossier=locked, transition=transition, by=by, at=moment if transition == SUBMIT else None
             )
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
-        if transition == SUBMIT:
-            # The transition stamps its own clock; the filing time is the one the rules were judged at.
-            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
         version = DossierVersion.objects.create(
             dossier=locked,
             number=number,
