@@ -148,55 +148,89 @@ class DossierInput:
 
 
 # -- the list of rules, for the live panel -------------------------------------------------------------------------
+# The editor steps where a rule is fixed (codes of the applicant's editor); STEP_FILING for the filing itself.
+STEP_APPLICANT, STEP_PERIMETER, STEP_PRIORITIES, STEP_ACTIONS, STEP_PARTNERS, STEP_BUDGET, STEP_IMPACT, STEP_FILING = (
+    "porteur",
+    "perimetre",
+    "priorites",
+    "actions",
+    "partenaires",
+    "budget",
+    "impact",
+    "",
+)
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     code: str
     label: str
     section_key: str  # a key of CallConfig.sections
+    step: str  # the editor step whose page fixes the rule (its code), STEP_FILING ("") for the filing itself
 
     def section(self, config: CallConfig) -> str:
         return config.section(self.section_key)
 
 
 RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(SIRET_INVALID, "Le SIRET du porteur est valide", "carrier_kinds"),
-    RuleInfo(APPLICANT_NOT_ELIGIBLE, "Le porteur fait partie des porteurs éligibles", "carrier_kinds"),
-    RuleInfo(PERIMETER_EMPTY, "Le périmètre géographique est renseigné", "eligibility"),
-    RuleInfo(PERIMETER_NOT_ELIGIBLE, "Le périmètre ne couvre que des EPCI éligibles (annexe 1)", "eligibility"),
-    RuleInfo(PRIORITIES_COUNT, "Le projet porte le nombre de priorités attendu", "priorities"),
+    RuleInfo(SIRET_INVALID, "Le SIRET du porteur est valide", "carrier_kinds", STEP_APPLICANT),
+    RuleInfo(APPLICANT_NOT_ELIGIBLE, "Le porteur fait partie des porteurs éligibles", "carrier_kinds", STEP_APPLICANT),
+    RuleInfo(PERIMETER_EMPTY, "Le périmètre géographique est renseigné", "eligibility", STEP_PERIMETER),
+    RuleInfo(
+        PERIMETER_NOT_ELIGIBLE,
+        "Le périmètre ne couvre que des EPCI éligibles (annexe 1)",
+        "eligibility",
+        STEP_PERIMETER,
+    ),
+    RuleInfo(PRIORITIES_COUNT, "Le projet porte le nombre de priorités attendu", "priorities", STEP_PRIORITIES),
     RuleInfo(
         PRIORITY_WITHOUT_MEASURE,
         "Chaque priorité se réfère à des mesures du Pacte ou est justifiée localement",
         "priorities",
+        STEP_PRIORITIES,
     ),
-    RuleInfo(PUBLIC_MISSING, "Chaque priorité vise un public précaire", "target_publics"),
-    RuleInfo(ACTION_PLAN_EMPTY, "Le plan d'actions comporte au moins une action", "action_plan.territorial_levels"),
+    RuleInfo(PUBLIC_MISSING, "Chaque priorité vise un public précaire", "target_publics", STEP_PRIORITIES),
+    RuleInfo(
+        ACTION_PLAN_EMPTY,
+        "Le plan d'actions comporte au moins une action",
+        "action_plan.territorial_levels",
+        STEP_ACTIONS,
+    ),
     RuleInfo(
         ACTION_INCOMPLETE,
         "Chaque action précise son échelon territorial, son public, ses partenaires et ses dates",
         "action_plan.territorial_levels",
+        STEP_ACTIONS,
     ),
-    RuleInfo(ACTION_STARTS_TOO_LATE, "Chaque action démarre à temps", "action_plan.latest_start"),
-    RuleInfo(ACTION_ENDS_TOO_LATE, "Chaque action se termine à temps", "action_plan.latest_end"),
-    RuleInfo(ACTION_DATES_INVERTED, "Les dates de chaque action sont dans l'ordre", "action_plan.max_duration"),
-    RuleInfo(PLAN_TOO_LONG, "Le plan d'actions tient dans la durée maximale", "action_plan.max_duration"),
-    RuleInfo(NO_IMPACT_MEASURE, "Des actions prévoient des mesures d'impact", "action_plan.impact_measures"),
-    RuleInfo(IMPACT_NOT_DESCRIBED, "L'impact attendu et sa mesure sont décrits", "action_plan.impact_measures"),
+    RuleInfo(ACTION_STARTS_TOO_LATE, "Chaque action démarre à temps", "action_plan.latest_start", STEP_ACTIONS),
+    RuleInfo(ACTION_ENDS_TOO_LATE, "Chaque action se termine à temps", "action_plan.latest_end", STEP_ACTIONS),
+    RuleInfo(
+        ACTION_DATES_INVERTED, "Les dates de chaque action sont dans l'ordre", "action_plan.max_duration", STEP_ACTIONS
+    ),
+    RuleInfo(PLAN_TOO_LONG, "Le plan d'actions tient dans la durée maximale", "action_plan.max_duration", STEP_ACTIONS),
+    RuleInfo(
+        NO_IMPACT_MEASURE, "Des actions prévoient des mesures d'impact", "action_plan.impact_measures", STEP_ACTIONS
+    ),
+    RuleInfo(
+        IMPACT_NOT_DESCRIBED, "L'impact attendu et sa mesure sont décrits", "action_plan.impact_measures", STEP_IMPACT
+    ),
     RuleInfo(
         CONTRIBUTION_NOT_VALUED,
         "Les apports en nature et en moyens humains sont valorisés (quantité × valeur unitaire)",
         "funding.min_cofinancing",
+        STEP_PARTNERS,
     ),
     RuleInfo(
         CONTRIBUTIONS_MISMATCH,
         "Le budget reprend les apports des partenaires tels qu'ils sont engagés",
         "funding.min_cofinancing",
+        STEP_PARTNERS,
     ),
-    RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing"),
-    RuleInfo(GRANT_MISSING, "La subvention demandée à l'État est renseignée", "funding.grant_cap"),
-    RuleInfo(GRANT_OVER_CAP, "La subvention demandée respecte le plafond", "funding.grant_cap"),
-    RuleInfo(COFINANCING_TOO_LOW, "Le cofinancement atteint le taux minimal", "funding.min_cofinancing"),
-    RuleInfo(DEADLINE_PASSED, "Le dépôt a lieu avant la clôture", "filing"),
+    RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing", STEP_BUDGET),
+    RuleInfo(GRANT_MISSING, "La subvention demandée à l'État est renseignée", "funding.grant_cap", STEP_BUDGET),
+    RuleInfo(GRANT_OVER_CAP, "La subvention demandée respecte le plafond", "funding.grant_cap", STEP_BUDGET),
+    RuleInfo(COFINANCING_TOO_LOW, "Le cofinancement atteint le taux minimal", "funding.min_cofinancing", STEP_BUDGET),
+    RuleInfo(DEADLINE_PASSED, "Le dépôt a lieu avant la clôture", "filing", STEP_FILING),
 )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pactes.agreements.models import Agreement, AgreementTransitionLog
 from pactes.agreements.services import AgreementRefused, agreement_signed_scan_upload, agreement_transition
+from pactes.outbox.models import OutgoingEmail
 from pactes.rules.money import euros
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,19 @@ def test_the_applicant_uploads_its_signed_pdf_checked_by_content(draft_agreement
     assert draft_agreement.signed_scan_name == "signee.pdf" and draft_agreement.signed_scan_uploaded_by == applicant
     with draft_agreement.signed_scan.open("rb") as handle:
         assert handle.read() == PDF
+
+
+def test_sending_queues_its_email_with_the_move_and_a_refused_send_queues_nothing(
+    draft_agreement, accounts, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(AgreementRefused):
+        agreement_transition(agreement=draft_agreement, transition="send", by=accounts["porteur.ariege"])
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        agreement_transition(agreement=draft_agreement, transition="send", by=accounts["instructeur.09"])
+        raise RuntimeError("the act is rolled back")
+    assert not OutgoingEmail.objects.exists() and mailoutbox == []
+    draft_agreement.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_transition(agreement=draft_agreement, transition="send", by=accounts["instructeur.09"])
+    [email] = OutgoingEmail.objects.all()
+    assert email.key.startswith(f"agreement-sent:{draft_agreement.pk}:") and len(mailoutbox) == 1

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pactes.accounts.models import Role, User
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Organisation
 from tests.accounts.fixtures import call, demo_accounts, demo_dossiers, departements  # noqa: F401 (fixtures)

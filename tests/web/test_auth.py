@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from pactes.accounts.models import User
 from pactes.accounts.throttling import lockout_username
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
 
 LOGIN_URL = reverse("accounts:login")

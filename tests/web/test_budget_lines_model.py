@@ -86,7 +86,7 @@ def page_lines(page: dict[str, str]) -> list[tuple[str, Decimal]]:
         label, amount = page.get(f"depenses-{i}-label", ""), page.get(f"depenses-{i}-amount", "")
         if page.get(f"depenses-{i}-DELETE") or not (label or amount):
             continue
-        lines.append((label, Decimal(amount.replace(" ", "").replace(",", "."))))
+        lines.append((label, Decimal(amount.replace(" ", "").replace("\u202f", "").replace(",", "."))))
     return sorted(lines)
 
 
