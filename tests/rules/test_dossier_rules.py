@@ -13,8 +13,8 @@ import pytest
 from pactes.rules import dossier as dossier_module
 from pactes.rules.budget import BudgetInput, CofinancingLine, ExpenseLine, InKindValuation
 from pactes.rules.call_config import CallConfig, Choice
-from pactes.rules.dossier import (
-    RULES,
+from pactes.rules.dossier import RULES, check_dossier, panel
+from pactes.rules.dossier_inputs import (
     ActionInput,
     ApplicantInput,
     CommuneRef,
@@ -24,8 +24,6 @@ from pactes.rules.dossier import (
     EpciRef,
     PerimeterInput,
     PriorityInput,
-    check_dossier,
-    panel,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ import jsonschema
 from pactes.rules.budget import BudgetInput, CofinancingLine, FundingStatus, InKindValuation
 from pactes.rules.budget import ExpenseLine as BudgetExpense
 from pactes.rules.call_config import CallConfig
-from pactes.rules.dossier import (
+from pactes.rules.dossier_inputs import (
     ActionInput,
     ApplicantInput,
     CommuneRef,

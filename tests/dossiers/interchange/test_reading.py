@@ -8,7 +8,8 @@ import pytest
 
 from pactes.dossiers.interchange import EXAMPLE_PATH, DocumentError, document_to_input, load_document
 from pactes.rules.budget import FundingStatus
-from pactes.rules.dossier import ContributionNature, check_dossier
+from pactes.rules.dossier import check_dossier
+from pactes.rules.dossier_inputs import ContributionNature
 
 COUSERANS = "200067940"
 
