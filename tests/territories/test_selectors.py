@@ -4,6 +4,9 @@ import pytest
 
 from pactes.territories.selectors import epci_ranking, indicators_for, search_territories
 
+# Search relies on LIKE/contains, case-sensitive on PostgreSQL and not on SQLite.
+pytestmark = pytest.mark.engine
+
 
 def first(query):
     matches = search_territories(query)

@@ -37,6 +37,7 @@ def test_login_with_the_right_password_lands_on_the_dashboard(client, demo_accou
     assert response["Location"] == DASHBOARD_URL
 
 
+@pytest.mark.engine
 def test_login_ignores_the_case_of_the_email(client, demo_accounts):
     response = post_login(client, "Porteur.Ariege@Demo.TEST", DEMO_PASSWORD)
     assert response.status_code == 302

@@ -251,6 +251,7 @@ def test_a_malformed_multipart_autosave_answers_json_400(owner_client, demo_draf
     assert response.json()["saved"] is False
 
 
+@pytest.mark.engine
 def test_a_nul_character_in_a_filter_or_a_form_is_a_french_400_never_a_database_error(client, settings):
     """PostgreSQL refuses NUL in text: a raw filter passing it to a query was a 500 (found by the fuzz on CI)."""
     from django.urls import reverse
