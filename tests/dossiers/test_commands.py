@@ -1,7 +1,5 @@
 """The command line of pactes.dossier/1: dossier_check (exit 0/1/2), dossier_import, dossier_export."""
 
-# ruff: noqa: F811  (fixtures imported from test_interchange are redefined as arguments, as pytest wants)
-
 import hashlib
 import json
 from io import StringIO
@@ -14,7 +12,6 @@ from pactes.dossiers.checks import canonical_json, document_sha256, dossier_to_d
 from pactes.dossiers.management.commands.dossier_check import Command as CheckCommand
 from pactes.dossiers.management.commands.dossier_import import IMPORT_ACCOUNT
 from pactes.dossiers.models import Dossier
-from tests.dossiers.test_interchange import applicant_user, example, pts_call  # noqa: F401
 
 
 def write(tmp_path, document, name="dossier.json"):

@@ -24,7 +24,7 @@ from pactes.dossiers.checks import document_to_dossier
 from pactes.dossiers.filing import FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion
 from pactes.rules.lifecycle import DossierState
-from tests.dossiers.test_filing import PASSWORD, example_document
+from tests.dossiers.fixtures import PASSWORD, example_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine]  # the threads work on a copy of the test database
 

@@ -2,14 +2,12 @@
 
 import copy
 import datetime as dt
-import json
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 
-from pactes.accounts.models import Role, User
-from pactes.calls.services import call_load, eligible_list_build_indicative
+from pactes.calls.services import call_load
 from pactes.dossiers.checks import (
     EXAMPLE_PATH,
     DocumentError,
@@ -23,31 +21,12 @@ from pactes.dossiers.checks import (
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Organisation
 from pactes.rules.siret import luhn_is_valid
-from pactes.territories.testing import load_reference_data
 
 # Keys of the example the database does not keep (documented in docs/formats/pactes.dossier-1.md).
 NOT_KEPT = {("applicant", "legal_representative"), ("applicant", "contact"), ("submitted_at",)}
 SAINT_GIRONS = "09261"  # in the CC Couserans-Pyrénées, on the indicative list
 TOULOUSE = "31555"  # in Toulouse Métropole, not on it
 COUSERANS = "200067940"
-
-
-@pytest.fixture
-def pts_call(db):
-    load_reference_data()  # idempotent: already there when the root conftest loads it
-    call = call_load(path=settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml")
-    eligible_list_build_indicative(call=call)
-    return call
-
-
-@pytest.fixture
-def example():
-    return json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def applicant_user(db):
-    return User.objects.create_user("porteuse@pactes.test", "motdepasse-solide-42", role=Role.APPLICANT)
 
 
 def siret_of(siren: str) -> str:

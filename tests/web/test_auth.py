@@ -1,7 +1,5 @@
 """Authentication pages: login with throttling, logout, password reset by e-mail, password change."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import re
 
 import pytest
@@ -11,7 +9,6 @@ from django.urls import reverse
 from pactes.accounts.models import User
 from pactes.accounts.throttling import lockout_username
 from pactes.core.demo import DEMO_PASSWORD
-from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")

@@ -4,8 +4,6 @@ expired form (CSRF); malformed or oversize bodies get the French 400 page, the e
 This module is also the URLconf of the tests that need a view raising on purpose (``@pytest.mark.urls``).
 """
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import json
 
 import pytest
@@ -20,7 +18,6 @@ from config import urls as project_urls
 from pactes.dossiers.checks import canonical_json, dossier_to_document
 from pactes.dossiers.models import Dossier
 from pactes.web.core.errors import server_error
-from tests.dossiers.test_filing import applicant, demo_call, demo_draft, media_root, real_call  # noqa: F401
 
 AUTOSAVE = {"HTTP_X_PACTES_AUTOSAVE": "1"}
 DSFR_CSS = "dsfr/dist/dsfr/dsfr.min.css"

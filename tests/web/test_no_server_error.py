@@ -10,8 +10,6 @@ autosave answering ``saved: false``) must leave the dossier's content exactly as
 Deterministic (``derandomize``) and bounded (``max_examples``): a few hundred requests in all, for a stable CI.
 """
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,16 +28,7 @@ from pactes.accounts.models import Role, User
 from pactes.dossiers.checks import canonical_json, document_to_dossier, dossier_to_document
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, Partner, Priority
 from pactes.web.dossiers.views import STEP_CODES
-from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
-from tests.dossiers.test_filing import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    applicant,
-    demo_call,
-    demo_draft,
-    example_document,
-    media_root,
-    real_call,
-)
+from tests.dossiers.fixtures import PASSWORD, example_document
 from tests.instruction.fixtures import STAFF_EMAILS
 
 AUTOSAVE = {"HTTP_X_PACTES_AUTOSAVE": "1"}

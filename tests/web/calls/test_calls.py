@@ -7,7 +7,6 @@ from django.utils.html import escape
 from pactes.calls.models import EligibleListKind
 from pactes.calls.selectors import current_eligible_list
 from pactes.territories.models import Commune
-from tests.calls.fixtures import *  # noqa: F403 - the calls fixtures
 
 
 def test_calls_index_lists_the_calls_publicly(client, real_call):
