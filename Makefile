@@ -5,7 +5,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo demo-reset demo-data serve venv venv-dev test test-engine test-browser quality fmt bench rush
+.PHONY: demo demo-reset demo-data serve venv venv-dev test test-engine test-browser quality fmt bench rush docs
 
 venv:
 	@./scripts/bootstrap.sh
@@ -16,9 +16,10 @@ venv-dev:
 ## make demo: install, migrate SQLite, load reference data and the demo (kept between runs), serve on $(PORT)
 demo: venv demo-data serve
 
+## the demo's people are fictional: setup_demo runs with a mailer that sends nothing (it refuses one that delivers)
 demo-data:
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py setup_demo
+	PACTES_MAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput -v0
 
 ## make serve: the production command. granian serves config.asgi (the arrival of each request is stamped before it
@@ -69,6 +70,10 @@ quality: venv-dev
 fmt: venv-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+## make docs: docs/lifecycles.md, the Mermaid diagram of every lifecycle, generated from the tables of pactes/rules
+docs: venv
+	$(PY) scripts/lifecycles_doc.py
 
 bench: venv-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest benchmarks --benchmark-only

@@ -241,7 +241,7 @@ def prepare(n: int, directory: Path, slug: str) -> list[Applicant]:
 
     from pactes.accounts.models import Role, User
     from pactes.calls.services import call_load, eligible_list_build_indicative
-    from pactes.dossiers.checks import EXAMPLE_PATH, document_to_dossier, load_document
+    from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier, load_document
     from pactes.territories.services import shipped_indicators_import, territories_import
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -343,7 +343,7 @@ def file_at(applicant: Applicant, when: float, closes_at: float) -> None:
 def verify(applicants: list[Applicant], media: Path, wait: float, deadline: float) -> dict[str, Any]:
     from django.db.models import Count
 
-    from pactes.dossiers.checks import dossier_to_document
+    from pactes.dossiers.interchange import dossier_to_document
     from pactes.dossiers.models import Dossier, DossierVersion
 
     references = [a.reference for a in applicants]

@@ -34,7 +34,7 @@ from django.test.utils import override_settings  # noqa: E402
 from pactes.accounts.models import Role, User  # noqa: E402
 from pactes.calls.services import call_load, eligible_list_build_indicative  # noqa: E402
 from pactes.dossiers import filing  # noqa: E402
-from pactes.dossiers.checks import EXAMPLE_PATH, document_to_dossier, load_document  # noqa: E402
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier, load_document  # noqa: E402
 from pactes.dossiers.receipt import receipt_render  # noqa: E402
 from pactes.territories.services import shipped_indicators_import, territories_import  # noqa: E402
 

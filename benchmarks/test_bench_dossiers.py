@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.calls.models import Call
-from pactes.dossiers.checks import check_document, document_to_input
+from pactes.dossiers.interchange import check_document, document_to_input
 from pactes.dossiers.models import Dossier, ResourceLine
 from pactes.instruction.selectors import QueueFilters, dossier_queue, state_counts
 from pactes.organisations.models import Organisation

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
 

@@ -3,7 +3,8 @@
 Words: a *template* (modèle de convention) is the body of the convention of one call in Django template syntax,
 versioned (every change is a new version, older ones are kept); the *agreement* is the convention of one retained
 dossier, generated from the current template with the awarded amount of the committee's decision; its ``state`` is
-written only by ``pactes.agreements.services.agreement_transition`` following ``pactes.rules.agreement``. The
+written only by the lifecycle engine ``pactes.core.transitions.fire`` (through
+``pactes.agreements.services.agreement_transition``) following ``pactes.rules.agreement``. The
 *engagement* is the legal commitment (EJ, engagement juridique, Chorus): its number and date. A *payment* is a
 payment made (versement) on the convention, tied to an accounting year (§1.4).
 """
@@ -16,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.core.models import TransitionLog
-from pactes.rules.agreement import AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
+from pactes.rules.agreement import AGREEMENT_LIFECYCLE, AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
 
 DATE_FIELDS: tuple[str, ...] = ("sent_on", "applicant_signed_on", "state_signed_on", "settled_on", "terminated_on")
 
@@ -80,6 +81,9 @@ class AgreementTemplate(models.Model):
 
 
 class Agreement(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = AGREEMENT_LIFECYCLE
+
     dossier = models.OneToOneField(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="agreement", verbose_name="dossier"
     )

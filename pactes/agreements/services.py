@@ -1,5 +1,6 @@
-"""Writes on conventions. ``agreement_transition`` is the only writer of ``Agreement.state``; ``payment_record`` the
-only writer of payments. Both lock the convention's row and check the rules of ``pactes.rules`` first.
+"""Writes on conventions. ``agreement_transition`` moves a convention through the one engine
+(``pactes.core.transitions.fire``, the only writer of ``Agreement.state``); ``payment_record`` is the only writer of
+payments. Both lock the convention's row and check the rules of ``pactes.rules`` first.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import datetime as dt
 import logging
 import uuid
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -18,23 +20,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
-from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, AgreementTransitionLog, Payment
+from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, Payment
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision, SessionState
+from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import moment_problems
 from pactes.rules.agreement import (
+    AGREEMENT_LIFECYCLE,
     AGREEMENT_STATE_DATES,
     AgreementState,
-    agreement_transition_named,
-    check_agreement_transition,
     is_agreement_editable,
 )
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import AmountError, check_amount
 from pactes.rules.payments import Payment as PaymentFact
 from pactes.rules.payments import payment_problems
+from pactes.rules.state_machine import Transition
 from pactes.rules.verdict import Reason
 
 logger = logging.getLogger(__name__)
@@ -215,7 +217,6 @@ def agreement_generate(*, dossier: Dossier, by: User, at: dt.datetime | None = N
 
 
 # -- lifecycle ----------------------------------------------------------------------------------------------------
-@transaction.atomic
 def agreement_transition(
     *,
     agreement: Agreement,
@@ -225,71 +226,62 @@ def agreement_transition(
     on: dt.date | None = None,
     at: dt.datetime | None = None,
 ) -> Agreement:
-    """Fires ``transition`` on the locked row, sets the date of the target state (``on``, default today) and logs.
+    """Fires ``transition`` through the one engine (locked row, stale state refused, logged), after the scope of
+    ``by`` and the date of the target state (``on``, default today) are checked and set.
 
     ``on`` is the date written on the document for a signature; it may not be in the future nor before the
     previous step's date. ``at`` is the moment of the log (now by default; an explicit moment is only for acts
     recorded afterwards, never in the future).
     """
-    if moment_problems(at):
-        raise AgreementRefused(moment_problems(at))
-    locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
-    if agreement.state != locked.state:
-        raise AgreementRefused(
-            [
-                Reason(
-                    AGREEMENT_STATE_CHANGED,
-                    "La convention a changé d'état entre-temps : rechargez la page avant de recommencer.",
-                )
-            ]
+
+    def prepare(locked: Agreement, move: Transition) -> list[Reason]:
+        if not _may_act(by, locked.dossier):
+            return [Reason(AGREEMENT_NOT_ALLOWED, "Cette convention ne relève pas de votre périmètre.")]
+        return _dates_set(locked, AgreementState(move.target), on)
+
+    callbacks = [partial(_send_after_commit, agreement.pk)] if transition == "send" else []
+    try:
+        locked = fire(
+            obj=agreement,
+            lifecycle=AGREEMENT_LIFECYCLE,
+            code=transition,
+            by=by,
+            reason=reason,
+            at=at,
+            prepare=prepare,
+            on_commit=callbacks,
         )
-    problems = check_agreement_transition(transition, state=locked.state, actor=by.role, reason=reason)
-    if not problems and not _may_act(by, locked.dossier):
-        problems.append(Reason(AGREEMENT_NOT_ALLOWED, "Cette convention ne relève pas de votre périmètre."))
-    if problems:
-        raise AgreementRefused(problems)
-    move = agreement_transition_named(transition)
-    assert move is not None
-    today = today_for(locked.dossier.call)
-    day = on or today
-    date_field = DATE_OF_TARGET.get(move.target)
-    if date_field is not None:
-        previous = [getattr(locked, n) for n in AGREEMENT_STATE_DATES[move.target] if n != date_field]
-        previous = [d for d in previous if d is not None]
-        if day > today:
-            raise AgreementRefused([Reason(AGREEMENT_DATE_INVALID, f"La date du {day:%d/%m/%Y} est dans le futur.")])
-        if previous and day < max(previous):
-            raise AgreementRefused(
-                [
-                    Reason(
-                        AGREEMENT_DATE_INVALID,
-                        f"La date du {day:%d/%m/%Y} précède celle de l'étape précédente ({max(previous):%d/%m/%Y}).",
-                    )
-                ]
-            )
-        setattr(locked, date_field, day)
-    if move.target in REWINDING_TARGETS:
-        for name in DATE_FIELDS:
-            if name not in AGREEMENT_STATE_DATES[move.target]:
-                setattr(locked, name, None)
-    from_state = locked.state
-    locked.state = move.target.value
-    locked.save()
-    AgreementTransitionLog.objects.create(
-        agreement=locked,
-        transition=move.code,
-        from_state=from_state,
-        to_state=locked.state,
-        by=by,
-        reason=reason,
-        at=at or timezone.now(),
-    )
-    if move.code == "send":
-        agreement_id = locked.pk
-        transaction.on_commit(lambda: _send_after_commit(agreement_id))
-    for name in ("state", *DATE_FIELDS):
+    except TransitionRefused as exc:
+        raise AgreementRefused(exc.reasons) from exc
+    for name in DATE_FIELDS:
         setattr(agreement, name, getattr(locked, name))
     return locked
+
+
+def _dates_set(locked: Agreement, target: AgreementState, on: dt.date | None) -> list[Reason]:
+    """Sets the date of the target state on the locked convention (clears those a step back does not keep), or
+    says why the date is refused."""
+    today = today_for(locked.dossier.call)
+    day = on or today
+    date_field = DATE_OF_TARGET.get(target)
+    if date_field is not None:
+        previous = [getattr(locked, n) for n in AGREEMENT_STATE_DATES[target] if n != date_field]
+        previous = [d for d in previous if d is not None]
+        if day > today:
+            return [Reason(AGREEMENT_DATE_INVALID, f"La date du {day:%d/%m/%Y} est dans le futur.")]
+        if previous and day < max(previous):
+            return [
+                Reason(
+                    AGREEMENT_DATE_INVALID,
+                    f"La date du {day:%d/%m/%Y} précède celle de l'étape précédente ({max(previous):%d/%m/%Y}).",
+                )
+            ]
+        setattr(locked, date_field, day)
+    if target in REWINDING_TARGETS:
+        for name in DATE_FIELDS:
+            if name not in AGREEMENT_STATE_DATES[target]:
+                setattr(locked, name, None)
+    return []
 
 
 def applicant_emails(dossier: Dossier) -> list[str]:

@@ -1,14 +1,17 @@
 """Reads of calls and of their eligible lists, and the eligibility of a commune or an EPCI."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from pactes.calls.models import Call, EligibleList, EligibleListKind
+from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
+from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.verdict import Reason, Verdict
-from pactes.territories.models import Commune, Epci
+from pactes.territories.models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel
 from pactes.territories.selectors import search_territories
 
 
@@ -21,6 +24,129 @@ def current_eligible_list(call: Call) -> EligibleList | None:
     lists = call.eligible_lists.all()
     decided = lists.exclude(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
     return decided or lists.filter(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
+
+
+def call_by_slug(slug: str) -> Call | None:
+    return Call.objects.filter(slug=slug).first()
+
+
+def call_slugs() -> list[str]:
+    """The slugs of the loaded calls, in alphabetical order."""
+    return list(Call.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def eligible_sirens(call: Call) -> frozenset[str]:
+    """The SIREN of the list in force for the call; a demonstration call and its base call share their list."""
+    related = [call]
+    if call.derived_from_id:
+        related.append(call.derived_from)
+    related += list(Call.objects.filter(derived_from=call).order_by("-is_demo", "slug"))
+    for candidate in related:
+        eligible_list = current_eligible_list(candidate)
+        if eligible_list is not None:
+            return frozenset(eligible_list.entries.values_list("epci__siren", flat=True))
+    return frozenset()
+
+
+def measures_are_loaded() -> bool:
+    return Measure.objects.exists()
+
+
+def measures_by_code(codes: Iterable[str]) -> dict[str, Measure]:
+    """The known measures of the Pacte among ``codes``, by code (an unknown code is absent)."""
+    return {m.code: m for m in Measure.objects.filter(code__in=list(codes))}
+
+
+def epci_stats(*, indicator_code: str, year: int) -> list[EpciStat]:
+    """Every EPCI with its value of the indicator (None when not published or not imported)."""
+    values = dict(
+        IndicatorValue.objects.filter(indicator__code=indicator_code, year=year, level=TerritoryLevel.EPCI).values_list(
+            "territory_code", "value"
+        )
+    )
+    return [
+        EpciStat(
+            siren=e.siren,
+            name=e.name,
+            departement_code=e.main_departement_code,
+            mostly_in_region=e.is_mostly_in_region,
+            value=values.get(e.siren),
+        )
+        for e in Epci.objects.order_by("siren")
+    ]
+
+
+def region_departements(call: Call) -> list[Departement]:
+    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code"))
+
+
+# -- the administrator's proposal of the eligible list (annex 1) -----------------------------------------------------
+def indicator_choices() -> list[tuple[str, str]]:
+    """Every (indicator, year) published for the EPCI, as « code-year » → « label (code) — year »."""
+    labels = dict(Indicator.objects.values_list("code", "label"))
+    pairs = (
+        IndicatorValue.objects.filter(level=TerritoryLevel.EPCI, value__isnull=False)
+        .values_list("indicator__code", "year")
+        .distinct()
+        .order_by("indicator__code", "-year")
+    )
+    return [(f"{code}-{year}", f"{labels.get(code, code)} ({code}) — {year}") for code, year in pairs]
+
+
+@dataclass(frozen=True)
+class ListProposal:
+    """The EPCI of the region ranked by département on one indicator (``chosen``, « code-year »), the list in force,
+    the EPCI of the indicative list, and every list arrested before."""
+
+    choices: list[tuple[str, str]]
+    chosen: str
+    indicator: Indicator | None
+    sirens: list[str]
+    groups: list[tuple[str, str, Any]]
+    current: EligibleList | None
+    indicative_sirens: frozenset[str]
+    history: QuerySet[EligibleList]
+
+
+def eligible_list_proposal(call: Call, *, asked: str) -> ListProposal:
+    """The proposal screen on the indicator ``asked`` (« code-year »), else the call's indicative one, else the first
+    published."""
+    choices = indicator_choices()
+    spec = call.rules.indicative_list
+    default = f"{spec.indicator}-{spec.year}"
+    chosen = asked or default
+    if chosen not in dict(choices):
+        chosen = default if default in dict(choices) else (choices[0][0] if choices else "")
+    groups: tuple[Any, ...] = ()
+    indicator = None
+    sirens: list[str] = []
+    departements = region_departements(call)
+    if chosen:
+        code, year = chosen.rsplit("-", 1)
+        indicator = Indicator.objects.filter(code=code).first()
+        stats = epci_stats(indicator_code=code, year=int(year))
+        sirens = [s.siren for s in stats]
+        groups = rank_by_departement(
+            stats,
+            [d.code for d in departements],
+            lower_is_poorer=indicator is None or indicator.lower_is_poorer is not False,
+        )
+    indicative = call.eligible_lists.filter(kind="indicative").order_by("-arrested_at").first()
+    names = {d.code: d.name for d in departements}
+    return ListProposal(
+        choices=choices,
+        chosen=chosen,
+        indicator=indicator,
+        sirens=sirens,
+        groups=[(code, names.get(code, ""), rows) for code, rows in groups],
+        current=current_eligible_list(call),
+        indicative_sirens=frozenset(indicative.entries.values_list("epci__siren", flat=True))
+        if indicative
+        else frozenset(),
+        history=call.eligible_lists.select_related("arrested_by")
+        .annotate(entry_count=Count("entries"))
+        .order_by("-arrested_at", "-pk"),
+    )
 
 
 # -- eligibility of a territory (« 1.3.2 Le périmètre géographique », annexe 1) ---------------------------------------

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from pactes.accounts.models import User
 from pactes.calls.models import Axis, Call, EligibleEpci, EligibleList, EligibleListKind, Measure
-from pactes.rules.annex import EpciStat, indicative_list
+from pactes.calls.selectors import epci_stats, region_departements
+from pactes.rules.annex import indicative_list
 from pactes.rules.call_config import CallConfig, CallConfigError, shift_demo_offset
-from pactes.territories.models import Departement, Epci, IndicatorValue, TerritoryLevel
+from pactes.territories.models import Epci, IndicatorValue, TerritoryLevel
 
 
 class CallDataError(ValueError):
@@ -175,29 +176,6 @@ def measures_import(*, path: Path | str) -> dict[str, int]:
 
 
 # -- eligible lists (annex 1) -----------------------------------------------------------------------------------------
-def epci_stats(*, indicator_code: str, year: int) -> list[EpciStat]:
-    """Every EPCI with its value of the indicator (None when not published or not imported)."""
-    values = dict(
-        IndicatorValue.objects.filter(indicator__code=indicator_code, year=year, level=TerritoryLevel.EPCI).values_list(
-            "territory_code", "value"
-        )
-    )
-    return [
-        EpciStat(
-            siren=e.siren,
-            name=e.name,
-            departement_code=e.main_departement_code,
-            mostly_in_region=e.is_mostly_in_region,
-            value=values.get(e.siren),
-        )
-        for e in Epci.objects.order_by("siren")
-    ]
-
-
-def region_departements(call: Call) -> list[Departement]:
-    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code"))
-
-
 def eligible_list_build_indicative(*, call: Call) -> EligibleList:
     """Computes the indicative list of the call from the imported indicator; replaces the previous indicative list."""
     spec = call.rules.indicative_list

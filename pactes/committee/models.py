@@ -14,7 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pactes.core.models import TransitionLog
+from pactes.rules.committee_session import SESSION_LIFECYCLE
 
+
+# The states of ``pactes.rules.committee_session.SessionState``, as database choices (a test keeps them equal).
 class SessionState(models.TextChoices):
     PLANNED = "planifiee", "Planifiée"
     OPEN = "ouverte", "Ouverte"
@@ -22,6 +26,9 @@ class SessionState(models.TextChoices):
 
 
 class CommitteeSession(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = SESSION_LIFECYCLE
+
     call = models.ForeignKey(
         "calls.Call", on_delete=models.PROTECT, related_name="committee_sessions", verbose_name="appel"
     )
@@ -96,6 +103,21 @@ class CommitteeSession(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == SessionState.CLOSED
+
+
+class CommitteeSessionTransitionLog(TransitionLog):
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition de séance du comité"
+
+    @property
+    def from_label(self) -> str:
+        return SESSION_LIFECYCLE.state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return SESSION_LIFECYCLE.state_label(self.to_state)
 
 
 class Attendance(models.Model):

@@ -4,7 +4,8 @@ Only the DREETS writes. Decisions are recorded while a session is open and chang
 closed; closing fires the lifecycle transitions (``retain``, ``reject``, ``postpone``) through
 ``dossier_transition``, freezes the decisions and produces the procès-verbal and the decision letters, e-mailed
 once committed. A decision is reopened only by the DREETS, with a motivation, through the lifecycle
-(``reopen_retained``…): the closed session's record is never edited.
+(``reopen_retained``…): the closed session's record is never edited. Opening and closing a session are transitions
+of ``pactes.rules.committee_session``, fired through the one engine (``pactes.core.transitions.fire``, logged).
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from pactes.committee.selectors import (
     requested_grant,
     session_agenda_dossiers,
 )
+from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
+from pactes.dossiers.services import dossier_transition
+from pactes.rules.committee_session import OTHER_OPEN_SESSION_DATE, SESSION_LIFECYCLE
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ENVELOPE_NOT_SET,
@@ -52,6 +55,7 @@ from pactes.rules.envelope import (
 )
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
+from pactes.rules.state_machine import Transition
 from pactes.rules.verdict import Reason
 
 logger = logging.getLogger(__name__)
@@ -139,26 +143,27 @@ def session_update(
 @transaction.atomic
 def session_open(*, session: CommitteeSession, by: User, at: dt.datetime | None = None) -> CommitteeSession:
     """Opens a planned session at ``at`` (now by default; an explicit moment is only for acts recorded afterwards,
-    the views never pass it, and a moment in the future is refused)."""
+    the views never pass it, and a moment in the future is refused), through the one engine (logged)."""
     locked = CommitteeSession.objects.select_for_update().get(pk=session.pk)
     problems = _only_dreets(by) + moment_problems(at)
     if not locked.is_planned:
         problems.append(Reason(SESSION_NOT_OPEN, "Seule une séance planifiée peut être ouverte."))
+    if problems:
+        raise CommitteeRefused(problems)
     other = (
         CommitteeSession.objects.filter(call_id=locked.call_id, state=SessionState.OPEN).exclude(pk=locked.pk).first()
     )
-    if other is not None:
-        problems.append(
-            Reason(
-                SESSION_ALREADY_OPEN,
-                f"La séance du {other.date:%d/%m/%Y} est déjà ouverte pour cet appel : closez-la d'abord.",
-            )
+    try:
+        return fire(
+            obj=locked,
+            lifecycle=SESSION_LIFECYCLE,
+            code="open",
+            by=by,
+            at=at,
+            facts={OTHER_OPEN_SESSION_DATE: other.date if other is not None else None},
         )
-    if problems:
-        raise CommitteeRefused(problems)
-    locked.state, locked.opened_at, locked.opened_by = SessionState.OPEN, at or timezone.now(), by
-    locked.save(update_fields=["state", "opened_at", "opened_by"])
-    return locked
+    except TransitionRefused as exc:
+        raise CommitteeRefused(exc.reasons) from exc
 
 
 @transaction.atomic
@@ -354,13 +359,18 @@ def session_close(*, session: CommitteeSession, by: User, at: dt.datetime | None
             raise CommitteeRefused(
                 [Reason(r.code, f"Dossier {record.dossier.reference} : {r.message}") for r in exc.reasons]
             ) from exc
-    locked.state = SessionState.CLOSED
-    locked.closed_at = moment
-    locked.closed_by = by
-    locked.quorum = locked.call.rules.quorum
-    locked.awarded_total = envelope.session_awarded
-    locked.envelope_remaining = envelope.remaining
-    locked.save()
+
+    def freeze(row: CommitteeSession, move: Transition) -> list[Reason]:
+        # The procès-verbal's figures, frozen with the state.
+        row.quorum = locked.call.rules.quorum
+        row.awarded_total = envelope.session_awarded
+        row.envelope_remaining = envelope.remaining
+        return []
+
+    try:
+        locked = fire(obj=locked, lifecycle=SESSION_LIFECYCLE, code="close", by=by, at=moment, prepare=freeze)
+    except TransitionRefused as exc:
+        raise CommitteeRefused(exc.reasons) from exc
     locked.minutes_pdf.save(minutes_filename(locked), ContentFile(minutes_render(session=locked)), save=True)
     for record in decisions:
         record.session = locked

@@ -8,8 +8,9 @@ from django.utils import timezone
 class TransitionLog(models.Model):
     """One move of a lifecycle: who fired which transition, when, from which state to which, and why.
 
-    Each lifecycle (dossier, convention, report) has its own concrete log with a foreign key to its object; the one
-    service that writes the object's state writes this row in the same transaction.
+    Each lifecycle (dossier, convention, report, committee session) has its own concrete log with a foreign key to
+    its object, ``related_name="transitions"``; the one engine that writes the object's state
+    (``pactes.core.transitions.fire``) writes this row in the same transaction.
     """
 
     transition = models.CharField("transition", max_length=40)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from pactes.dossiers.models import (
     ResourceLine,
     ResourceStatus,
 )
+from pactes.dossiers.numbering import ReferenceUnavailable, dossier_insert_numbered
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
 
@@ -103,22 +104,9 @@ def organisation_create(
     return organisation
 
 
-def _reference_prefix(call: Call, code: str) -> str:
-    return f"PTS-{timezone.localtime(call.rules.filing_opens_at).year}-{code}-"
-
-
-def _next_reference(prefix: str) -> str:
-    numbers = [
-        int(rest)
-        for ref in Dossier.objects.filter(reference__startswith=prefix).values_list("reference", flat=True)
-        if (rest := ref.removeprefix(prefix)).isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
-
-
 def dossier_create(*, call: Call, organisation: Organisation, title: str, by: User) -> Dossier:
-    """A new draft numbered « PTS-<year>-<département or 00>-<NNNN> »; the perimeter (step 2) sets its instructing
-    département, until then the organisation's, else the first one."""
+    """A new draft numbered by ``numbering`` in the series of the organisation's département (« 00 » without one);
+    the perimeter (step 2) sets its instructing département, until then the organisation's, else the first one."""
     if not call.rules.is_filing_open(timezone.now()):
         raise EditRefused("Le dépôt de cet appel n'est pas ouvert : un nouveau dossier ne peut pas y être créé.")
     if not Membership.objects.filter(organisation=organisation, user=by).exists():
@@ -126,21 +114,13 @@ def dossier_create(*, call: Call, organisation: Organisation, title: str, by: Us
     departement = organisation.departement or Departement.objects.order_by("code").first()
     if departement is None:
         raise EditRefused("Aucun département n'est chargé : les territoires de référence manquent.")
-    prefix = _reference_prefix(call, organisation.departement.code if organisation.departement else "00")
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Dossier.objects.create(
-                    call=call,
-                    organisation=organisation,
-                    reference=_next_reference(prefix),
-                    title=title,
-                    departement=departement,
-                    created_by=by,
-                )
-        except IntegrityError:
-            continue
-    raise EditRefused("Impossible d'attribuer un numéro de dossier : réessayez.")
+    dossier = Dossier(call=call, organisation=organisation, title=title, departement=departement, created_by=by)
+    try:
+        return dossier_insert_numbered(
+            dossier=dossier, departement_code=organisation.departement.code if organisation.departement else ""
+        )
+    except ReferenceUnavailable as exc:
+        raise EditRefused(str(exc)) from exc
 
 
 # -- saving a step -------------------------------------------------------------------------------------------------

@@ -31,11 +31,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pactes.accounts.models import User
-from pactes.dossiers.checks import canonical_json, dossier_to_document, dossier_verdict
+from pactes.dossiers.interchange import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import arrival_label, receipt_render
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
-from pactes.instruction.services import complements_answer_close
 from pactes.rules.lifecycle import DossierState, check_transition
 from pactes.rules.verdict import Reason
 
@@ -88,18 +87,21 @@ def dossier_file(
     arrived_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
     notify: bool = True,
+    answering_complements: bool = False,
 ) -> DossierVersion:
     """Files a draft, or the answer to complements: re-checks every rule at the filing moment, freezes a new version
-    and fires ``submit`` (or ``answer_complements``, which also closes the open complement request), all in one
-    transaction of a few milliseconds. Once committed, the receipt PDF is rendered and e-mailed by a background task;
-    with ``notify`` False (loading demo data) it is rendered at once and nothing is sent.
+    and fires ``submit`` (or ``answer_complements``), all in one transaction of a few milliseconds. An answer to
+    complements is filed by ``pactes.instruction.services.complements_answer`` (``answering_complements``), which
+    closes the open request in the same transaction. Once committed, the receipt PDF is rendered and e-mailed by a
+    background task; with ``notify`` False (loading demo data) it is rendered at once and nothing is sent.
 
     The filing moment is ``arrived_at``, when the request reached the server (the web view passes it); or ``now``,
     a filing recorded afterwards (demo data, a paper filing); by default the server's clock. A first filing's
     transition is logged at that moment too. Raises ``FilingRefused``; a second filing of the same draft (a double
     click, two tabs) is refused with ``STATE_CHANGED`` or ``TRANSITION_NOT_FROM_STATE`` and creates nothing."""
+    if (filing_transition(dossier) == ANSWER_COMPLEMENTS) != answering_complements:
+        raise ValueError("Une réponse aux compléments se dépose par complements_answer, un brouillon par dossier_file.")
     moment = filing_moment(dossier=dossier, arrived_at=arrived_at, now=now)
-    explicit = arrived_at is not None or now is not None
     with transaction.atomic():
         locked = (
             Dossier.objects.select_for_update().select_related("call", "organisation", "departement").get(pk=dossier.pk)
@@ -122,16 +124,13 @@ def dossier_file(
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         transition = filing_transition(locked)
         try:
-            # A first filing is logged at the moment the rules were judged at, like ``submitted_at``; an answer to
-            # complements is logged when it is made.
+            # A first filing is logged and stamped (``submitted_at``) at the moment the rules were judged at; an
+            # answer to complements is logged when it is made.
             dossier_transition(
-                dossier=locked, transition=transition, by=by, at=moment if explicit and transition == SUBMIT else None
+                dossier=locked, transition=transition, by=by, at=moment if transition == SUBMIT else None
             )
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
-        if transition == SUBMIT:
-            # The transition stamps its own clock; the filing time is the one the rules were judged at.
-            Dossier.objects.filter(pk=locked.pk).update(submitted_at=moment)
         version = DossierVersion.objects.create(
             dossier=locked,
             number=number,
@@ -140,8 +139,6 @@ def dossier_file(
             submitted_at=moment,
             submitted_by=by,
         )
-        if transition == ANSWER_COMPLEMENTS:
-            complements_answer_close(dossier=locked, version=version, by=by)
         if notify:
             transaction.on_commit(partial(_receipt_enqueue, version.pk))
     if not notify:

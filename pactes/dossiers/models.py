@@ -1,8 +1,9 @@
 """Dossiers: the projects applicants prepare and file for a call.
 
 Words: a *dossier* belongs to one *organisation* (the porteur, or the chef de file of a consortium) and one call;
-its ``departement`` is the DDETS-PP that instructs it (the département of its perimeter). Its ``state`` is written
-only by ``pactes.dossiers.services.dossier_transition`` following ``pactes.rules.lifecycle``.
+its ``departement`` is the DDETS-PP that instructs it (the département of its perimeter). Its ``state`` (and
+``submitted_at``) is written only by the lifecycle engine, ``pactes.core.transitions.fire`` (through
+``pactes.dossiers.services.dossier_transition``), following ``pactes.rules.lifecycle``.
 """
 
 from django.conf import settings
@@ -10,10 +11,13 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.core.models import TransitionLog
-from pactes.rules.lifecycle import DossierState, is_editable
+from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState, is_editable
 
 
 class Dossier(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = DOSSIER_LIFECYCLE
+
     call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="dossiers", verbose_name="appel")
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="dossiers", verbose_name="porteur"

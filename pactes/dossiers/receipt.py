@@ -1,9 +1,9 @@
 """A dossier document (format ``pactes.dossier/1``) shown to people, and the receipt PDF of a filed version.
 
-Words: the *document* is the canonical dict of a dossier (``pactes.dossiers.checks.dossier_to_document``), frozen
-as the snapshot of a ``DossierVersion``; its *presentation* resolves the codes of the call into French labels and
-the amounts into ``Decimal``, for the récapitulatif, a frozen version's page and the receipt alike. The *receipt*
-(accusé de réception) is a PDF rendered by WeasyPrint from ``pdf/receipt.html`` with the Marianne font of the DSFR.
+Words: the *document* is the canonical dict of a dossier (``pactes.dossiers.interchange.dossier_to_document``), frozen
+as the snapshot of a ``DossierVersion``; its *presentation* resolves the codes of the call into French labels and the
+amounts into ``Decimal``, for the récapitulatif, a frozen version's page and the receipt alike. The *receipt* (accusé de
+réception) is a PDF rendered by WeasyPrint from ``pdf/receipt.html`` with the Marianne font of the DSFR.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
 from pactes.core.pdf import marianne_font_faces
-from pactes.dossiers.checks import document_budget
+from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
 from pactes.rules.budget import BudgetSummary, summarize_budget
 from pactes.rules.calendar import datetime_fr

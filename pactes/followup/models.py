@@ -2,12 +2,13 @@
 
 Words: a *progress note* (point d'avancement) says, on a date, how far an action is (text and % done); a
 *measurement* (relevé) is one measured value of an impact indicator (``dossiers.ImpactMeasure``) on a date; a
-*report* is the interim or the final report (bilan intermédiaire, bilan final with the compte rendu financier,
-CERFA 15059-like), whose ``state`` is written only by ``pactes.followup.services.report_transition`` following
-``pactes.rules.report_lifecycle``; its *lines* are the planned (filed budget) and actual amounts of the financial
-statement; a *reversal* (reversement) is the unspent grant the applicant owes back, recorded with the reference of
-its title of receipt (titre de perception); a *reminder sent* is the idempotency key of an e-mail reminder
-(``pactes.rules.reminders``): a key is stored once, so a reminder is never sent twice.
+*report* is the interim or the final report (bilan intermédiaire, bilan final with the compte rendu financier, CERFA
+15059-like), whose ``state`` is written only by the lifecycle engine ``pactes.core.transitions.fire`` (through
+``pactes.followup.services.report_transition``) following ``pactes.rules.report_lifecycle``; its *lines* are the
+planned (filed budget) and actual amounts of the financial statement; a *reversal* (reversement) is the unspent
+grant the applicant owes back, recorded with the reference of its title of receipt (titre de perception); a
+*reminder sent* is the idempotency key of an e-mail reminder (``pactes.rules.reminders``): a key is stored once, so
+a reminder is never sent twice.
 """
 
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.utils import timezone
 from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
 from pactes.rules.report_lifecycle import (
+    REPORT_LIFECYCLE,
     REPORT_SUBMITTED_STATES,
     ReportKind,
     ReportState,
@@ -78,6 +80,9 @@ class IndicatorMeasurement(models.Model):
 
 
 class Report(models.Model):
+    # The table its ``state`` follows; ``pactes.core.transitions.fire`` is the only writer (ADR 0014).
+    lifecycle = REPORT_LIFECYCLE
+
     dossier = models.ForeignKey(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="followup_reports", verbose_name="dossier"
     )

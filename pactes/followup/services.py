@@ -1,7 +1,8 @@
 """Writes of the follow-up: progress notes and measured values by the applicant, reports and their lifecycle, and
 the settlement on validation of the final report (balance payment or reversal, convention and dossier settled).
 
-``report_transition`` is the only writer of ``Report.state``. E-mails are sent once the transaction is committed.
+``report_transition`` moves a report through the one engine (``pactes.core.transitions.fire``, the only writer of
+``Report.state``). E-mails are sent once the transaction is committed.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from django.utils import timezone
 from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
+from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
-from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
+from pactes.dossiers.services import dossier_transition
 from pactes.followup.models import (
     ActionProgress,
     IndicatorMeasurement,
     Report,
     ReportLine,
-    ReportTransitionLog,
     Reversal,
 )
 from pactes.followup.selectors import is_applicant_of, is_instructor_of, today_in
@@ -42,13 +43,8 @@ from pactes.rules.followup import (
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import AmountError, euros
 from pactes.rules.payments import GrantSettlement, grant_settlement, payment_schedule
-from pactes.rules.report_lifecycle import (
-    ReportKind,
-    ReportState,
-    check_report_transition,
-    report_transition_named,
-    submit_transition_for,
-)
+from pactes.rules.report_lifecycle import REPORT_LIFECYCLE, ReportKind, ReportState, submit_transition_for
+from pactes.rules.state_machine import Transition
 from pactes.rules.verdict import Reason
 
 logger = logging.getLogger(__name__)
@@ -310,49 +306,31 @@ def report_settlement(report: Report) -> GrantSettlement | None:
         raise _refuse(SETTLEMENT_IMPOSSIBLE, str(exc)) from exc
 
 
-@transaction.atomic
 def report_transition(
     *, report: Report, transition: str, by: User, reason: str = "", at: dt.datetime | None = None
 ) -> Report:
-    """Fires ``transition`` on the locked report, under the state read from the database, and logs the move at
-    ``at`` (now by default; an explicit moment is only for acts recorded afterwards, never in the future)."""
-    if moment_problems(at):
-        raise FollowupRefused(moment_problems(at))
-    locked = Report.objects.select_for_update().select_related("dossier__call").get(pk=report.pk)
-    if report.state != locked.state:
-        raise _refuse(REPORT_STATE_CHANGED, "Le bilan a changé d'état entre-temps : rechargez la page.")
-    problems = check_report_transition(transition, state=locked.state, actor=by.role, reason=reason)
-    dossier = locked.dossier
-    if not problems:
+    """Fires ``transition`` through the one engine (locked row, stale state refused, logged at ``at``: now by
+    default; an explicit moment is only for acts recorded afterwards, never in the future), after the scope of
+    ``by`` and the dossier's state are checked."""
+
+    def prepare(locked: Report, move: Transition) -> list[Reason]:
+        dossier = locked.dossier
         allowed = is_applicant_of(by, dossier) if by.role == Role.APPLICANT else is_instructor_of(by, dossier)
         if not allowed:
-            problems.append(Reason(FOLLOWUP_NOT_ALLOWED, "Ce dossier ne relève pas de votre périmètre."))
-        elif dossier.state != DossierState.RETAINED.value:
-            problems.append(Reason(FOLLOWUP_NOT_RETAINED, "Les bilans se traitent sur un dossier retenu non soldé."))
-    if problems:
-        raise FollowupRefused(problems)
-    move = report_transition_named(transition)
-    assert move is not None
-    from_state = locked.state
-    locked.state = move.target.value
-    now = at or timezone.now()
-    if move.target == ReportState.SUBMITTED:
-        locked.submitted_at, locked.submitted_by = now, by
-    if move.target == ReportState.VALIDATED:
-        locked.validated_at, locked.validated_by = now, by
-    if move.target == ReportState.RETURNED:
-        locked.return_motivation = reason.strip()
-    locked.save()
-    ReportTransitionLog.objects.create(
-        report=locked,
-        transition=move.code,
-        from_state=from_state,
-        to_state=locked.state,
-        by=by,
-        reason=reason.strip(),
-        at=now,
-    )
-    report.state = locked.state
+            return [Reason(FOLLOWUP_NOT_ALLOWED, "Ce dossier ne relève pas de votre périmètre.")]
+        if dossier.state != DossierState.RETAINED.value:
+            return [Reason(FOLLOWUP_NOT_RETAINED, "Les bilans se traitent sur un dossier retenu non soldé.")]
+        if move.target == ReportState.RETURNED:
+            locked.return_motivation = reason.strip()
+        return []
+
+    try:
+        locked = fire(
+            obj=report, lifecycle=REPORT_LIFECYCLE, code=transition, by=by, reason=reason, at=at, prepare=prepare
+        )
+    except TransitionRefused as exc:
+        raise FollowupRefused(exc.reasons) from exc
+    report.return_motivation = locked.return_motivation
     return locked
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
+from pactes.dossiers.filing import FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
 from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message, MessageKind
@@ -125,11 +126,32 @@ def complements_request(
     return request
 
 
+def complements_answer(
+    *,
+    dossier: Dossier,
+    by: User,
+    arrived_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+) -> DossierVersion:
+    """The applicant answers the complements asked: the dossier is filed again (a new version, every rule of the call
+    but the deadline checked again, ``answer_complements`` fired) and the open request is closed by that version, in
+    one transaction. Raises ``FilingRefused``, also when no complements are asked (anymore)."""
+    if dossier.state != DossierState.COMPLEMENTS_REQUESTED.value:
+        raise FilingRefused([Reason("NO_COMPLEMENTS_ASKED", "Aucun complément n'est demandé sur ce dossier.")])
+    with transaction.atomic():
+        version = dossier_file(
+            dossier=dossier, by=by, arrived_at=arrived_at, now=now, notify=notify, answering_complements=True
+        )
+        complements_answer_close(dossier=dossier, version=version, by=by)
+    return version
+
+
 def complements_answer_close(
     *, dossier: Dossier, version: DossierVersion, by: User, link: str = "", at: dt.datetime | None = None
 ) -> None:
-    """Marks the open request answered by ``version`` (the filing service calls it in its transaction, with the
-    filing moment) and tells the instructors of the département once committed."""
+    """Marks the open request answered by ``version`` (``complements_answer`` calls it in the filing's transaction)
+    and tells the instructors of the département once committed."""
     now = at or timezone.now()
     updated = ComplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True).update(
         answered_at=now, answered_by=by, answer_version=version

@@ -1,8 +1,8 @@
 """The lifecycle of a convention (agreement): its states and the one table of transitions, with who may fire each.
 
-No Django here. The agreement service is the only writer of a convention's state; it asks
-``check_agreement_transition`` first and logs every move (who, when, from, to, why). There is no "from any state"
-transition: each row names its source.
+No Django here. The table is one instance of the generic ``pactes.rules.state_machine.Lifecycle``; the one writer of
+every state, ``pactes.core.transitions.fire``, asks it first and logs every move (who, when, from, to, why). There
+is no "from any state" transition: each row names its source.
 
 Words: a convention is drawn up by the DDETS-PP for a retained dossier from 21 October (§1.7); *brouillon* is the
 generated document, still editable; *envoyée* means sent to the applicant for signature; *signée par le porteur*
@@ -14,10 +14,10 @@ validated and the balance paid or the reversal recorded; *résiliée* means term
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from pactes.rules.lifecycle import Actor
+from pactes.rules.state_machine import Actor, Lifecycle, Transition, Wording
+from pactes.rules.state_machine import check_transition as check_lifecycle_transition
 from pactes.rules.verdict import Reason
 
 TRANSITION_UNKNOWN = "TRANSITION_UNKNOWN"
@@ -72,15 +72,8 @@ AGREEMENT_STATE_DATES: dict[AgreementState, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class AgreementTransition:
-    code: str
-    label: str
-    source: AgreementState
-    target: AgreementState
-    actors: frozenset[Actor]
-    needs_reason: bool = False
-
+# The one shape of a transition (kept under its former name for the callers).
+AgreementTransition = Transition
 
 _S = AgreementState
 _INSTRUCTOR = frozenset({Actor.INSTRUCTOR})
@@ -90,19 +83,17 @@ _INSTRUCTOR_OR_DREETS = frozenset({Actor.INSTRUCTOR, Actor.DREETS})
 
 AGREEMENT_TRANSITIONS: tuple[AgreementTransition, ...] = (
     # Drawn up by the DDETS-PP from 21 October (§1.7), sent to the applicant for signature.
-    AgreementTransition("send", "Envoyer au porteur pour signature", _S.DRAFT, _S.SENT, _INSTRUCTOR),
-    AgreementTransition(
-        "withdraw", "Reprendre le projet de convention", _S.SENT, _S.DRAFT, _INSTRUCTOR, needs_reason=True
-    ),
+    Transition("send", "Envoyer au porteur pour signature", _S.DRAFT, _S.SENT, _INSTRUCTOR),
+    Transition("withdraw", "Reprendre le projet de convention", _S.SENT, _S.DRAFT, _INSTRUCTOR, needs_reason=True),
     # The applicant uploads its signed scan (or the instructor uploads the one received by post).
-    AgreementTransition(
+    Transition(
         "upload_applicant_signature",
         "Déposer la convention signée par le porteur",
         _S.SENT,
         _S.SIGNED_BY_APPLICANT,
         _APPLICANT_OR_INSTRUCTOR,
     ),
-    AgreementTransition(
+    Transition(
         "refuse_applicant_signature",
         "Refuser le document signé déposé",
         _S.SIGNED_BY_APPLICANT,
@@ -111,14 +102,14 @@ AGREEMENT_TRANSITIONS: tuple[AgreementTransition, ...] = (
         needs_reason=True,
     ),
     # Signed by the State: in force; actions start from the signature (§1.4).
-    AgreementTransition("sign", "Enregistrer la signature de l'État", _S.SIGNED_BY_APPLICANT, _S.SIGNED, _INSTRUCTOR),
+    Transition("sign", "Enregistrer la signature de l'État", _S.SIGNED_BY_APPLICANT, _S.SIGNED, _INSTRUCTOR),
     # Closing: final report validated, balance paid or reversal recorded.
-    AgreementTransition("settle", "Solder la convention", _S.SIGNED, _S.SETTLED, _INSTRUCTOR),
-    AgreementTransition("terminate", "Résilier la convention", _S.SIGNED, _S.TERMINATED, _INSTRUCTOR_OR_DREETS, True),
+    Transition("settle", "Solder la convention", _S.SIGNED, _S.SETTLED, _INSTRUCTOR),
+    Transition("terminate", "Résilier la convention", _S.SIGNED, _S.TERMINATED, _INSTRUCTOR_OR_DREETS, True),
     # Never concluded: the applicant withdrew before the convention was in force.
-    AgreementTransition("abandon_draft", "Abandonner la convention", _S.DRAFT, _S.ABANDONED, _INSTRUCTOR, True),
-    AgreementTransition("abandon_sent", "Abandonner la convention", _S.SENT, _S.ABANDONED, _INSTRUCTOR, True),
-    AgreementTransition(
+    Transition("abandon_draft", "Abandonner la convention", _S.DRAFT, _S.ABANDONED, _INSTRUCTOR, True),
+    Transition("abandon_sent", "Abandonner la convention", _S.SENT, _S.ABANDONED, _INSTRUCTOR, True),
+    Transition(
         "abandon_signed_by_applicant",
         "Abandonner la convention",
         _S.SIGNED_BY_APPLICANT,
@@ -127,38 +118,39 @@ AGREEMENT_TRANSITIONS: tuple[AgreementTransition, ...] = (
         needs_reason=True,
     ),
     # Reopening by the DREETS (e.g. a reversal found after a control), always motivated.
-    AgreementTransition("reopen_settled", "Rouvrir la convention soldée", _S.SETTLED, _S.SIGNED, _DREETS, True),
+    Transition("reopen_settled", "Rouvrir la convention soldée", _S.SETTLED, _S.SIGNED, _DREETS, True),
+)
+
+
+AGREEMENT_LIFECYCLE = Lifecycle(
+    name="agreement",
+    label="Convention",
+    states=tuple(AgreementState),
+    labels=AGREEMENT_STATE_LABELS,
+    initial=AgreementState.DRAFT,
+    transitions=AGREEMENT_TRANSITIONS,
+    # The dates of the convention are days written on the document, set by the agreement service (``on``).
+    wording=Wording(
+        unknown_message="La transition « {code} » n'existe pas pour une convention.",
+        not_from_state_message="« {label} » n'est pas possible pour une convention à l'état « {state} ».",
+        stale_code="AGREEMENT_STATE_CHANGED",
+        stale_message="La convention a changé d'état entre-temps : rechargez la page avant de recommencer.",
+    ),
 )
 
 
 def agreement_transition_named(code: str) -> AgreementTransition | None:
-    return next((t for t in AGREEMENT_TRANSITIONS if t.code == code), None)
+    return AGREEMENT_LIFECYCLE.transition(code)
 
 
 def agreement_transitions_from(state: str, actor: str | None = None) -> tuple[AgreementTransition, ...]:
     """The transitions leaving ``state`` (for ``actor`` when given): what a page may offer."""
-    return tuple(t for t in AGREEMENT_TRANSITIONS if t.source == state and (actor is None or actor in t.actors))
+    return AGREEMENT_LIFECYCLE.transitions_from(state, actor)
 
 
 def check_agreement_transition(code: str, *, state: str, actor: str, reason: str = "") -> list[Reason]:
     """Why the transition ``code`` may not be fired from ``state`` by ``actor`` (empty list: it may)."""
-    transition = agreement_transition_named(code)
-    if transition is None:
-        return [Reason(TRANSITION_UNKNOWN, f"La transition « {code} » n'existe pas pour une convention.")]
-    problems: list[Reason] = []
-    if state != transition.source:
-        problems.append(
-            Reason(
-                TRANSITION_NOT_FROM_STATE,
-                f"« {transition.label} » n'est pas possible pour une convention à l'état "
-                f"« {agreement_state_label(state)} ».",
-            )
-        )
-    if actor not in transition.actors:
-        problems.append(Reason(TRANSITION_NOT_ALLOWED, f"Votre rôle ne permet pas « {transition.label} »."))
-    if transition.needs_reason and not reason.strip():
-        problems.append(Reason(TRANSITION_REASON_REQUIRED, f"« {transition.label} » demande une motivation."))
-    return problems
+    return check_lifecycle_transition(AGREEMENT_LIFECYCLE, code, state=state, actor=actor, reason=reason)
 
 
 def is_agreement_editable(state: str) -> bool:

@@ -11,11 +11,9 @@ No Django here: an app builds a ``DossierInput`` from its models and calls ``che
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from pactes.rules.budget import (
     BUDGET_UNBALANCED,
@@ -36,6 +34,15 @@ from pactes.rules.calendar import (
     plan_duration_problems,
 )
 from pactes.rules.call_config import CallConfig
+from pactes.rules.dossier_inputs import (  # re-exported: the apps build them from here
+    ActionInput,
+    ApplicantInput,
+    ContributionInput,
+    ContributionNature,
+    DossierInput,
+    PerimeterInput,
+    PriorityInput,
+)
 from pactes.rules.money import CENT, cited, euros
 from pactes.rules.siret import SIRET_INVALID, siret_problems
 from pactes.rules.verdict import Reason, Verdict
@@ -54,149 +61,90 @@ CONTRIBUTION_NOT_VALUED = "CONTRIBUTION_NOT_VALUED"
 CONTRIBUTIONS_MISMATCH = "CONTRIBUTIONS_MISMATCH"
 
 
-# -- inputs --------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ApplicantInput:
-    siret: str
-    carrier_kind: str  # a code of the call's carrier_kinds (for a consortium: the kind of its chef de file)
-    is_consortium: bool = False
-    has_lead: bool = False  # a consortium names its chef de file, who carries the budget
-    is_in_eligible_territory: bool = False  # a collectivité or groupement belongs to a territory of annex 1
-
-
-@dataclass(frozen=True)
-class EpciRef:
-    siren: str
-    name: str = ""
-
-    @property
-    def shown(self) -> str:
-        return f"{self.name} ({self.siren})" if self.name else f"SIREN {self.siren}"
-
-
-@dataclass(frozen=True)
-class CommuneRef:
-    code_insee: str
-    epci_siren: str
-    name: str = ""
-
-    @property
-    def shown(self) -> str:
-        return f"{self.name} ({self.code_insee})" if self.name else f"commune {self.code_insee}"
-
-
-@dataclass(frozen=True)
-class PerimeterInput:
-    epcis: tuple[EpciRef, ...] = ()
-    communes: tuple[CommuneRef, ...] = ()
-    eligible_epci_sirens: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class PriorityInput:
-    title: str
-    measure_codes: tuple[str, ...] = ()
-    local_justification: str = ""
-    publics: tuple[str, ...] = ()  # codes of the call's target_publics
-    other_public_justification: str = ""
-
-
-@dataclass(frozen=True)
-class ActionInput:
-    priority_index: int
-    title: str
-    territorial_level: str = ""
-    publics: tuple[str, ...] = ()
-    partners: tuple[str, ...] = ()
-    start: dt.date | None = None
-    end: dt.date | None = None
-    overlaps_departmental_contract: bool = False
-    articulation: str = ""  # why it complements the departmental contract when it overlaps it
-    impact_measures: tuple[str, ...] = ()
-
-
-class ContributionNature(StrEnum):
-    FINANCIAL = "financier"
-    IN_KIND = "nature"
-    STAFF = "moyens_humains"
-
-    @property
-    def label(self) -> str:
-        return {"financier": "financière", "nature": "en nature", "moyens_humains": "en moyens humains"}[self.value]
-
-
-@dataclass(frozen=True)
-class ContributionInput:
-    partner: str
-    nature: ContributionNature
-    quantity: Decimal | None = None
-    unit_value: Decimal | None = None
-    valuation: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class DossierInput:
-    applicant: ApplicantInput
-    perimeter: PerimeterInput
-    priorities: tuple[PriorityInput, ...]
-    actions: tuple[ActionInput, ...]
-    contributions: tuple[ContributionInput, ...]
-    budget: BudgetInput
-    expected_impact: str
-    impact_measurement: str
-    now: dt.datetime | None  # aware: the moment of the filing; None checks the content only
-
-
 # -- the list of rules, for the live panel -------------------------------------------------------------------------
+# The editor steps where a rule is fixed (codes of the applicant's editor); STEP_FILING for the filing itself.
+STEP_APPLICANT, STEP_PERIMETER, STEP_PRIORITIES, STEP_ACTIONS, STEP_PARTNERS, STEP_BUDGET, STEP_IMPACT, STEP_FILING = (
+    "porteur",
+    "perimetre",
+    "priorites",
+    "actions",
+    "partenaires",
+    "budget",
+    "impact",
+    "",
+)
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     code: str
     label: str
     section_key: str  # a key of CallConfig.sections
+    step: str  # the editor step whose page fixes the rule (its code), STEP_FILING ("") for the filing itself
 
     def section(self, config: CallConfig) -> str:
         return config.section(self.section_key)
 
 
 RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(SIRET_INVALID, "Le SIRET du porteur est valide", "carrier_kinds"),
-    RuleInfo(APPLICANT_NOT_ELIGIBLE, "Le porteur fait partie des porteurs éligibles", "carrier_kinds"),
-    RuleInfo(PERIMETER_EMPTY, "Le périmètre géographique est renseigné", "eligibility"),
-    RuleInfo(PERIMETER_NOT_ELIGIBLE, "Le périmètre ne couvre que des EPCI éligibles (annexe 1)", "eligibility"),
-    RuleInfo(PRIORITIES_COUNT, "Le projet porte le nombre de priorités attendu", "priorities"),
+    RuleInfo(SIRET_INVALID, "Le SIRET du porteur est valide", "carrier_kinds", STEP_APPLICANT),
+    RuleInfo(APPLICANT_NOT_ELIGIBLE, "Le porteur fait partie des porteurs éligibles", "carrier_kinds", STEP_APPLICANT),
+    RuleInfo(PERIMETER_EMPTY, "Le périmètre géographique est renseigné", "eligibility", STEP_PERIMETER),
+    RuleInfo(
+        PERIMETER_NOT_ELIGIBLE,
+        "Le périmètre ne couvre que des EPCI éligibles (annexe 1)",
+        "eligibility",
+        STEP_PERIMETER,
+    ),
+    RuleInfo(PRIORITIES_COUNT, "Le projet porte le nombre de priorités attendu", "priorities", STEP_PRIORITIES),
     RuleInfo(
         PRIORITY_WITHOUT_MEASURE,
         "Chaque priorité se réfère à des mesures du Pacte ou est justifiée localement",
         "priorities",
+        STEP_PRIORITIES,
     ),
-    RuleInfo(PUBLIC_MISSING, "Chaque priorité vise un public précaire", "target_publics"),
-    RuleInfo(ACTION_PLAN_EMPTY, "Le plan d'actions comporte au moins une action", "action_plan.territorial_levels"),
+    RuleInfo(PUBLIC_MISSING, "Chaque priorité vise un public précaire", "target_publics", STEP_PRIORITIES),
+    RuleInfo(
+        ACTION_PLAN_EMPTY,
+        "Le plan d'actions comporte au moins une action",
+        "action_plan.territorial_levels",
+        STEP_ACTIONS,
+    ),
     RuleInfo(
         ACTION_INCOMPLETE,
         "Chaque action précise son échelon territorial, son public, ses partenaires et ses dates",
         "action_plan.territorial_levels",
+        STEP_ACTIONS,
     ),
-    RuleInfo(ACTION_STARTS_TOO_LATE, "Chaque action démarre à temps", "action_plan.latest_start"),
-    RuleInfo(ACTION_ENDS_TOO_LATE, "Chaque action se termine à temps", "action_plan.latest_end"),
-    RuleInfo(ACTION_DATES_INVERTED, "Les dates de chaque action sont dans l'ordre", "action_plan.max_duration"),
-    RuleInfo(PLAN_TOO_LONG, "Le plan d'actions tient dans la durée maximale", "action_plan.max_duration"),
-    RuleInfo(NO_IMPACT_MEASURE, "Des actions prévoient des mesures d'impact", "action_plan.impact_measures"),
-    RuleInfo(IMPACT_NOT_DESCRIBED, "L'impact attendu et sa mesure sont décrits", "action_plan.impact_measures"),
+    RuleInfo(ACTION_STARTS_TOO_LATE, "Chaque action démarre à temps", "action_plan.latest_start", STEP_ACTIONS),
+    RuleInfo(ACTION_ENDS_TOO_LATE, "Chaque action se termine à temps", "action_plan.latest_end", STEP_ACTIONS),
+    RuleInfo(
+        ACTION_DATES_INVERTED, "Les dates de chaque action sont dans l'ordre", "action_plan.max_duration", STEP_ACTIONS
+    ),
+    RuleInfo(PLAN_TOO_LONG, "Le plan d'actions tient dans la durée maximale", "action_plan.max_duration", STEP_ACTIONS),
+    RuleInfo(
+        NO_IMPACT_MEASURE, "Des actions prévoient des mesures d'impact", "action_plan.impact_measures", STEP_ACTIONS
+    ),
+    RuleInfo(
+        IMPACT_NOT_DESCRIBED, "L'impact attendu et sa mesure sont décrits", "action_plan.impact_measures", STEP_IMPACT
+    ),
     RuleInfo(
         CONTRIBUTION_NOT_VALUED,
         "Les apports en nature et en moyens humains sont valorisés (quantité × valeur unitaire)",
         "funding.min_cofinancing",
+        STEP_PARTNERS,
     ),
     RuleInfo(
         CONTRIBUTIONS_MISMATCH,
         "Le budget reprend les apports des partenaires tels qu'ils sont engagés",
         "funding.min_cofinancing",
+        STEP_PARTNERS,
     ),
-    RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing"),
-    RuleInfo(GRANT_MISSING, "La subvention demandée à l'État est renseignée", "funding.grant_cap"),
-    RuleInfo(GRANT_OVER_CAP, "La subvention demandée respecte le plafond", "funding.grant_cap"),
-    RuleInfo(COFINANCING_TOO_LOW, "Le cofinancement atteint le taux minimal", "funding.min_cofinancing"),
-    RuleInfo(DEADLINE_PASSED, "Le dépôt a lieu avant la clôture", "filing"),
+    RuleInfo(BUDGET_UNBALANCED, "Le budget est équilibré", "funding.min_cofinancing", STEP_BUDGET),
+    RuleInfo(GRANT_MISSING, "La subvention demandée à l'État est renseignée", "funding.grant_cap", STEP_BUDGET),
+    RuleInfo(GRANT_OVER_CAP, "La subvention demandée respecte le plafond", "funding.grant_cap", STEP_BUDGET),
+    RuleInfo(COFINANCING_TOO_LOW, "Le cofinancement atteint le taux minimal", "funding.min_cofinancing", STEP_BUDGET),
+    RuleInfo(DEADLINE_PASSED, "Le dépôt a lieu avant la clôture", "filing", STEP_FILING),
 )
 
 

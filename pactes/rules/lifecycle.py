@@ -1,8 +1,8 @@
 """The lifecycle of a dossier: its states and the one table of transitions, with who may fire each.
 
-No Django here. The service ``pactes.dossiers.services.dossier_transition`` is the only writer of a dossier's
-state; it asks ``check_transition`` first and logs every move (who, when, from, to, why). There is no "from any
-state" transition: each row names its source.
+No Django here. The table is one instance of the generic ``pactes.rules.state_machine.Lifecycle``; the one writer of
+every state, ``pactes.core.transitions.fire``, asks it first and logs every move (who, when, from, to, why). There
+is no "from any state" transition: each row names its source.
 
 Words: *instruction* is the DDETS-PP's examination (§1.6); *compléments* are documents or answers the instructor
 asks of the applicant, which reopen the dossier for editing until the applicant files them (a new version);
@@ -15,9 +15,10 @@ motivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from pactes.rules.state_machine import Actor, Lifecycle, Stamp, Transition, Wording
+from pactes.rules.state_machine import check_transition as check_lifecycle_transition
 from pactes.rules.verdict import Reason
 
 
@@ -72,24 +73,6 @@ DECIDED_STATES: frozenset[DossierState] = frozenset(
 )
 
 
-class Actor(StrEnum):
-    APPLICANT = "porteur"
-    INSTRUCTOR = "instructeur"
-    DREETS = "dreets"
-    JURY = "jury"
-    ADMIN = "administrateur"
-
-
-@dataclass(frozen=True)
-class Transition:
-    code: str
-    label: str
-    source: DossierState
-    target: DossierState
-    actors: frozenset[Actor]
-    needs_reason: bool = False
-
-
 _S = DossierState
 _APPLICANT = frozenset({Actor.APPLICANT})
 _INSTRUCTOR = frozenset({Actor.INSTRUCTOR})
@@ -133,13 +116,26 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
+DOSSIER_LIFECYCLE = Lifecycle(
+    name="dossier",
+    label="Dossier",
+    states=tuple(DossierState),
+    labels=STATE_LABELS,
+    initial=DossierState.DRAFT,
+    transitions=TRANSITIONS,
+    # The filing moment: set on the first filing, never cleared (a database constraint ties it to the state).
+    stamps={DossierState.SUBMITTED: (Stamp("submitted_at"),)},
+    wording=Wording(stale_message="Le dossier a changé d'état entre-temps : rechargez la page avant de recommencer."),
+)
+
+
 def transition_named(code: str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.code == code), None)
+    return DOSSIER_LIFECYCLE.transition(code)
 
 
 def transitions_from(state: str, actor: str | None = None) -> tuple[Transition, ...]:
     """The transitions leaving ``state`` (for ``actor`` when given): what a page may offer."""
-    return tuple(t for t in TRANSITIONS if t.source == state and (actor is None or actor in t.actors))
+    return DOSSIER_LIFECYCLE.transitions_from(state, actor)
 
 
 def is_editable(state: str) -> bool:
@@ -148,22 +144,7 @@ def is_editable(state: str) -> bool:
 
 def check_transition(code: str, *, state: str, actor: str, reason: str = "") -> list[Reason]:
     """Why the transition ``code`` may not be fired from ``state`` by ``actor`` (empty list: it may)."""
-    transition = transition_named(code)
-    if transition is None:
-        return [Reason("TRANSITION_UNKNOWN", f"La transition « {code} » n'existe pas.")]
-    problems: list[Reason] = []
-    if state != transition.source:
-        problems.append(
-            Reason(
-                "TRANSITION_NOT_FROM_STATE",
-                f"« {transition.label} » n'est pas possible depuis l'état « {state_label(state)} ».",
-            )
-        )
-    if actor not in transition.actors:
-        problems.append(Reason("TRANSITION_NOT_ALLOWED", f"Votre rôle ne permet pas « {transition.label} »."))
-    if transition.needs_reason and not reason.strip():
-        problems.append(Reason("TRANSITION_REASON_REQUIRED", f"« {transition.label} » demande une motivation."))
-    return problems
+    return check_lifecycle_transition(DOSSIER_LIFECYCLE, code, state=state, actor=actor, reason=reason)
 
 
 def state_label(state: str) -> str:

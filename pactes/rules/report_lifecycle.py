@@ -1,7 +1,9 @@
 """The lifecycle of a follow-up report (bilan intermédiaire, bilan final): its states and the one transition table.
 
-No Django here. The follow-up service is the only writer of a report's state; it asks ``check_report_transition``
-first and logs every move (who, when, from, to, why). Words: a *report* is written by the applicant (*brouillon*),
+No Django here. The table is one instance of the generic ``pactes.rules.state_machine.Lifecycle``; the one writer of
+every state, ``pactes.core.transitions.fire``, asks it first and logs every move (who, when, from, to, why).
+
+Words: a *report* is written by the applicant (*brouillon*),
 *submitted* (remis) to the DDETS-PP, which *validates* it or *returns* it (renvoyé au porteur) with a motivation;
 a returned report is editable again, like a draft, and is submitted anew. The validation of the final report
 settles the convention and the dossier (§1.4, §1.5: balance paid or reversal recorded).
@@ -9,10 +11,10 @@ settles the convention and the dossier (§1.4, §1.5: balance paid or reversal r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from pactes.rules.lifecycle import Actor
+from pactes.rules.state_machine import Actor, Lifecycle, Stamp, Transition, Wording
+from pactes.rules.state_machine import check_transition as check_lifecycle_transition
 from pactes.rules.verdict import Reason
 
 REPORT_TRANSITION_UNKNOWN = "REPORT_TRANSITION_UNKNOWN"
@@ -60,36 +62,51 @@ REPORT_EDITABLE_STATES: frozenset[ReportState] = frozenset({ReportState.DRAFT, R
 REPORT_SUBMITTED_STATES: frozenset[ReportState] = frozenset({ReportState.SUBMITTED, ReportState.VALIDATED})
 
 
-@dataclass(frozen=True)
-class ReportTransition:
-    code: str
-    label: str
-    source: ReportState
-    target: ReportState
-    actors: frozenset[Actor]
-    needs_reason: bool = False
-
+# The one shape of a transition (kept under its former name for the callers).
+ReportTransition = Transition
 
 _S = ReportState
 _APPLICANT = frozenset({Actor.APPLICANT})
 _INSTRUCTOR = frozenset({Actor.INSTRUCTOR})
 
 REPORT_TRANSITIONS: tuple[ReportTransition, ...] = (
-    ReportTransition("submit", "Remettre le bilan", _S.DRAFT, _S.SUBMITTED, _APPLICANT),
-    ReportTransition("resubmit", "Remettre le bilan corrigé", _S.RETURNED, _S.SUBMITTED, _APPLICANT),
+    Transition("submit", "Remettre le bilan", _S.DRAFT, _S.SUBMITTED, _APPLICANT),
+    Transition("resubmit", "Remettre le bilan corrigé", _S.RETURNED, _S.SUBMITTED, _APPLICANT),
     # 1.5: the DDETS-PP follows the actions; it validates each report or sends it back, always motivated.
-    ReportTransition("validate", "Valider le bilan", _S.SUBMITTED, _S.VALIDATED, _INSTRUCTOR),
-    ReportTransition("return", "Renvoyer le bilan au porteur", _S.SUBMITTED, _S.RETURNED, _INSTRUCTOR, True),
+    Transition("validate", "Valider le bilan", _S.SUBMITTED, _S.VALIDATED, _INSTRUCTOR),
+    Transition("return", "Renvoyer le bilan au porteur", _S.SUBMITTED, _S.RETURNED, _INSTRUCTOR, True),
+)
+
+
+REPORT_LIFECYCLE = Lifecycle(
+    name="report",
+    label="Bilan",
+    states=tuple(ReportState),
+    labels=REPORT_STATE_LABELS,
+    initial=ReportState.DRAFT,
+    transitions=REPORT_TRANSITIONS,
+    # Who submitted and validated the report, and when (a resubmission replaces the submission).
+    stamps={
+        ReportState.SUBMITTED: (Stamp("submitted_at", "submitted_by"),),
+        ReportState.VALIDATED: (Stamp("validated_at", "validated_by"),),
+    },
+    wording=Wording(
+        code_prefix="REPORT_",
+        unknown_message="La transition « {code} » n'existe pas pour un bilan.",
+        not_from_state_message="« {label} » n'est pas possible pour un bilan à l'état « {state} ».",
+        stale_code="REPORT_STATE_CHANGED",
+        stale_message="Le bilan a changé d'état entre-temps : rechargez la page.",
+    ),
 )
 
 
 def report_transition_named(code: str) -> ReportTransition | None:
-    return next((t for t in REPORT_TRANSITIONS if t.code == code), None)
+    return REPORT_LIFECYCLE.transition(code)
 
 
 def report_transitions_from(state: str, actor: str | None = None) -> tuple[ReportTransition, ...]:
     """The transitions leaving ``state`` (for ``actor`` when given): what a page may offer."""
-    return tuple(t for t in REPORT_TRANSITIONS if t.source == state and (actor is None or actor in t.actors))
+    return REPORT_LIFECYCLE.transitions_from(state, actor)
 
 
 def submit_transition_for(state: str) -> str:
@@ -99,22 +116,7 @@ def submit_transition_for(state: str) -> str:
 
 def check_report_transition(code: str, *, state: str, actor: str, reason: str = "") -> list[Reason]:
     """Why the transition ``code`` may not be fired from ``state`` by ``actor`` (empty list: it may)."""
-    transition = report_transition_named(code)
-    if transition is None:
-        return [Reason(REPORT_TRANSITION_UNKNOWN, f"La transition « {code} » n'existe pas pour un bilan.")]
-    problems: list[Reason] = []
-    if state != transition.source:
-        problems.append(
-            Reason(
-                REPORT_TRANSITION_NOT_FROM_STATE,
-                f"« {transition.label} » n'est pas possible pour un bilan à l'état « {report_state_label(state)} ».",
-            )
-        )
-    if actor not in transition.actors:
-        problems.append(Reason(REPORT_TRANSITION_NOT_ALLOWED, f"Votre rôle ne permet pas « {transition.label} »."))
-    if transition.needs_reason and not reason.strip():
-        problems.append(Reason(REPORT_TRANSITION_REASON_REQUIRED, f"« {transition.label} » demande une motivation."))
-    return problems
+    return check_lifecycle_transition(REPORT_LIFECYCLE, code, state=state, actor=actor, reason=reason)
 
 
 def is_report_editable(state: str) -> bool:

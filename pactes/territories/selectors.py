@@ -7,6 +7,7 @@ or codes the query hit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,6 +49,49 @@ def epci_members(epci: Epci) -> QuerySet[Commune]:
 
 def departement_epcis(departement: Departement) -> QuerySet[Epci]:
     return departement.epcis.order_by("name")
+
+
+def departement_by_code(code: str) -> Departement | None:
+    return Departement.objects.filter(code=code).first()
+
+
+def epcis_by_siren(sirens: Iterable[str]) -> dict[str, Epci]:
+    """The known EPCI among ``sirens``, by SIREN (an unknown SIREN is absent)."""
+    return {e.siren: e for e in Epci.objects.filter(siren__in=list(sirens)).defer("geometry")}
+
+
+def communes_by_code(codes: Iterable[str]) -> dict[str, Commune]:
+    """The known communes among ``codes``, with their département, by INSEE code (an unknown code is absent)."""
+    communes = Commune.objects.select_related("departement").defer("departement__geometry")
+    return {c.code_insee: c for c in communes.filter(code_insee__in=list(codes))}
+
+
+def territory_code_of_siren(siren: str, *, kind: str) -> str:
+    """The INSEE code of the commune (``kind`` « commune ») or the SIREN of the EPCI (« epci ») that has this SIREN;
+    empty when none is known or for any other kind."""
+    match kind:
+        case "commune":
+            return Commune.objects.filter(siren=siren).values_list("code_insee", flat=True).first() or ""
+        case "epci":
+            return siren if Epci.objects.filter(siren=siren).exists() else ""
+    return ""
+
+
+def communes_epci_and_name(codes: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """For the known communes among ``codes``: INSEE code → SIREN of its EPCI (empty when it has none), and INSEE
+    code → name."""
+    epcis: dict[str, str] = {}
+    names: dict[str, str] = {}
+    rows = Commune.objects.filter(code_insee__in=list(codes)).values_list("code_insee", "name", "epci__siren")
+    for code, name, siren in rows:
+        epcis[code] = siren or ""
+        names[code] = name
+    return epcis, names
+
+
+def epci_names(sirens: Iterable[str]) -> dict[str, str]:
+    """SIREN → name of the known EPCI among ``sirens``."""
+    return dict(Epci.objects.filter(siren__in=list(sirens)).values_list("siren", "name"))
 
 
 # --- indicators ----------------------------------------------------------------------------------------------------

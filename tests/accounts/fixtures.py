@@ -9,7 +9,7 @@ import pytest
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load
-from pactes.core.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from pactes.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.organisations.models import Organisation

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pactes.accounts.models import Role, User
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.organisations.models import Organisation
 
 

@@ -14,8 +14,10 @@ from pactes.agreements.services import (
     agreement_transition,
     payment_record,
 )
-from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
+from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision
+from pactes.core.transitions import fire
 from pactes.dossiers.services import dossier_transition
+from pactes.rules.committee_session import SESSION_LIFECYCLE
 from pactes.rules.lifecycle import DossierState
 
 AWARDS = {"09": Decimal("40000.00"), "11": Decimal("30000.00")}
@@ -32,13 +34,10 @@ def retain(dossier, users, amount: Decimal):
         date=now.date(),
         place="DREETS Occitanie, Toulouse",
         chair=dossier.call.rules.committee_chair,
-        state=SessionState.CLOSED,
         created_by=users["dreets"],
-        opened_at=now,
-        opened_by=users["dreets"],
-        closed_at=now,
-        closed_by=users["dreets"],
     )
+    # The session's states are reached through the one engine (logged), without the procès-verbal's PDFs.
+    fire(obj=session, lifecycle=SESSION_LIFECYCLE, code="open", by=users["dreets"], at=now)
     CommitteeDecision.objects.create(
         session=session,
         dossier=dossier,
@@ -48,6 +47,7 @@ def retain(dossier, users, amount: Decimal):
         decided_by=users["dreets"],
         decided_at=now,
     )
+    fire(obj=session, lifecycle=SESSION_LIFECYCLE, code="close", by=users["dreets"], at=now)
     dossier = dossier_transition(dossier=dossier, transition="retain", by=users["dreets"])
     assert dossier.state == DossierState.RETAINED
     return dossier

@@ -18,10 +18,10 @@ from django.conf import settings as django_settings
 from pactes.accounts.models import Role, User
 from pactes.assessment.services import evaluation_complete, proposal_update, score_sheet_save
 from pactes.calls.services import call_load, eligible_list_build_indicative
-from pactes.core.demo import DEMO_PASSWORD, ensure_demo_accounts
-from pactes.core.demo_dossiers import EXAMPLE, _dated, ensure_demo_dossiers
-from pactes.dossiers.checks import document_to_dossier
+from pactes.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from pactes.demo.dossiers import dated, ensure_demo_dossiers
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.rules import scoring
@@ -120,8 +120,8 @@ def aude(filed, accounts):
 @pytest.fixture
 def rival(real_call, accounts):
     """A second Ariège dossier on the same EPCI, by another applicant, filed then recevable."""
-    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    document = _dated(copy.deepcopy(document), real_call)
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    document = dated(copy.deepcopy(document), real_call)
     document["title"] = "Mobilité solidaire vers l'emploi dans le Couserans"
     document["applicant"]["name"] = "Association Couserans Mobilité"
     document["applicant"]["consortium"] = []

@@ -94,8 +94,8 @@ def demo_platform(reference_data):
     from django.core.management import call_command
 
     from pactes.calls.models import Call
-    from pactes.core.demo import ensure_demo_accounts
-    from pactes.core.demo_dossiers import ensure_demo_dossiers
+    from pactes.demo.accounts import ensure_demo_accounts
+    from pactes.demo.dossiers import ensure_demo_dossiers
 
     quiet = io.StringIO()
     call_command("import_measures", str(settings.PACTES_CALLS_DIR / "pacte_des_solidarites.yaml"), stdout=quiet)

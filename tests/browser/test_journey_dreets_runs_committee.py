@@ -28,7 +28,7 @@ from pactes.assessment.services import (
     score_sheet_save,
     transmission_create,
 )
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.rules.scoring import CriterionScore

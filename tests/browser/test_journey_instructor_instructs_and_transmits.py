@@ -23,10 +23,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from pactes.accounts.models import Role, User
-from pactes.core.demo import DEMO_PASSWORD
-from pactes.core.demo_dossiers import EXAMPLE
-from pactes.dossiers.checks import document_to_dossier
+from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +48,7 @@ def file_rival_dossier(call) -> Dossier:
     applicant = User.objects.create_user(
         RIVAL_APPLICANT, DEMO_PASSWORD, first_name="Lucie", last_name="Barrau", role=Role.APPLICANT
     )
-    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
     document["call"] = call.slug
     document.pop("submitted_at", None)
     document["title"] = RIVAL_TITLE

@@ -26,7 +26,7 @@ from weasyprint import HTML
 
 from pactes.accounts.models import User
 from pactes.agreements.services import today_for
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.followup.models import Report
 from pactes.rules.money import euros

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pactes.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

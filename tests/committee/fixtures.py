@@ -12,8 +12,8 @@ from pactes.assessment.models import Opinion, Proposal
 from pactes.calls.services import call_load, eligible_list_build_indicative
 from pactes.committee.models import CommitteeSession
 from pactes.committee.services import attendance_set, session_create, session_open
-from pactes.core.demo import DEMO_PASSWORD, ensure_demo_accounts
-from pactes.core.demo_dossiers import ensure_demo_dossiers
+from pactes.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from pactes.demo.dossiers import ensure_demo_dossiers
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.rules.lifecycle import DossierState

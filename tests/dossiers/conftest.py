@@ -7,7 +7,7 @@ from django.conf import settings
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load, eligible_list_build_indicative
-from pactes.dossiers.checks import EXAMPLE_PATH
+from pactes.dossiers.interchange import EXAMPLE_PATH
 from pactes.territories.testing import load_reference_data
 
 

@@ -11,8 +11,8 @@ from django.conf import settings as django_settings
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load, eligible_list_build_indicative
-from pactes.dossiers.checks import EXAMPLE_PATH, document_to_dossier, load_document
 from pactes.dossiers.filing import dossier_file
+from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier, load_document
 from pactes.dossiers.models import DossierVersion
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -10,14 +10,16 @@ import pytest
 from django.core import mail
 
 from pactes.accounts.models import Role, User
-from pactes.dossiers import checks
-from pactes.dossiers.checks import document_sha256
 from pactes.dossiers.filing import (
     FilingRefused,
     dossier_file,
     receipt_ensure,
     receipt_is_pending,
     receipt_recipients,
+)
+from pactes.dossiers.interchange import (
+    document_sha256,
+    dossier_to_document,
 )
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion, ResourceLine
 from pactes.dossiers.receipt import arrival_label
@@ -107,7 +109,7 @@ def test_the_snapshot_hash_is_the_sha256_of_the_stored_snapshot_and_stays_stable
     assert snapshot["submitted_at"] == "2024-09-27T16:30:00+02:00"
     # Exported again from the filed dossier, the document gives the very same hash.
     draft.refresh_from_db()
-    assert document_sha256(checks.dossier_to_document(draft)) == version.sha256
+    assert document_sha256(dossier_to_document(draft)) == version.sha256
 
 
 def test_the_receipt_pdf_shows_the_hash_the_dossier_number_and_the_filing_time(

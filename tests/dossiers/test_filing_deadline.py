@@ -20,8 +20,8 @@ from django.db.utils import load_backend
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load, eligible_list_build_indicative
-from pactes.dossiers.checks import document_to_dossier
 from pactes.dossiers.filing import FilingRefused, dossier_file
+from pactes.dossiers.interchange import document_to_dossier
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion
 from pactes.rules.lifecycle import DossierState
 from tests.dossiers.fixtures import PASSWORD, example_document

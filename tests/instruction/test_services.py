@@ -16,6 +16,7 @@ from pactes.instruction.selectors import messages_visible_to
 from pactes.instruction.services import (
     InstructionRefused,
     checklist_record,
+    complements_answer,
     complements_request,
     instruction_transition,
     message_post,
@@ -146,7 +147,7 @@ def test_the_answer_files_version_2_after_the_deadline_and_returns_to_instructio
     mail.outbox.clear()
     answered_at = dt.datetime(2024, 10, 5, 11, 0, tzinfo=dt.UTC)  # after the filing deadline: complements are not late
     with django_capture_on_commit_callbacks(execute=True):
-        version = dossier_file(dossier=under_review, by=applicant, now=answered_at)
+        version = complements_answer(dossier=under_review, by=applicant, now=answered_at)
     under_review.refresh_from_db()
     assert version.number == 2
     assert under_review.state == DossierState.UNDER_REVIEW
@@ -169,9 +170,23 @@ def test_an_answer_that_breaks_a_rule_of_the_call_is_refused(
     under_review.resources.filter(kind="state_pts").update(amount="90000.00")
     under_review.refresh_from_db()
     with pytest.raises(FilingRefused) as refused:
-        dossier_file(dossier=under_review, by=applicant)
+        complements_answer(dossier=under_review, by=applicant)
     assert "GRANT_OVER_CAP" in codes(refused)
     assert under_review.versions.count() == 1
+    assert ComplementRequest.objects.get(dossier=under_review).is_open
+
+
+def test_the_answer_to_complements_is_filed_only_through_the_instruction_which_closes_the_request(
+    under_review, staff, applicant, django_capture_on_commit_callbacks
+):
+    with pytest.raises(FilingRefused) as refused:
+        complements_answer(dossier=under_review, by=applicant)
+    assert codes(refused) == {"NO_COMPLEMENTS_ASKED"}
+    ask_complements(under_review, staff["i09"], django_capture_on_commit_callbacks)
+    under_review.refresh_from_db()
+    with pytest.raises(ValueError, match="complements_answer"):
+        dossier_file(dossier=under_review, by=applicant)
+    assert under_review.versions.count() == 1 and ComplementRequest.objects.get(dossier=under_review).is_open
 
 
 # -- checklist -----------------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ import pytest
 from pactes.rules import dossier as dossier_module
 from pactes.rules.budget import BudgetInput, CofinancingLine, ExpenseLine, InKindValuation
 from pactes.rules.call_config import CallConfig, Choice
-from pactes.rules.dossier import (
-    RULES,
+from pactes.rules.dossier import RULES, check_dossier, panel
+from pactes.rules.dossier_inputs import (
     ActionInput,
     ApplicantInput,
     CommuneRef,
@@ -24,8 +24,6 @@ from pactes.rules.dossier import (
     EpciRef,
     PerimeterInput,
     PriorityInput,
-    check_dossier,
-    panel,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,3 +352,22 @@ def test_every_code_constant_of_the_rules_modules_is_listed() -> None:
         and node.targets[0].id == node.value.value
     }
     assert constants <= {rule.code for rule in RULES}
+
+
+def test_each_rule_names_the_editor_step_that_fixes_it_in_the_editors_order() -> None:
+    steps = (
+        dossier_module.STEP_APPLICANT,
+        dossier_module.STEP_PERIMETER,
+        dossier_module.STEP_PRIORITIES,
+        dossier_module.STEP_ACTIONS,
+        dossier_module.STEP_PARTNERS,
+        dossier_module.STEP_BUDGET,
+        dossier_module.STEP_IMPACT,
+        dossier_module.STEP_FILING,
+    )
+    by_code = {rule.code: rule.step for rule in RULES}
+    assert set(by_code.values()) == set(steps)
+    assert by_code["SIRET_INVALID"] == "porteur"
+    assert by_code["NO_IMPACT_MEASURE"] == "actions"  # measured action by action, at step 5
+    assert by_code["CONTRIBUTIONS_MISMATCH"] == "partenaires"
+    assert by_code["DEADLINE_PASSED"] == ""  # judged at the filing itself

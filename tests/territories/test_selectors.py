@@ -2,7 +2,15 @@
 
 import pytest
 
-from pactes.territories.selectors import epci_ranking, indicators_for, search_territories
+from pactes.territories.selectors import (
+    communes_by_code,
+    communes_epci_and_name,
+    epci_ranking,
+    epcis_by_siren,
+    indicators_for,
+    search_territories,
+    territory_code_of_siren,
+)
 
 # Search relies on LIKE/contains, case-sensitive on PostgreSQL and not on SQLite.
 pytestmark = pytest.mark.engine
@@ -80,3 +88,18 @@ def test_epci_ranking_reads_high_shares_of_minima_sociaux_as_poorer(territories)
 
 def test_epci_ranking_of_an_unknown_indicator_is_empty(territories):
     assert epci_ranking("INCONNU") == []
+
+
+def test_territory_of_a_siren_is_the_communes_insee_code_or_the_epcis_siren(territories):
+    saint_girons = communes_by_code(["09261"])["09261"]
+    assert territory_code_of_siren(saint_girons.siren, kind="commune") == "09261"
+    assert territory_code_of_siren("200067940", kind="epci") == "200067940"
+    assert territory_code_of_siren("200067940", kind="association") == ""
+    assert territory_code_of_siren("999999999", kind="epci") == ""
+
+
+def test_lookups_by_code_leave_out_unknown_codes(territories):
+    assert list(communes_by_code(["09261", "99999"])) == ["09261"]
+    assert list(epcis_by_siren(["200067940", "999999999"])) == ["200067940"]
+    epci_of, names = communes_epci_and_name(["09261", "99999"])
+    assert (epci_of, names) == ({"09261": "200067940"}, {"09261": "Saint-Girons"})

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from pactes.accounts.models import User
 from pactes.accounts.throttling import lockout_username
-from pactes.core.demo import DEMO_PASSWORD
+from pactes.demo.accounts import DEMO_PASSWORD
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")

@@ -1,6 +1,7 @@
 """The applicant's dossier editor: creation, steps saved when left, strict amounts, lost updates refused, scope,
 read-only filed dossiers, the live rules panel and co-editors invited by e-mail."""
 
+import html
 import re
 from decimal import Decimal
 
@@ -551,3 +552,40 @@ def test_autosave_is_404_for_another_applicant(client, dossier, other_applicant)
     client.force_login(other_applicant[0])
     response = _autosave(client, dossier, "diagnostic", {"lock_version": "0", "diagnostic": "x", "complementarity": ""})
     assert response.status_code == 404
+
+
+def test_a_new_organisation_refused_by_the_call_leaves_nothing_and_the_form_says_why(client, open_call, applicant):
+    client.force_login(applicant[0])
+    response = client.post(
+        reverse("dossiers:new"),
+        {
+            "call": open_call.slug,
+            "title": "Projet",
+            "new_name": "Homonyme",
+            "new_siret": VALID_SIRET,
+            "new_kind": "association",
+        },
+    )
+    assert response.status_code == 200
+    assert "Une organisation de ce SIRET existe déjà sur Pactes" in response.content.decode()
+    assert Organisation.objects.count() == 1 and not Dossier.objects.exists()
+
+
+def test_each_rule_of_the_panel_sits_under_the_step_that_fixes_it(client, dossier, applicant):
+    from pactes.dossiers.editing import STEP_CODES
+    from pactes.rules.dossier import RULES
+
+    assert {rule.step for rule in RULES} <= {*STEP_CODES, ""}
+    client.force_login(applicant[0])
+    content = client.get(step_url(dossier, "budget")).content.decode()
+    titles = re.findall(r'<h3 class="fr-text--md fr-mt-2w fr-mb-1v">([^<]+)', content)
+    assert [html.unescape(t.strip()) for t in titles] == [
+        "Porteur",
+        "Périmètre",
+        "Priorités",
+        "Plan d'actions",
+        "Partenaires et engagements",
+        "Budget",
+        "Impact attendu",
+        "Dépôt",
+    ]

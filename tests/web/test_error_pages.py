@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 from django.urls import path, reverse
 
 from config import urls as project_urls
-from pactes.dossiers.checks import canonical_json, dossier_to_document
+from pactes.dossiers.interchange import canonical_json, dossier_to_document
 from pactes.dossiers.models import Dossier
 from pactes.web.core.errors import server_error
 

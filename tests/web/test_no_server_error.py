@@ -25,9 +25,9 @@ from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
 from pactes.accounts.models import Role, User
-from pactes.dossiers.checks import canonical_json, document_to_dossier, dossier_to_document
+from pactes.dossiers.editing import STEP_CODES
+from pactes.dossiers.interchange import canonical_json, document_to_dossier, dossier_to_document
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, Partner, Priority
-from pactes.web.dossiers.views import STEP_CODES
 from tests.dossiers.fixtures import PASSWORD, example_document
 from tests.instruction.fixtures import STAFF_EMAILS
 

@@ -7,7 +7,6 @@ import markdown
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,13 +19,13 @@ from pactes.calls.selectors import (
     calls_public,
     current_eligible_list,
     eligibility_of,
+    eligible_list_proposal,
     list_label,
+    region_departements,
     territories_matching,
 )
-from pactes.calls.services import CallDataError, eligible_list_arrest, epci_stats, region_departements
+from pactes.calls.services import CallDataError, eligible_list_arrest
 from pactes.calls.timeline import timeline
-from pactes.rules.annex import rank_by_departement
-from pactes.territories.models import Indicator, IndicatorValue, TerritoryLevel
 
 from .forms import ArrestListForm, EligibilityQueryForm, IndicatorChoiceForm
 
@@ -165,45 +164,18 @@ def eligibility_json(request: HttpRequest, slug: str) -> JsonResponse:
     )
 
 
-def _indicator_choices() -> list[tuple[str, str]]:
-    labels = dict(Indicator.objects.values_list("code", "label"))
-    pairs = (
-        IndicatorValue.objects.filter(level=TerritoryLevel.EPCI, value__isnull=False)
-        .values_list("indicator__code", "year")
-        .distinct()
-        .order_by("indicator__code", "-year")
-    )
-    return [(f"{code}-{year}", f"{labels.get(code, code)} ({code}) — {year}") for code, year in pairs]
-
-
 @login_not_required  # a hidden page: 404 for anyone but an administrator, logged in or not
 def propose_list(request: HttpRequest, slug: str) -> HttpResponse:
     if not getattr(request.user, "is_platform_admin", False):
         raise Http404
     call = get_object_or_404(Call, slug=slug)
-    choices = _indicator_choices()
-    spec = call.rules.indicative_list
-    default = f"{spec.indicator}-{spec.year}"
-    chosen = request.POST.get("indicateur") or request.GET.get("indicateur") or default
-    if chosen not in dict(choices):
-        chosen = default if default in dict(choices) else (choices[0][0] if choices else "")
-    choice_form = IndicatorChoiceForm(initial={"indicateur": chosen}, choices=choices)
-    groups: tuple[Any, ...] = ()
-    indicator = None
-    sirens: list[str] = []
-    if chosen:
-        code, year = chosen.rsplit("-", 1)
-        indicator = Indicator.objects.filter(code=code).first()
-        stats = epci_stats(indicator_code=code, year=int(year))
-        sirens = [s.siren for s in stats]
-        groups = rank_by_departement(
-            stats,
-            [d.code for d in region_departements(call)],
-            lower_is_poorer=indicator is None or indicator.lower_is_poorer is not False,
-        )
-    current = current_eligible_list(call)
+    proposal = eligible_list_proposal(call, asked=request.POST.get("indicateur") or request.GET.get("indicateur") or "")
+    chosen = proposal.chosen
+    choice_form = IndicatorChoiceForm(initial={"indicateur": chosen}, choices=proposal.choices)
     # auto_id: the indicator chooser above has a field of the same name (ids must stay unique on the page).
-    form = ArrestListForm(request.POST or None, sirens=sirens, initial={"indicateur": chosen}, auto_id="arret_%s")
+    form = ArrestListForm(
+        request.POST or None, sirens=proposal.sirens, initial={"indicateur": chosen}, auto_id="arret_%s"
+    )
     if request.method == "POST" and form.is_valid():
         code, year = form.cleaned_data["indicateur"].rsplit("-", 1)
         try:
@@ -215,12 +187,7 @@ def propose_list(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Liste arrêtée : {len(form.cleaned_data['epcis'])} EPCI éligibles.")
             return redirect(reverse("calls:propose_list", args=[call.slug]) + f"?indicateur={chosen}")
-    if request.method == "POST":
-        ticked = set(request.POST.getlist("epcis"))
-    else:
-        indicative = call.eligible_lists.filter(kind="indicative").order_by("-arrested_at").first()
-        ticked = set(indicative.entries.values_list("epci__siren", flat=True)) if indicative else set()
-    names = {d.code: d.name for d in region_departements(call)}
+    ticked = set(request.POST.getlist("epcis")) if request.method == "POST" else set(proposal.indicative_sirens)
     return render(
         request,
         "calls/propose_list.html",
@@ -235,15 +202,13 @@ def propose_list(request: HttpRequest, slug: str) -> HttpResponse:
             },
             "call": call,
             "choice_form": choice_form,
-            "has_choices": bool(choices),
-            "indicator": indicator,
-            "groups": [(code, names.get(code, ""), rows) for code, rows in groups],
+            "has_choices": bool(proposal.choices),
+            "indicator": proposal.indicator,
+            "groups": proposal.groups,
             "ticked": ticked,
             "form": form,
-            "current": current,
-            "current_label": list_label(current) if current else "",
-            "history": call.eligible_lists.select_related("arrested_by")
-            .annotate(entry_count=Count("entries"))
-            .order_by("-arrested_at", "-pk"),
+            "current": proposal.current,
+            "current_label": list_label(proposal.current) if proposal.current else "",
+            "history": proposal.history,
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import filing_views as views
+from .views import filing as views
 
 app_name = "filing"
 urlpatterns = [

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from . import views
+from .views import actions, creation, detail, editor, invitations
 
 app_name = "dossiers"
 urlpatterns = [
-    path("nouveau/", views.new, name="new"),
-    path("invitation/<str:token>/", views.invitation, name="invitation"),
-    path("<str:reference>/", views.detail, name="detail"),
-    path("<str:reference>/modifier/", views.edit, name="edit"),
-    path("<str:reference>/inviter/", views.invite, name="invite"),
-    path("<str:reference>/etapes/actions/nouvelle/", views.action_edit, name="action_new"),
-    path("<str:reference>/etapes/actions/<int:pk>/", views.action_edit, name="action_edit"),
-    path("<str:reference>/etapes/actions/<int:pk>/supprimer/", views.action_delete, name="action_delete"),
-    path("<str:reference>/etapes/<str:step>/", views.step, name="step"),
+    path("nouveau/", creation.new, name="new"),
+    path("invitation/<str:token>/", invitations.invitation, name="invitation"),
+    path("<str:reference>/", detail.detail, name="detail"),
+    path("<str:reference>/modifier/", editor.edit, name="edit"),
+    path("<str:reference>/inviter/", invitations.invite, name="invite"),
+    path("<str:reference>/etapes/actions/nouvelle/", actions.action_edit, name="action_new"),
+    path("<str:reference>/etapes/actions/<int:pk>/", actions.action_edit, name="action_edit"),
+    path("<str:reference>/etapes/actions/<int:pk>/supprimer/", actions.action_delete, name="action_delete"),
+    path("<str:reference>/etapes/<str:step>/", editor.step, name="step"),
 ]

@@ -47,7 +47,7 @@ from pactes.instruction.services import (
 )
 from pactes.rules.lifecycle import transitions_from
 from pactes.territories.models import Departement, Epci
-from pactes.web.dossiers.views import rules_panel
+from pactes.web.dossiers.views.panel import rules_panel
 
 from .forms import (
     ChecklistForm,

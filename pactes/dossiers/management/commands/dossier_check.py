@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pactes.dossiers.checks import DocumentError, call_of, check_document, eligible_sirens, figures, load_document
+from pactes.calls.selectors import eligible_sirens
+from pactes.dossiers.interchange import DocumentError, call_of, check_document, figures, load_document
 from pactes.dossiers.reference import ensure_check_reference
 
 ADMISSIBLE, NOT_ADMISSIBLE, INVALID = 0, 1, 2

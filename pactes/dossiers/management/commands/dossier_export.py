@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from pactes.dossiers.checks import canonical_json, dossier_to_document
+from pactes.dossiers.interchange import canonical_json, dossier_to_document
 from pactes.dossiers.management.commands.dossier_check import InterchangeCommand
 from pactes.dossiers.models import Dossier
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from pactes.accounts.models import User
-from pactes.dossiers.checks import DocumentError, document_to_dossier, dossier_verdict
+from pactes.dossiers.interchange import DocumentError, document_to_dossier, dossier_verdict
 from pactes.dossiers.management.commands.dossier_check import InterchangeCommand
 from pactes.dossiers.reference import ensure_check_reference
 

@@ -1,0 +1,131 @@
+"""The parts of a call's configuration: choices, criteria, calendar steps, the indicative list's specification, the
+payment schedule and the agreement section (``CallConfig`` in ``pactes.rules.call_config`` gathers them).
+
+No Django here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class CallConfigError(ValueError):
+    """The YAML of a call is missing a value or holds an invalid one (message in French)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+    requires_justification: bool = False
+    requires_eligible_territory: bool = False
+    requires_lead: bool = False
+    fallback: bool = False
+    eligible_alone: bool = True
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class CalendarStep:
+    code: str
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IndicativeListSpec:
+    indicator: str
+    year: int
+    lowest_count: int
+    only_epci_mostly_in_region: bool
+    add_poorest_per_departement_without_any: bool
+    method: str
+
+
+class PaymentTrigger(StrEnum):
+    """The event that makes a planned payment due."""
+
+    SIGNATURE = "signature"
+    INTERIM_REPORT = "rapport_intermediaire"
+    FINAL_REPORT = "rapport_final"
+
+    @property
+    def label(self) -> str:
+        return PAYMENT_TRIGGER_LABELS[self]
+
+
+PAYMENT_TRIGGER_LABELS: dict[PaymentTrigger, str] = {
+    PaymentTrigger.SIGNATURE: "À la signature de la convention",
+    PaymentTrigger.INTERIM_REPORT: "À la validation du bilan intermédiaire",
+    PaymentTrigger.FINAL_REPORT: "À la validation du bilan final",
+}
+
+
+@dataclass(frozen=True)
+class PaymentStep:
+    """One line of the payment schedule: a share of the awarded amount, due on ``trigger``."""
+
+    code: str
+    label: str
+    trigger: PaymentTrigger
+    share: Decimal
+
+
+DEFAULT_PAYMENT_SCHEDULE: tuple[PaymentStep, ...] = (
+    PaymentStep("avance", "Avance à la signature de la convention", PaymentTrigger.SIGNATURE, Decimal("0.50")),
+    PaymentStep("solde", "Solde à la validation du bilan final", PaymentTrigger.FINAL_REPORT, Decimal("0.50")),
+)
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    """Parameters of the conventions, payments, follow-up and reminders (YAML section ``agreements``)."""
+
+    payment_schedule: tuple[PaymentStep, ...] = DEFAULT_PAYMENT_SCHEDULE
+    # DILA (F3180, CERFA 15059): the financial statement is due within six months after the end of the exercise.
+    final_report_months_after_end: int = 6
+    interim_report_required: bool = True
+    # Where the interim report falls in the action period: 0.5 is mid-term.
+    interim_report_at_fraction: Decimal = Decimal("0.5")
+    # Days after the end of each reporting period before the indicator report is late.
+    indicator_report_grace_days: int = 15
+    # A line of the financial statement whose actual differs from the planned by more than this rate needs an
+    # explanation (0.15 = 15 %).
+    variance_threshold: Decimal = Decimal("0.15")
+    reminder_offsets_days: tuple[int, ...] = (14, 7, 1)
+    engagement_alert_days: int = 15
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        if not self.payment_schedule:
+            found.append("l'échéancier de versement doit compter au moins une échéance")
+        if any(not (Decimal("0") < s.share <= Decimal("1")) for s in self.payment_schedule):
+            found.append("chaque échéance de versement doit être une part comprise entre 0 (exclu) et 1")
+        if self.payment_schedule and sum((s.share for s in self.payment_schedule), Decimal("0")) != Decimal("1"):
+            found.append("les parts de l'échéancier de versement doivent totaliser 1 (100 %)")
+        if len({s.code for s in self.payment_schedule}) != len(self.payment_schedule):
+            found.append("deux échéances de versement portent le même code")
+        if self.final_report_months_after_end < 0:
+            found.append("le délai du bilan final ne peut pas être négatif")
+        if not (Decimal("0") < self.interim_report_at_fraction < Decimal("1")):
+            found.append("le bilan intermédiaire doit tomber strictement entre le début et la fin des actions")
+        if self.indicator_report_grace_days < 0:
+            found.append("le délai de remise des relevés d'indicateurs ne peut pas être négatif")
+        if self.variance_threshold < 0:
+            found.append("le seuil d'écart du compte rendu financier ne peut pas être négatif")
+        if not self.reminder_offsets_days or len(set(self.reminder_offsets_days)) != len(self.reminder_offsets_days):
+            found.append("les délais de rappel doivent être une liste non vide de jours distincts")
+        if self.engagement_alert_days < 0:
+            found.append("le délai d'alerte d'engagement ne peut pas être négatif")
+        return found
