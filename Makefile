@@ -5,7 +5,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo demo-reset demo-data serve venv venv-dev test test-fast test-browser quality fmt migrations-check bench rush docs
+.PHONY: demo demo-reset demo-data serve venv venv-dev test test-engine test-browser quality fmt bench rush docs
 
 venv:
 	@./scripts/bootstrap.sh
@@ -41,10 +41,20 @@ demo-reset: venv
 	rm -f var/pactes.sqlite3 var/pactes.sqlite3-wal var/pactes.sqlite3-shm
 	$(MAKE) demo
 
-## make test: the whole suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
+## make test: the whole suite (SQLite by default; PostgreSQL when DATABASE_URL is set) with its coverage (pytest-cov,
+## lines missed per file); the rules (pactes/rules) must stay covered at 95 % at least. Then the browser journeys.
 test: venv-dev
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n auto --dist loadfile --ignore=tests/browser $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n auto --dist loadfile --ignore=tests/browser \
+		--cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+	@echo "== coverage of pactes/rules (at least 95 %)"
+	$(PY) -m coverage report --include='pactes/rules/*' --fail-under=95
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+## make test-engine: only the tests marked `engine` (row locks, concurrent writers, constraints, case-insensitive
+## lookups): CI runs the whole suite on PostgreSQL, then these on SQLite, the default of `make demo`.
+test-engine: venv-dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n auto --dist loadfile -m engine --ignore=tests/browser \
+		$(PYTEST_ARGS)
 
 test-browser: venv-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)
@@ -53,6 +63,8 @@ quality: venv-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/djlint pactes/templates --lint
+	.venv/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 fmt: venv-dev

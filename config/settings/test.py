@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import BASE_DIR, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -15,3 +15,40 @@ STORAGES = {
 }
 # Tasks run at once in tests (the database worker is exercised in production by `manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+class UndefinedTemplateVariable(str):
+    """``string_if_invalid`` that fails the test when a project template prints a value that could not be found: a
+    variable the view never gave, a missing related object, a method that needs arguments.
+
+    It is false, as in production: ``{% if x %}`` and ``{{ x|default:"—" }}`` stay the guards; only printing it (or
+    handing it to a filter that reads it, such as ``euros``) raises. Templates outside ``pactes/templates``
+    (django-dsfr, the admin, Django's form widgets) rely on lenient lookups and keep printing nothing.
+    """
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self._refuse("valeur introuvable (variable absente, objet lié absent, méthode qui attend des arguments)")
+
+    def _refuse(self, what: str) -> str:
+        import sys
+
+        from django.template import Node, TemplateSyntaxError
+
+        frame = sys._getframe(2)  # up to the node being rendered: it knows the template it was written in
+        while frame is not None and not isinstance(frame.f_locals.get("self"), Node):
+            frame = frame.f_back
+        node = frame.f_locals["self"] if frame is not None else None
+        origin = getattr(node, "origin", None)
+        path = str(origin.name) if origin is not None else ""
+        if not path.startswith(str(PROJECT_TEMPLATES)):
+            return ""
+        token = getattr(node, "token", None)
+        where = f"{path}, ligne {token.lineno} : {{{{ {token.contents} }}}}" if token is not None else path
+        raise TemplateSyntaxError(f"Gabarit : {what} dans {where}")
+
+
+PROJECT_TEMPLATES = BASE_DIR / "pactes" / "templates"
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")  # noqa: F405

@@ -10,12 +10,22 @@ This module imports no other app (accounts is at the bottom): a dossier is read 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pactes.accounts.models import Role
 
-if TYPE_CHECKING:
-    from pactes.dossiers.models import Dossier
+
+class Dossier(Protocol):
+    """What the predicates read of a dossier (``pactes.dossiers.models.Dossier``, which accounts may not import: it
+    sits below dossiers in the layers of ``pyproject.toml``)."""
+
+    departement_id: int | None
+    organisation: Any
+    editors: Any
+
+    @property
+    def is_editable(self) -> bool: ...
+
 
 INSTRUCTION_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS})
 

@@ -1,5 +1,5 @@
 """Fixtures of the accounts and access tests: the two départements of the demo, the 2024 call, the demo accounts
-and their filed dossiers. Import them into a test module or a conftest to use them.
+and their filed dossiers. Registered for every package by tests/conftest.py.
 
 The départements are created only when the reference territories are not loaded already (they may be, once per
 session, by other fixtures).

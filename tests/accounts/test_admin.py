@@ -1,5 +1,6 @@
 """Administration: only staff reach /admin/; accounts and organisations are managed there."""
 
+import pytest
 from django.urls import reverse
 
 from pactes.accounts.models import Role, User
@@ -77,6 +78,7 @@ def test_admin_cannot_create_an_instructor_without_departement(client, demo_acco
     assert not User.objects.filter(email="sans.departement@demo.test").exists()
 
 
+@pytest.mark.engine
 def test_admin_cannot_create_a_second_account_with_the_same_email_in_another_case(client, demo_accounts):
     log_in(client, "admin@demo.test")
     response = client.post(

@@ -5,6 +5,7 @@ from django.db import IntegrityError
 from pactes.accounts.models import Role, User
 
 
+@pytest.mark.engine
 @pytest.mark.django_db
 def test_instructor_without_departement_is_refused_by_the_database():
     with pytest.raises(IntegrityError):

@@ -1,4 +1,5 @@
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 
 from pactes.organisations.validators import validate_siret
@@ -27,7 +28,12 @@ def test_siret_with_a_wrong_key_or_format_is_refused_in_french(siret, message):
 
 
 def test_empty_siret_is_left_to_the_required_check():
-    validate_siret("")
+    assert validate_siret("") is None
+    field = forms.CharField(validators=[validate_siret])
+    with pytest.raises(ValidationError) as error:
+        field.clean("")
+    assert error.value.messages == ["Ce champ est obligatoire."]
+    assert forms.CharField(required=False, validators=[validate_siret]).clean("") == ""
 
 
 @pytest.mark.parametrize("siret", ["83914701400014", "83914701400015", "35600000000048", "35600000000049", "１２３"])

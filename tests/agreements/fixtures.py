@@ -1,5 +1,6 @@
 """Fixtures of the convention tests: the two demo dossiers walked to ``retenu`` through the dossier service, each
-with the committee's decision in a closed session (Ariège 40 000 €, Aude 30 000 €). Import them by name."""
+with the committee's decision in a closed session (Ariège 40 000 €, Aude 30 000 €), and the Ariège
+convention drafted, signed, engaged and paid. Registered for every package by tests/conftest.py."""
 
 from decimal import Decimal
 
@@ -7,13 +8,17 @@ import pytest
 from django.utils import timezone
 
 from pactes.agreements.models import Agreement
-from pactes.agreements.services import agreement_commitment_set, agreement_generate, agreement_transition
+from pactes.agreements.services import (
+    agreement_commitment_set,
+    agreement_generate,
+    agreement_transition,
+    payment_record,
+)
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision
 from pactes.core.transitions import fire
 from pactes.dossiers.services import dossier_transition
 from pactes.rules.committee_session import SESSION_LIFECYCLE
 from pactes.rules.lifecycle import DossierState
-from tests.committee.fixtures import accounts, committee_call, filed, media_root  # noqa: F401
 
 AWARDS = {"09": Decimal("40000.00"), "11": Decimal("30000.00")}
 TO_TRANSMITTED = ("start_review", "declare_admissible", "complete_evaluation", "transmit")
@@ -49,13 +54,13 @@ def retain(dossier, users, amount: Decimal):
 
 
 @pytest.fixture
-def retained_dossier(filed, accounts):  # noqa: F811
+def retained_dossier(filed, accounts):
     """Both demo dossiers retained by a closed session, by département code."""
     return {code: retain(dossier, accounts, AWARDS[code]) for code, dossier in filed.items()}
 
 
 @pytest.fixture
-def draft_agreement(retained_dossier, accounts) -> Agreement:  # noqa: F811
+def draft_agreement(retained_dossier, accounts) -> Agreement:
     """The Ariège convention, generated (brouillon)."""
     return agreement_generate(dossier=retained_dossier["09"], by=accounts["instructeur.09"])
 
@@ -70,14 +75,35 @@ def sign(agreement: Agreement, users) -> Agreement:
 
 
 @pytest.fixture
-def signed_agreement(draft_agreement, accounts) -> Agreement:  # noqa: F811
+def signed_agreement(draft_agreement, accounts) -> Agreement:
     return sign(draft_agreement, accounts)
 
 
 @pytest.fixture
-def engaged_agreement(signed_agreement, accounts) -> Agreement:  # noqa: F811
+def engaged_agreement(signed_agreement, accounts) -> Agreement:
     """The Ariège convention signed, with its EJ."""
     today = timezone.localdate()
     return agreement_commitment_set(
         agreement=signed_agreement, number="2103456789", date=today, by=accounts["instructeur.09"]
     )
+
+
+@pytest.fixture
+def paid_agreement(retained_dossier, accounts) -> Agreement:
+    """The Ariège convention signed, engaged (EJ) and paid its advance (50 %: 20 000 €), through the services."""
+    instructor = accounts["instructeur.09"]
+    agreement = agreement_generate(dossier=retained_dossier["09"], by=instructor)
+    for transition in ("send", "upload_applicant_signature", "sign"):
+        agreement_transition(agreement=agreement, transition=transition, by=instructor)
+    today = timezone.localdate()
+    agreement_commitment_set(agreement=agreement, number="2103456789", date=today, by=instructor)
+    payment_record(
+        agreement=agreement,
+        amount=Decimal("20000.00"),
+        paid_on=today,
+        reference="AVANCE-1",
+        by=instructor,
+        step_code="avance",
+    )
+    agreement.refresh_from_db()
+    return agreement

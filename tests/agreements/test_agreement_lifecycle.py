@@ -105,6 +105,7 @@ def test_a_stale_page_is_refused_once_the_state_changed(draft_agreement, account
     assert codes(refused) == {"AGREEMENT_STATE_CHANGED"}
 
 
+@pytest.mark.engine
 def test_the_database_refuses_a_state_without_its_dates(draft_agreement):
     with pytest.raises(IntegrityError), transaction.atomic():
         Agreement.objects.filter(pk=draft_agreement.pk).update(state="signee")

@@ -16,6 +16,7 @@ from pactes.agreements.services import PaymentRefused, payment_record
 from pactes.territories.testing import load_reference_data
 
 pytestmark = [
+    pytest.mark.engine,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="verrous de ligne : PostgreSQL seulement"),
 ]

@@ -1,7 +1,8 @@
 """Fixtures of the assessment tests: the 2024 call, the demo accounts and dossiers brought to « recevable » through
 the transitions, and a second Ariège dossier on the same EPCI (200067940) to compete with the first one.
 
-Import them by name into a test module (``from tests.assessment.fixtures import …``).
+Provided by tests/assessment/conftest.py and tests/web/assessment/conftest.py (they override the committee's
+``accounts`` and ``filed`` of the root conftest).
 """
 
 import copy
@@ -75,12 +76,6 @@ def pdf_text(field) -> str:
             .replace("\u202f", " ")
             .replace("\u00a0", " ")
         )
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Assessment services (§1.6): score sheets, the département's proposal, closing the evaluation, ranking and the
 transmission to the regional committee."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 from decimal import Decimal
 
 import pytest
@@ -23,17 +21,10 @@ from pactes.assessment.services import (
 from pactes.dossiers.models import DossierTransitionLog
 from pactes.rules import scoring
 from pactes.rules.lifecycle import DossierState
-from tests.assessment.fixtures import (  # noqa: F401 (fixtures)
+from tests.assessment.fixtures import (
     SHARED_EPCI,
-    accounts,
-    ariege,
-    aude,
     evaluate,
-    filed,
-    media_root,
     pdf_text,
-    real_call,
-    rival,
     sheet_scores,
 )
 

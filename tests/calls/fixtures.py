@@ -1,5 +1,5 @@
 """Fixtures of the calls tests: the shipped calls loaded through the service, the reference territories and the
-Filosofi 2019 indicators imported through their commands, users per role. Import them where needed."""
+Filosofi 2019 indicators imported through their commands, users per role. Provided by tests/calls/conftest.py and tests/web/calls/conftest.py."""
 
 import datetime as dt
 

@@ -1,6 +1,6 @@
 """Fixtures of the committee tests: the real 2024 call with its envelope, the demo accounts, two jury members
 more (for the quorum of 3), and the two demo dossiers walked to ``transmis`` by their instructors, each with the
-département's proposal. Import them by name into a test module."""
+département's proposal. Registered for every package by tests/conftest.py."""
 
 from decimal import Decimal
 
@@ -21,12 +21,6 @@ from pactes.rules.lifecycle import DossierState
 ENVELOPE = Decimal("100000.00")
 TO_TRANSMITTED = ("start_review", "declare_admissible", "complete_evaluation", "transmit")
 TO_EVALUATED = ("start_review", "declare_admissible", "complete_evaluation")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

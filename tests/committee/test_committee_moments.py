@@ -2,8 +2,6 @@
 decisions and closing, the dossiers' transition logs and the procès-verbal; a moment before the opening or in the
 future is refused in French. Without a moment, the services stamp now (the views never pass one)."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 import subprocess
 from decimal import Decimal
@@ -23,15 +21,6 @@ from pactes.committee.services import (
 )
 from pactes.dossiers.models import DossierTransitionLog
 from pactes.dossiers.services import MOMENT_IN_FUTURE
-from tests.committee.fixtures import (  # noqa: F401 (fixtures)
-    accounts,
-    committee_call,
-    filed,
-    media_root,
-    open_session,
-    planned_session,
-    transmitted,
-)
 
 PARIS = ZoneInfo("Europe/Paris")
 OPENED = dt.datetime(2024, 10, 15, 9, 30, tzinfo=PARIS)

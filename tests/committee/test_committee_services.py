@@ -1,8 +1,6 @@
 """The regional committee's services: quorum, decisions within the cap and the envelope, closing that applies the
 decisions (states, logs, procès-verbal, letters, e-mails), frozen records and motivated reopening."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import subprocess
 from decimal import Decimal
 
@@ -23,19 +21,7 @@ from pactes.committee.services import (
 from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceLine
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
-from tests.committee.fixtures import (  # noqa: F401 (fixtures)
-    ENVELOPE,
-    TO_EVALUATED,
-    TO_TRANSMITTED,
-    accounts,
-    committee_call,
-    filed,
-    media_root,
-    open_session,
-    planned_session,
-    transmitted,
-    walk,
-)
+from tests.committee.fixtures import ENVELOPE, TO_EVALUATED, TO_TRANSMITTED, walk
 
 
 def pdf_text(field) -> str:

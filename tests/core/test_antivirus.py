@@ -1,8 +1,6 @@
 """The clamd client: the real INSTREAM protocol over TCP and a unix socket, a verdict for each reply, and an error
 (never a silent « clean ») when the daemon is down, silent or answers with an error."""
 
-# ruff: noqa: F811 — the fake clamd fixtures are imported by name, then requested as arguments.
-
 import io
 
 import pytest
@@ -15,7 +13,7 @@ from pactes.core.antivirus import (
     parse_reply,
     scan_stream,
 )
-from tests.core.fake_clamd import EICAR, clamd_down, clamd_silent, clamd_tcp, clamd_unix  # noqa: F401 (fixtures)
+from tests.core.fake_clamd import EICAR
 
 
 def test_no_antivirus_runs_without_a_socket_or_a_host(settings):

@@ -2,8 +2,6 @@
 table, lets the caller refuse or complete the move, stamps the lifecycle's fields, writes one log row and runs the
 notifications once committed; a refused move writes nothing."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 import logging
 
@@ -20,7 +18,6 @@ from pactes.rules.committee_session import SESSION_LIFECYCLE
 from pactes.rules.committee_session import SessionState as LifecycleSessionState
 from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState
 from pactes.rules.verdict import Reason
-from tests.committee.fixtures import accounts, committee_call, filed, media_root, planned_session  # noqa: F401
 
 
 def codes(refused: pytest.ExceptionInfo[TransitionRefused]) -> list[str]:

@@ -86,6 +86,11 @@ def runs(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(autouse=True)
+def media_root():
+    """The demo's files stay in the folder ``runs`` wrote them to, for the whole module (not one folder per test)."""
+
+
 @pytest.fixture
 def real(runs, db):
     return Call.objects.get(slug=REAL)

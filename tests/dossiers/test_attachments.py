@@ -1,8 +1,6 @@
 """Pièces jointes: the format is decided by the content (magic bytes, ZIP members), the extension must agree with it,
 the size is capped, the SHA-256 is kept, and nothing changes once the dossier is filed."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import hashlib
 import io
 import zipfile
@@ -18,7 +16,7 @@ from pactes.dossiers.attachments import (
     detect_format,
 )
 from pactes.dossiers.models import Attachment, AttachmentKind
-from tests.dossiers.test_filing import applicant, draft, file_it, media_root, real_call  # noqa: F401 (fixtures)
+from tests.dossiers.fixtures import file_it
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"

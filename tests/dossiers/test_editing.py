@@ -1,7 +1,5 @@
 """Write services of the dossier editor: numbering, optimistic locking, all-or-nothing steps, read-only filings."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 from decimal import Decimal
 
 import pytest
@@ -22,7 +20,6 @@ from pactes.dossiers.editing import (
 )
 from pactes.dossiers.models import Action, ExpenseLine, InKindLine, Priority, ResourceLine
 from pactes.dossiers.services import dossier_transition
-from tests.accounts.fixtures import departements  # noqa: F401 (fixture)
 
 
 @pytest.fixture

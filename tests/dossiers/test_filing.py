@@ -1,20 +1,15 @@
 """Filing (dépôt): refused after the deadline or while a rule fails, otherwise a frozen version, a receipt and an
-e-mail. The fixtures at the top (a complete dossier built from the interchange example) serve the other filing and
-attachment tests too."""
+e-mail. The fixtures (a complete dossier built from the interchange example) are in tests/dossiers/fixtures.py."""
 
 import datetime as dt
 import hashlib
 import json
-import subprocess
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 
 from pactes.accounts.models import Role, User
-from pactes.calls.services import call_load, eligible_list_build_indicative
 from pactes.dossiers.filing import (
     FilingRefused,
     dossier_file,
@@ -22,84 +17,16 @@ from pactes.dossiers.filing import (
     receipt_is_pending,
 )
 from pactes.dossiers.interchange import (
-    EXAMPLE_PATH,
     document_sha256,
-    document_to_dossier,
     dossier_to_document,
-    load_document,
 )
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion, ResourceLine
 from pactes.dossiers.notifications import receipt_recipients
 from pactes.dossiers.receipt import arrival_label
 from pactes.rules.lifecycle import DossierState
-
-PARIS = ZoneInfo("Europe/Paris")
-FILING_NOW = dt.datetime(2024, 9, 27, 16, 30, tzinfo=PARIS)
-AFTER_DEADLINE = dt.datetime(2024, 10, 1, 0, 0, 1, tzinfo=PARIS)
-PASSWORD = "motdepasse-solide-42"
+from tests.dossiers.fixtures import AFTER_DEADLINE, FILING_NOW, PARIS, PASSWORD, file_it, pdf_text
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def real_call(db):
-    call = call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml")
-    eligible_list_build_indicative(call=call)
-    return call
-
-
-@pytest.fixture
-def demo_call(real_call):
-    """The demonstration call: the real call's rules, dates shifted so that filing is open today."""
-    return call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-demo.yaml")
-
-
-@pytest.fixture
-def applicant(db):
-    return User.objects.create_user(
-        "camille.roux@pactes.test", PASSWORD, role=Role.APPLICANT, first_name="Camille", last_name="Roux"
-    )
-
-
-def example_document(call_slug: str) -> dict:
-    document = load_document(EXAMPLE_PATH.read_text(encoding="utf-8"))
-    document.pop("submitted_at", None)
-    document["call"] = call_slug
-    return document
-
-
-@pytest.fixture
-def draft(real_call, applicant):
-    """A complete, admissible draft of the real 2024 call (the interchange example)."""
-    return document_to_dossier(example_document(real_call.slug), by=applicant)
-
-
-@pytest.fixture
-def demo_draft(demo_call, applicant):
-    """The same dossier under the demonstration call, whose filing is open by the server's clock."""
-    return document_to_dossier(example_document(demo_call.slug), by=applicant)
-
-
-def pdf_text(version: DossierVersion) -> str:
-    with version.receipt_pdf.open("rb") as handle:
-        return subprocess.run(
-            ["/usr/bin/pdftotext", "-layout", "-", "-"], input=handle.read(), capture_output=True, check=True
-        ).stdout.decode("utf-8")
-
-
-def file_it(draft, applicant, django_capture_on_commit_callbacks, now=FILING_NOW):
-    """Files and runs what follows the commit (the receipt task runs at once in tests): the version has its PDF."""
-    with django_capture_on_commit_callbacks(execute=True):
-        version = dossier_file(dossier=draft, by=applicant, now=now)
-    version.refresh_from_db()
-    return version
-
-
-# -- refused -------------------------------------------------------------------------------------------------------
 def test_filing_is_refused_after_the_deadline_and_the_dossier_stays_a_draft(draft, applicant):
     with pytest.raises(FilingRefused) as refused:
         dossier_file(dossier=draft, by=applicant, now=AFTER_DEADLINE)

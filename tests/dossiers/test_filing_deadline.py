@@ -24,9 +24,9 @@ from pactes.dossiers.filing import FilingRefused, dossier_file
 from pactes.dossiers.interchange import document_to_dossier
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion
 from pactes.rules.lifecycle import DossierState
-from tests.dossiers.test_filing import PASSWORD, example_document
+from tests.dossiers.fixtures import PASSWORD, example_document
 
-pytestmark = pytest.mark.django_db  # creates the test database; the threads work on a copy of it
+pytestmark = [pytest.mark.django_db, pytest.mark.engine]  # the threads work on a copy of the test database
 
 IN_FLIGHT = 20
 DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}

@@ -2,8 +2,6 @@
 such as the demonstration of the 2024 call) is kept on the log and on ``submitted_at``; a future or naive one is
 refused in French and nothing changes."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -14,7 +12,7 @@ from pactes.dossiers.filing import dossier_file
 from pactes.dossiers.models import DossierTransitionLog
 from pactes.dossiers.services import MOMENT_IN_FUTURE, MOMENT_NAIVE, TransitionRefused, dossier_transition
 from pactes.rules.lifecycle import DossierState
-from tests.dossiers.test_filing import FILING_NOW, applicant, draft, media_root, real_call  # noqa: F401 (fixtures)
+from tests.dossiers.fixtures import FILING_NOW
 
 PARIS = ZoneInfo("Europe/Paris")
 RECORDED_MOMENT = dt.datetime(2024, 9, 28, 14, 5, tzinfo=PARIS)

@@ -2,8 +2,6 @@
 oversize bodies stopped while they arrive, and ClamAV (a fake clamd speaking INSTREAM) before anything is stored.
 Every refusal is in French and leaves nothing behind; what was attached before stays."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import html
 import io
 import logging
@@ -25,9 +23,8 @@ from pypdf.actions import JavaScript
 from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_check
 from pactes.dossiers.models import Attachment, AttachmentKind
 from pactes.web.uploads import SizeLimitUploadHandler, upload_refusal
-from tests.core.fake_clamd import EICAR, clamd_down, clamd_tcp, clamd_unix  # noqa: F401 (fixtures)
+from tests.core.fake_clamd import EICAR
 from tests.dossiers.test_attachments import DOCX, JPEG, ODT, PDF, PNG, XLSX, zipped
-from tests.dossiers.test_filing import applicant, draft, media_root, real_call  # noqa: F401 (fixtures)
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"

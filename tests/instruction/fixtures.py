@@ -1,7 +1,6 @@
 """Fixtures of the instruction tests: the demo staff accounts, a complete dossier of the Ariège filed on time, and
-bare filed dossiers with a requested grant, for the queue. Import them by name into a test module."""
-
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
+bare filed dossiers with a requested grant, for the queue. Provided by tests/instruction/conftest.py and
+tests/web/instruction/conftest.py."""
 
 from decimal import Decimal
 
@@ -12,14 +11,7 @@ from pactes.dossiers.models import Dossier, ResourceKind, ResourceLine
 from pactes.dossiers.services import dossier_transition
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement, Epci
-from tests.dossiers.test_filing import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    applicant,
-    draft,
-    file_it,
-    media_root,
-    real_call,
-)
+from tests.dossiers.fixtures import PASSWORD, file_it
 
 STAFF_EMAILS = {
     "i09": "instructeur.09@demo.test",

@@ -13,6 +13,7 @@ from pactes.rules.lifecycle import DossierState
 from tests.accounts.fixtures import bare_filed_dossiers
 
 pytestmark = [
+    pytest.mark.engine,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="verrous de ligne : PostgreSQL seulement"),
 ]

@@ -1,8 +1,6 @@
 """The instruction's services: scope and stale state guard every transition, complements reopen the dossier and
 their answer files a new version, the manual checklist comes from the call, the exchanges notify the other side."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 import io
 import json
@@ -26,16 +24,7 @@ from pactes.instruction.services import (
 from pactes.rules.call_config import CallConfig, CallConfigError
 from pactes.rules.lifecycle import DossierState
 from tests.dossiers.test_attachments import EXE, PDF
-from tests.instruction.fixtures import (  # noqa: F401 (fixtures)
-    applicant,
-    draft,
-    file_it,
-    filed,
-    media_root,
-    real_call,
-    staff,
-    under_review,
-)
+from tests.factories import DossierFactory, instructor_of
 
 TODAY = dt.date(2024, 10, 2)
 DUE = dt.date(2024, 10, 8)
@@ -107,13 +96,15 @@ def test_inadmissible_needs_a_motivation_and_logs_it(under_review, staff):
 
 
 # -- concurrency ---------------------------------------------------------------------------------------------------
-def test_two_instructors_deciding_at_once_cannot_both_win(under_review, staff):
+def test_two_instructors_deciding_at_once_cannot_both_win(db):
+    under_review = DossierFactory(under_review=True)
+    instructor = instructor_of(under_review.departement.code)
     first = Dossier.objects.get(pk=under_review.pk)
     second = Dossier.objects.get(pk=under_review.pk)  # the same page, opened by a colleague
-    instruction_transition(dossier=first, transition="declare_admissible", by=staff["i09"])
+    instruction_transition(dossier=first, transition="declare_admissible", by=instructor)
     with pytest.raises(TransitionRefused) as refused:
         instruction_transition(
-            dossier=second, transition="declare_inadmissible", by=staff["i09"], reason="Pièces manquantes."
+            dossier=second, transition="declare_inadmissible", by=instructor, reason="Pièces manquantes."
         )
     assert codes(refused) == {"STATE_CHANGED"}
     under_review.refresh_from_db()

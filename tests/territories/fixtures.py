@@ -1,6 +1,6 @@
 """Reference territories and the shipped Filosofi 2019 indicators, loaded once per test session.
 
-Tests in a transaction (``db``) see them and their changes are rolled back. Import these fixtures where needed.
+Tests in a transaction (``db``) see them and their changes are rolled back. Registered for every package by tests/conftest.py.
 """
 
 import pytest

@@ -12,6 +12,9 @@ from pactes.territories.selectors import (
     territory_code_of_siren,
 )
 
+# Search relies on LIKE/contains, case-sensitive on PostgreSQL and not on SQLite.
+pytestmark = pytest.mark.engine
+
 
 def first(query):
     matches = search_territories(query)

@@ -1,7 +1,5 @@
 """Scoped access: each role sees only its scope; hidden dossiers answer 404, anonymous visitors go to the login page."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import pytest
 from django.urls import reverse
 
@@ -9,7 +7,6 @@ from pactes.accounts.models import Role, User
 from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Organisation
-from tests.accounts.fixtures import call, demo_accounts, demo_dossiers, departements  # noqa: F401 (fixtures)
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")

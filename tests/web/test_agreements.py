@@ -10,16 +10,6 @@ from django.utils import timezone
 
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import agreement_transition
-from tests.agreements.fixtures import (  # noqa: F401
-    accounts,
-    committee_call,
-    draft_agreement,
-    engaged_agreement,
-    filed,
-    media_root,
-    retained_dossier,
-    signed_agreement,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +25,13 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(draft_agreement, client):  # noqa: F811
+def test_anonymous_visitors_are_sent_to_the_login_page(draft_agreement, client):
     for url in (reverse("agreements:index"), detail(draft_agreement)):
         response = client.get(url)
         assert response.status_code == 302 and "/compte/" in response["Location"]
 
 
-def test_an_instructor_of_another_departement_gets_404_on_an_ariege_convention(engaged_agreement, accounts, client):  # noqa: F811
+def test_an_instructor_of_another_departement_gets_404_on_an_ariege_convention(engaged_agreement, accounts, client):
     client.force_login(accounts["instructeur.11"])
     dossier_id = engaged_agreement.dossier_id
     assert client.get(detail(engaged_agreement)).status_code == 404
@@ -56,7 +46,7 @@ def test_an_instructor_of_another_departement_gets_404_on_an_ariege_convention(e
     assert engaged_agreement.dossier.reference not in index.content.decode()
 
 
-def test_applicants_see_their_convention_only_once_sent_and_never_another_one(draft_agreement, accounts, client):  # noqa: F811
+def test_applicants_see_their_convention_only_once_sent_and_never_another_one(draft_agreement, accounts, client):
     client.force_login(accounts["porteur.ariege"])
     assert client.get(detail(draft_agreement)).status_code == 404  # a draft is internal
     agreement_transition(agreement=draft_agreement, transition="send", by=accounts["instructeur.09"])
@@ -71,7 +61,7 @@ def test_applicants_see_their_convention_only_once_sent_and_never_another_one(dr
     assert client.get(reverse("agreements:download", args=[draft_agreement.dossier_id, "pdf"])).status_code == 404
 
 
-def test_an_applicant_may_neither_pay_nor_engage_nor_sign_for_the_state(signed_agreement, accounts, client):  # noqa: F811
+def test_an_applicant_may_neither_pay_nor_engage_nor_sign_for_the_state(signed_agreement, accounts, client):
     client.force_login(accounts["porteur.ariege"])
     dossier_id = signed_agreement.dossier_id
     today = timezone.localdate().isoformat()
@@ -97,8 +87,8 @@ def test_an_applicant_may_neither_pay_nor_engage_nor_sign_for_the_state(signed_a
 
 
 def test_the_instructor_generates_sends_records_signatures_engagement_and_payment(
-    retained_dossier,  # noqa: F811
-    accounts,  # noqa: F811
+    retained_dossier,
+    accounts,
     client,
     mailoutbox,
     django_capture_on_commit_callbacks,
@@ -169,7 +159,7 @@ def test_the_instructor_generates_sends_records_signatures_engagement_and_paymen
     assert rows[retained_dossier["11"].reference].agreement is None
 
 
-def test_a_bad_amount_gets_a_french_message_and_records_nothing(engaged_agreement, accounts, client):  # noqa: F811
+def test_a_bad_amount_gets_a_french_message_and_records_nothing(engaged_agreement, accounts, client):
     client.force_login(accounts["instructeur.09"])
     response = client.post(
         reverse("agreements:payment", args=[engaged_agreement.dossier_id]),

@@ -1,7 +1,5 @@
 """Authentication pages: login with throttling, logout, password reset by e-mail, password change."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import re
 
 import pytest
@@ -11,7 +9,6 @@ from django.urls import reverse
 from pactes.accounts.models import User
 from pactes.accounts.throttling import lockout_username
 from pactes.demo.accounts import DEMO_PASSWORD
-from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")
@@ -37,6 +34,7 @@ def test_login_with_the_right_password_lands_on_the_dashboard(client, demo_accou
     assert response["Location"] == DASHBOARD_URL
 
 
+@pytest.mark.engine
 def test_login_ignores_the_case_of_the_email(client, demo_accounts):
     response = post_login(client, "Porteur.Ariege@Demo.TEST", DEMO_PASSWORD)
     assert response.status_code == 302

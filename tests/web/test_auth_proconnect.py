@@ -1,8 +1,6 @@
 """ProConnect login against a fake provider: the token and userinfo calls are answered by mocks, the ID token is
 signed in HS256 with the client secret. A known, active account is logged in; anyone else is refused."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import time
 from unittest import mock
 from urllib.parse import parse_qs, urlparse
@@ -13,7 +11,6 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from pactes.accounts.models import User
-from tests.accounts.fixtures import demo_accounts, departements  # noqa: F401 (fixtures)
 
 CLIENT_ID = "pactes-recette"
 CLIENT_SECRET = "secret-de-recette-proconnect-assez-long-pour-hs256"

@@ -6,7 +6,7 @@ dossier.js does (header ``X-Pactes-Autosave``, then applying the JSON ``fields``
 does, and compares the page's lines with ``ExpenseLine`` rows after every save.
 """
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
+# ruff: noqa: F811 — the editor's fixtures of test_dossier_edit (this package) are requested as arguments.
 
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 
 from pactes.dossiers.editing import dossier_create
 from pactes.dossiers.models import ExpenseLine
-from tests.accounts.fixtures import departements  # noqa: F401 (fixture)
-from tests.web.test_dossier_edit import applicant, open_call, step_url  # noqa: F401 (fixtures)
+from tests.web.test_dossier_edit import applicant, open_call, step_url  # noqa: F401 (fixtures of the same package)
 
 
 class FormInputs(HTMLParser):

@@ -2,8 +2,6 @@
 errors, closing, the procès-verbal and the letters — and who may see or do what (404 outside the scope, 403 for a
 jury member who may only read, the login page for anonymous visitors)."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import html
 from decimal import Decimal
 
@@ -16,19 +14,7 @@ from pactes.committee.services import decision_record, session_close
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
-from tests.committee.fixtures import (  # noqa: F401 (fixtures)
-    ENVELOPE,
-    TO_EVALUATED,
-    TO_TRANSMITTED,
-    accounts,
-    committee_call,
-    filed,
-    media_root,
-    open_session,
-    planned_session,
-    transmitted,
-    walk,
-)
+from tests.committee.fixtures import ENVELOPE, TO_EVALUATED, TO_TRANSMITTED, walk
 
 LOGIN_URL = reverse("accounts:login")
 

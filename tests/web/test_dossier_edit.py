@@ -1,8 +1,6 @@
 """The applicant's dossier editor: creation, steps saved when left, strict amounts, lost updates refused, scope,
 read-only filed dossiers, the live rules panel and co-editors invited by e-mail."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import html
 import re
 from decimal import Decimal
@@ -20,7 +18,6 @@ from pactes.dossiers.models import Dossier, ExpenseLine, ResourceLine
 from pactes.dossiers.services import dossier_transition
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Epci
-from tests.accounts.fixtures import departements  # noqa: F401 (fixture)
 
 PASSWORD = "motdepasse-solide-42"
 VALID_SIRET = "83914701400014"

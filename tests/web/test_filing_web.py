@@ -1,8 +1,6 @@
 """Steps 9 and 10 through the browser's eyes: pieces uploaded and served only to those in scope, the récapitulatif
 with its rules panel, the filing button, the frozen versions and their receipts."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 import html
 
@@ -19,18 +17,8 @@ from pactes.dossiers.receipt import arrival_label
 from pactes.organisations.models import Membership, Organisation
 from pactes.rules.lifecycle import DossierState
 from pactes.territories.models import Departement
+from tests.dossiers.fixtures import PASSWORD, file_it, pdf_text
 from tests.dossiers.test_attachments import EXE, PDF
-from tests.dossiers.test_filing import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    applicant,
-    demo_call,
-    demo_draft,
-    draft,
-    file_it,
-    media_root,
-    pdf_text,
-    real_call,
-)
 
 
 def page_text(response) -> str:

@@ -1,6 +1,5 @@
 """Follow-up pages: the carrier reports on its own actions only, the DDETS-PP of its département decides, the
 DREETS sees the consolidated view; jury members and anonymous visitors see nothing."""
-# ruff: noqa: F811 (pytest fixtures imported by name)
 
 import datetime as dt
 from decimal import Decimal
@@ -12,8 +11,6 @@ from pactes.dossiers.models import ImpactMeasure
 from pactes.followup.models import IndicatorMeasurement, Report
 from pactes.followup.services import LineInput, report_open, report_submit, report_update
 from pactes.rules.lifecycle import DossierState
-from tests.committee.fixtures import accounts, committee_call, filed, media_root  # noqa: F401
-from tests.followup.conftest import paid_agreement, retained_dossier  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from pactes.territories.models import Indicator, IndicatorValue, ValueStatus
-from tests.territories.fixtures import reference_data_once, territories  # noqa: F401
 
 NNBSP = "\u202f"
 COUSERANS = "200067940"

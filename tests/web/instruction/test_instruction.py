@@ -2,8 +2,6 @@
 its versions, checklist, transitions and history, the complements round trip with the applicant, and the exchanges
 whose private annotations the applicant never sees."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import datetime as dt
 import html
 import json
@@ -23,17 +21,7 @@ from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message
 from pactes.instruction.selectors import instruction_deadline
 from pactes.rules.lifecycle import DossierState
 from tests.dossiers.test_attachments import PDF
-from tests.instruction.fixtures import (  # noqa: F401 (fixtures)
-    applicant,
-    bare_filed,
-    draft,
-    file_it,
-    filed,
-    media_root,
-    real_call,
-    staff,
-    under_review,
-)
+from tests.instruction.fixtures import bare_filed
 
 QUEUE = reverse("instruction:queue")
 LOGIN = reverse("accounts:login")

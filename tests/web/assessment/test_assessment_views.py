@@ -1,8 +1,6 @@
 """The assessment pages through the browser's eyes: scoring form, proposal, closing, ranking per territory,
 transmission and its PDF — and who may see each (404 outside scope, login for anonymous visitors)."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import html
 from decimal import Decimal
 
@@ -12,16 +10,7 @@ from django.urls import reverse
 
 from pactes.assessment.models import Proposal, ScoreSheet, Transmission
 from pactes.rules.lifecycle import DossierState
-from tests.assessment.fixtures import (  # noqa: F401 (fixtures)
-    accounts,
-    ariege,
-    aude,
-    evaluate,
-    filed,
-    media_root,
-    real_call,
-    rival,
-)
+from tests.assessment.fixtures import evaluate
 
 
 def text(response) -> str:

@@ -1,1 +1,0 @@
-from tests.territories.fixtures import reference_data_once, territories  # noqa: F401
