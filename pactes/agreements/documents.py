@@ -17,14 +17,25 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from pactes.agreements.context import agreement_context
-from pactes.agreements.models import Agreement
-from pactes.agreements.services import agreement_template_current
+from pactes.agreements.models import Agreement, AgreementTemplate
 from pactes.core.pdf import marianne_font_faces
+
+DEFAULT_TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "templates" / "agreements" / "default_body.html"
 
 
 def agreement_body(agreement: Agreement) -> str:
-    template = agreement.template or agreement_template_current(call=agreement.dossier.call)
-    return Template(template.body).render(Context(agreement_context(agreement)))
+    """The convention's template version (set at its first generation), else the call's current one, else the
+    platform's default body."""
+    template = (
+        agreement.template or AgreementTemplate.objects.filter(call=agreement.dossier.call, is_current=True).first()
+    )
+    body = template.body if template is not None else default_template_body()
+    return Template(body).render(Context(agreement_context(agreement)))
+
+
+def default_template_body() -> str:
+    """The default body shipped with the platform (French convention of the PTS 2024 call)."""
+    return DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
 
 
 def agreement_pdf(*, agreement: Agreement) -> bytes:

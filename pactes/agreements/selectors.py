@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement
 from pactes.agreements.services import payment_facts, today_for
+from pactes.committee.selectors import retained_decision
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.rules.agreement import AgreementState
@@ -111,8 +112,6 @@ class AgreementRow:
 
 def agreement_rows(user: User, today: dt.date | None = None) -> list[AgreementRow]:
     """One row per retained dossier the user follows: convention state, EJ, awarded / paid / remaining, alert."""
-    from pactes.agreements.services import retained_decision
-
     rows = []
     dossiers = retained_dossiers_visible_to(user).select_related("call", "organisation", "departement")
     for dossier in dossiers.order_by("departement__code", "reference"):

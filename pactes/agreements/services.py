@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import IO
 
 from django.core.files.base import ContentFile, File
@@ -18,10 +17,11 @@ from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_applicant_of, is_instructor_of
+from pactes.agreements.documents import agreement_docx, agreement_pdf, default_template_body
 from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, Payment
 from pactes.agreements.notifications import agreement_sent_notify
 from pactes.calls.models import Call
-from pactes.committee.models import CommitteeDecision, Decision
+from pactes.committee.selectors import retained_decision
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
@@ -37,8 +37,6 @@ from pactes.rules.payments import Payment as PaymentFact
 from pactes.rules.payments import payment_problems
 from pactes.rules.state_machine import Transition
 from pactes.rules.verdict import Reason
-
-DEFAULT_TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "templates" / "agreements" / "default_body.html"
 
 AGREEMENT_NOT_RETAINED = "AGREEMENT_NOT_RETAINED"
 AGREEMENT_NO_DECISION = "AGREEMENT_NO_DECISION"
@@ -87,23 +85,7 @@ def _may_act(user: User, dossier: Dossier) -> bool:
 
 
 # -- the awarded amount -------------------------------------------------------------------------------------------
-def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
-    """The committee's decision awarding the grant: the latest « retenu » decided in a closed session."""
-    return (
-        CommitteeDecision.objects.of_closed_sessions()
-        .filter(dossier=dossier, decision=Decision.RETAINED)
-        .latest_first()
-        .select_related("session")
-        .first()
-    )
-
-
 # -- templates ----------------------------------------------------------------------------------------------------
-def default_template_body() -> str:
-    """The default body shipped with the platform (French convention of the PTS 2024 call)."""
-    return DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
-
-
 @transaction.atomic
 def agreement_template_save(*, call: Call, body: str, by: User | None, note: str = "") -> AgreementTemplate:
     """A new version of the call's template becomes the current one; older versions are kept."""
@@ -142,8 +124,6 @@ def agreement_generate(*, dossier: Dossier, by: User, at: dt.datetime | None = N
     The first generation takes the call's current template and the awarded amount of the committee's decision; a
     regeneration keeps the template version it started from (and refreshes the amount and the dossier's content).
     """
-    from pactes.agreements.documents import agreement_docx, agreement_pdf
-
     if moment_problems(at):
         raise AgreementRefused(moment_problems(at))
     locked = Dossier.objects.select_for_update().select_related("call", "organisation").get(pk=dossier.pk)

@@ -26,6 +26,7 @@ from pactes.assessment.selectors import (
     score_board,
     territory_rankings,
 )
+from pactes.assessment.summary import summary_render
 from pactes.calls.models import Call
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import requested_grant
@@ -372,7 +373,6 @@ def transmission_create(
     """« Transmettre au comité régional »: every evaluated dossier of the département, with its rank and proposal,
     in one act; the departmental summary PDF is produced and the DREETS mailbox of the call is notified. ``at``: the
     moment of the transmission, now by default (given only for acts recorded afterwards; the views never pass it)."""
-    from pactes.assessment.summary import summary_render  # WeasyPrint is slow to import: only here
 
     problems = _scope_problems(by, departement.pk) + moment_problems(at)
     if problems:

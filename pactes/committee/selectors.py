@@ -228,3 +228,14 @@ def latest_closed_decision(dossier: Dossier) -> CommitteeDecision | None:
         .select_related("session")
         .first()
     )
+
+
+def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
+    """The committee's decision awarding the grant: the latest « retenu » decided in a closed session."""
+    return (
+        CommitteeDecision.objects.of_closed_sessions()
+        .filter(dossier=dossier, decision=Decision.RETAINED)
+        .latest_first()
+        .select_related("session")
+        .first()
+    )

@@ -9,8 +9,6 @@ work. Two people saving two different steps both succeed.
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,14 +30,12 @@ from pactes.dossiers.models import (
     ExpenseLine,
     ImpactMeasure,
     InKindLine,
-    Invitation,
     Partner,
     Priority,
     ResourceKind,
     ResourceLine,
     ResourceStatus,
 )
-from pactes.dossiers.notifications import invitation_notify
 from pactes.dossiers.numbering import ReferenceUnavailable, dossier_insert_numbered
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
@@ -56,7 +52,6 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("impact", "Impact attendu"),
 )
 STEP_CODES = tuple(code for code, _ in STEPS)
-INVITATION_VALIDITY = dt.timedelta(days=30)
 STATE_GRANT_FUNDER = "État — pacte des solidarités"
 
 
@@ -74,10 +69,6 @@ class StaleEdit(Exception):
             f"Cette étape a été modifiée par {by_name} entre-temps : vos saisies, conservées ci-dessous, n'ont pas été "
             "enregistrées. Comparez-les à la version enregistrée, puis enregistrez la vôtre si elle doit la remplacer."
         )
-
-
-class InvitationInvalid(Exception):
-    """The invitation link cannot be used (unknown, already used, expired, or the person cannot edit)."""
 
 
 # -- who may edit --------------------------------------------------------------------------------------------------
@@ -470,45 +461,3 @@ def valuation(quantity: Decimal | None, unit_value: Decimal | None) -> Decimal |
     if quantity is None or unit_value is None:
         return None
     return (quantity * unit_value).quantize(Decimal("0.01"))
-
-
-# -- co-editors ----------------------------------------------------------------------------------------------------
-def invitation_create(*, dossier: Dossier, email: str, by: User, accept_url: Callable[[str], str]) -> Invitation:
-    """Invites ``email`` to co-edit; the e-mail (link built by ``accept_url(token)``) leaves once the row is saved."""
-    if not dossier_can_be_edited_by(dossier, by):
-        raise EditRefused("Seuls les porteurs d'un dossier en brouillon peuvent inviter des co-éditeurs.")
-    invitation = Invitation.objects.create(
-        dossier=dossier, email=email.strip().lower(), token=secrets.token_urlsafe(32), invited_by=by
-    )
-    invitation_notify(
-        invitation=invitation, dossier=dossier, by=by, link=accept_url(invitation.token), validity=INVITATION_VALIDITY
-    )
-    return invitation
-
-
-def invitation_usable(invitation: Invitation, *, now: dt.datetime | None = None) -> str:
-    """Why the invitation cannot be accepted, in French (empty when it can)."""
-    now = now or timezone.now()
-    if invitation.accepted_at is not None:
-        return "Cette invitation a déjà été utilisée."
-    if invitation.invited_at + INVITATION_VALIDITY < now:
-        return "Cette invitation a expiré : demandez au porteur de vous inviter à nouveau."
-    if not invitation.dossier.is_draft:
-        return "Ce dossier a été déposé : il n'est plus modifiable."
-    return ""
-
-
-@transaction.atomic
-def invitation_accept(*, token: str, by: User) -> Dossier:
-    """Adds ``by`` to the dossier's editors; the link works once."""
-    invitation = Invitation.objects.select_for_update().select_related("dossier").filter(token=token).first()
-    if invitation is None:
-        raise InvitationInvalid("Ce lien d'invitation n'est pas valide.")
-    if problem := invitation_usable(invitation):
-        raise InvitationInvalid(problem)
-    if not by.is_applicant:
-        raise InvitationInvalid("Seul un compte de porteur de projet peut co-éditer un dossier.")
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    invitation.dossier.editors.add(by)
-    return invitation.dossier

@@ -19,8 +19,6 @@ import hashlib
 import logging
 from functools import partial
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,9 +26,9 @@ from django.utils import timezone
 from pactes.accounts.models import User
 from pactes.dossiers.interchange import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.notifications import receipt_notify
-from pactes.dossiers.receipt import receipt_file_name, receipt_render
+from pactes.dossiers.receipt import receipt_ensure
 from pactes.dossiers.services import TransitionRefused, dossier_transition, moment_problems
+from pactes.dossiers.tasks import receipt_prepare_task
 from pactes.rules.lifecycle import DossierState, check_transition
 from pactes.rules.verdict import Reason
 
@@ -146,39 +144,7 @@ def dossier_file(
 
 def _receipt_enqueue(version_id: int) -> None:
     # The filing is committed: nothing here may turn it into an error page (the receipt can be made on demand).
-    from pactes.dossiers.tasks import receipt_prepare_task  # the task module imports this one
-
     try:
         receipt_prepare_task.enqueue(version_id)
     except Exception:
         logger.exception("Échec de la mise en file de l'accusé de réception (version %s).", version_id)
-
-
-def receipt_is_pending(version: DossierVersion) -> bool:
-    """The version is filed but its receipt PDF is not rendered yet (it is made after the filing's commit)."""
-    return not version.receipt_pdf
-
-
-def receipt_ensure(*, version_id: int) -> DossierVersion:
-    """Renders and stores the receipt PDF of a version that has none (idempotent: a version never gets two
-    receipts, even when the background task and an on-demand request render it at the same time). The render
-    happens outside any transaction; storing it is one conditional update."""
-    version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
-    if version.receipt_pdf:
-        return version
-    pdf = receipt_render(version=version)
-    field = version.receipt_pdf.field
-    name = default_storage.save(field.generate_filename(version, receipt_file_name(version)), ContentFile(pdf))
-    with transaction.atomic():
-        stored = DossierVersion.objects.filter(pk=version_id, receipt_pdf="").update(receipt_pdf=name)
-    if not stored:
-        default_storage.delete(name)  # another render won the race: keep the one already recorded
-    version.refresh_from_db(fields=["receipt_pdf"])
-    return version
-
-
-def receipt_prepare(*, version_id: int) -> DossierVersion:
-    """After a filing: the receipt PDF, then its e-mail, queued once (keyed by the version) through the outbox."""
-    version = receipt_ensure(version_id=version_id)
-    receipt_notify(version=version)
-    return version

@@ -15,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
@@ -220,3 +223,26 @@ def receipt_render(*, version: DossierVersion) -> bytes:
         },
     )
     return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+
+
+def receipt_is_pending(version: DossierVersion) -> bool:
+    """The version is filed but its receipt PDF is not rendered yet (it is made after the filing's commit)."""
+    return not version.receipt_pdf
+
+
+def receipt_ensure(*, version_id: int) -> DossierVersion:
+    """Renders and stores the receipt PDF of a version that has none (idempotent: a version never gets two
+    receipts, even when the background task and an on-demand request render it at the same time). The render
+    happens outside any transaction; storing it is one conditional update."""
+    version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
+    if version.receipt_pdf:
+        return version
+    pdf = receipt_render(version=version)
+    field = version.receipt_pdf.field
+    name = default_storage.save(field.generate_filename(version, receipt_file_name(version)), ContentFile(pdf))
+    with transaction.atomic():
+        stored = DossierVersion.objects.filter(pk=version_id, receipt_pdf="").update(receipt_pdf=name)
+    if not stored:
+        default_storage.delete(name)  # another render won the race: keep the one already recorded
+    version.refresh_from_db(fields=["receipt_pdf"])
+    return version

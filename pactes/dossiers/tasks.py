@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from pactes.dossiers.filing import receipt_prepare
+from pactes.dossiers.models import DossierVersion
+from pactes.dossiers.notifications import receipt_notify
+from pactes.dossiers.receipt import receipt_ensure
+
+
+def receipt_prepare(*, version_id: int) -> DossierVersion:
+    """After a filing: the receipt PDF, then its e-mail, queued once (keyed by the version) through the outbox."""
+    version = receipt_ensure(version_id=version_id)
+    receipt_notify(version=version)
+    return version
 
 
 @task()

@@ -13,8 +13,6 @@ from pactes.accounts.models import Role, User
 from pactes.dossiers.filing import (
     FilingRefused,
     dossier_file,
-    receipt_ensure,
-    receipt_is_pending,
 )
 from pactes.dossiers.interchange import (
     document_sha256,
@@ -22,7 +20,7 @@ from pactes.dossiers.interchange import (
 )
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion, ResourceLine
 from pactes.dossiers.notifications import receipt_recipients
-from pactes.dossiers.receipt import arrival_label
+from pactes.dossiers.receipt import arrival_label, receipt_ensure, receipt_is_pending
 from pactes.rules.lifecycle import DossierState
 from tests.dossiers.fixtures import AFTER_DEADLINE, FILING_NOW, PARIS, PASSWORD, file_it, pdf_text
 

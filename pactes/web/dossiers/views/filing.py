@@ -20,9 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pactes.accounts import permissions
 from pactes.core.downloads import private_file_response, private_headers
 from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_delete
-from pactes.dossiers.filing import STATE_CHANGED, FilingRefused, dossier_file, receipt_ensure, receipt_is_pending
+from pactes.dossiers.filing import STATE_CHANGED, FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import arrival_label, present_document, receipt_file_name
+from pactes.dossiers.receipt import (
+    arrival_label,
+    present_document,
+    receipt_ensure,
+    receipt_file_name,
+    receipt_is_pending,
+)
 from pactes.dossiers.selectors import dossier_filing_summary, dossiers_visible_to
 from pactes.instruction.selectors import open_complement_request
 from pactes.instruction.services import complements_answer

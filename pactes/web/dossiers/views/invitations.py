@@ -8,13 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from pactes.dossiers.editing import (
-    STEP_CODES,
-    InvitationInvalid,
-    invitation_accept,
-    invitation_create,
-    invitation_usable,
-)
+from pactes.dossiers.editing import STEP_CODES
+from pactes.dossiers.invitations import InvitationInvalid, invitation_accept, invitation_create, invitation_usable
 from pactes.dossiers.models import Invitation
 
 from ..forms import InvitationForm
