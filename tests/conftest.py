@@ -13,7 +13,8 @@ pytest_plugins = [
     "tests.core.fake_clamd",  # a fake ClamAV daemon (TCP, Unix socket, silent, down)
     "tests.dossiers.fixtures",  # a complete draft of the 2024 call and its applicant
     "tests.committee.fixtures",  # the demo dossiers transmitted to a committee session
-    "tests.agreements.fixtures",  # the same dossiers retained, their conventions drafted, signed, engaged, paid
+    "tests.agreements.fixtures",
+    "tests.web.editor",  # the applicant's editor: the open demo call, an applicant, a fresh draft (editor_*)  # the same dossiers retained, their conventions drafted, signed, engaged, paid
 ]
 
 

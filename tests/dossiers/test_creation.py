@@ -1,7 +1,5 @@
 """Starting a dossier: the organisation and the draft in one transaction, the call's rules decided by the service."""
 
-# ruff: noqa: F811 — the shared fixtures are imported by name, then requested as arguments.
-
 import pytest
 from django.conf import settings as django_settings
 
@@ -16,8 +14,7 @@ from pactes.dossiers.creation import (
 from pactes.dossiers.editing import EditRefused
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Membership, Organisation
-from tests.accounts.fixtures import departements  # noqa: F401 (fixture)
-from tests.web.test_dossier_edit import VALID_SIRET, applicant, open_call  # noqa: F401 (fixtures)
+from tests.web.editor import VALID_SIRET
 
 NEW_SIRET = "13002526500013"
 
@@ -34,27 +31,30 @@ def new_organisation(departements, **changes):
 
 
 def test_a_dossier_starts_with_its_new_organisation_and_its_applicant_as_managing_member(
-    open_call, applicant, departements
+    editor_call, editor_applicant, departements
 ):
-    user, _ = applicant
+    user, _ = editor_applicant
     dossier = dossier_start(
-        call=open_call, by=user, title="Garde d'enfants", new_organisation=new_organisation(departements)
+        call=editor_call, by=user, title="Garde d'enfants", new_organisation=new_organisation(departements)
     )
     assert dossier.is_draft and dossier.organisation.siret == NEW_SIRET
     assert Membership.objects.filter(organisation=dossier.organisation, user=user, is_admin=True).exists()
 
 
-def test_a_dossier_starts_on_an_organisation_of_the_applicant(open_call, applicant):
-    user, organisation = applicant
-    dossier = dossier_start(call=open_call, by=user, title="Épicerie", organisation=organisation)
+def test_a_dossier_starts_on_an_organisation_of_the_applicant(editor_call, editor_applicant):
+    user, organisation = editor_applicant
+    dossier = dossier_start(call=editor_call, by=user, title="Épicerie", organisation=organisation)
     assert dossier.organisation == organisation
 
 
-def test_a_siret_already_on_pactes_is_refused_and_nothing_is_created(open_call, applicant, departements):
-    user, _ = applicant
+def test_a_siret_already_on_pactes_is_refused_and_nothing_is_created(editor_call, editor_applicant, departements):
+    user, _ = editor_applicant
     with pytest.raises(StartRefused) as refused:
         dossier_start(
-            call=open_call, by=user, title="Projet", new_organisation=new_organisation(departements, siret=VALID_SIRET)
+            call=editor_call,
+            by=user,
+            title="Projet",
+            new_organisation=new_organisation(departements, siret=VALID_SIRET),
         )
     assert refused.value.reason.code == SIRET_TAKEN
     assert "demandez à l'un de ses membres de vous inviter" in str(refused.value)
@@ -62,33 +62,36 @@ def test_a_siret_already_on_pactes_is_refused_and_nothing_is_created(open_call, 
 
 
 def test_a_carrier_kind_the_call_does_not_allow_is_refused_and_no_organisation_is_left(
-    open_call, applicant, departements
+    editor_call, editor_applicant, departements
 ):
-    user, _ = applicant
+    user, _ = editor_applicant
     with pytest.raises(StartRefused) as refused:
         dossier_start(
-            call=open_call, by=user, title="Projet", new_organisation=new_organisation(departements, kind="entreprise")
+            call=editor_call,
+            by=user,
+            title="Projet",
+            new_organisation=new_organisation(departements, kind="entreprise"),
         )
     assert refused.value.reason.code == CARRIER_KIND_NOT_ALLOWED
     assert str(refused.value) == "Cette nature de porteur n'est pas prévue par l'appel choisi."
     assert not Organisation.objects.filter(siret=NEW_SIRET).exists() and not Dossier.objects.exists()
 
 
-def test_a_closed_call_refuses_the_dossier_and_leaves_no_organisation_behind(applicant, departements):
+def test_a_closed_call_refuses_the_dossier_and_leaves_no_organisation_behind(editor_applicant, departements):
     closed = call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml")
-    user, _ = applicant
+    user, _ = editor_applicant
     with pytest.raises(EditRefused, match="n'est pas ouvert"):
         dossier_start(call=closed, by=user, title="Projet", new_organisation=new_organisation(departements))
     assert not Organisation.objects.filter(siret=NEW_SIRET).exists() and not Dossier.objects.exists()
 
 
-def test_one_organisation_existing_or_new_exactly(open_call, applicant, departements):
-    user, organisation = applicant
+def test_one_organisation_existing_or_new_exactly(editor_call, editor_applicant, departements):
+    user, organisation = editor_applicant
     with pytest.raises(ValueError):
-        dossier_start(call=open_call, by=user, title="Projet")
+        dossier_start(call=editor_call, by=user, title="Projet")
     with pytest.raises(ValueError):
         dossier_start(
-            call=open_call,
+            call=editor_call,
             by=user,
             title="Projet",
             organisation=organisation,

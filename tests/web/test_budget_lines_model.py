@@ -6,8 +6,6 @@ dossier.js does (header ``X-Pactes-Autosave``, then applying the JSON ``fields``
 does, and compares the page's lines with ``ExpenseLine`` rows after every save.
 """
 
-# ruff: noqa: F811 — the editor's fixtures of test_dossier_edit (this package) are requested as arguments.
-
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 
 from pactes.dossiers.editing import dossier_create
 from pactes.dossiers.models import ExpenseLine
-from tests.web.test_dossier_edit import applicant, open_call, step_url  # noqa: F401 (fixtures of the same package)
+from tests.web.test_dossier_edit import step_url
 
 
 class FormInputs(HTMLParser):
@@ -113,9 +111,11 @@ OPERATIONS = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=OPERATIONS)
-def test_autosave_and_save_in_any_order_keep_exactly_the_lines_the_page_shows(client, applicant, open_call, operations):
-    user, organisation = applicant
-    dossier = dossier_create(call=open_call, organisation=organisation, title="Propriété", by=user)
+def test_autosave_and_save_in_any_order_keep_exactly_the_lines_the_page_shows(
+    client, editor_applicant, editor_call, operations
+):
+    user, organisation = editor_applicant
+    dossier = dossier_create(call=editor_call, organisation=organisation, title="Propriété", by=user)
     client.force_login(user)
     page = read_page(client, dossier)
     page["state_grant"] = "500"
@@ -152,11 +152,11 @@ def test_autosave_and_save_in_any_order_keep_exactly_the_lines_the_page_shows(cl
 
 
 def test_the_two_reported_cases_a_line_typed_in_the_first_or_second_blank_row_survives_autosave_then_save(
-    client, applicant, open_call
+    client, editor_applicant, editor_call
 ):
-    user, organisation = applicant
+    user, organisation = editor_applicant
     for blank in (0, 1):
-        dossier = dossier_create(call=open_call, organisation=organisation, title=f"Cas {blank}", by=user)
+        dossier = dossier_create(call=editor_call, organisation=organisation, title=f"Cas {blank}", by=user)
         client.force_login(user)
         page = read_page(client, dossier)
         page |= {
@@ -173,9 +173,9 @@ def test_the_two_reported_cases_a_line_typed_in_the_first_or_second_blank_row_su
         assert stored_lines(dossier) == [("Matériel", Decimal("1200.00"))]
 
 
-def test_a_negative_line_count_is_refused_whole_and_deletes_nothing(client, applicant, open_call):
-    user, organisation = applicant
-    dossier = dossier_create(call=open_call, organisation=organisation, title="Compte négatif", by=user)
+def test_a_negative_line_count_is_refused_whole_and_deletes_nothing(client, editor_applicant, editor_call):
+    user, organisation = editor_applicant
+    dossier = dossier_create(call=editor_call, organisation=organisation, title="Compte négatif", by=user)
     client.force_login(user)
     page = read_page(client, dossier)
     page |= {"state_grant": "500", "depenses-0-label": "Matériel", "depenses-0-amount": "1 200"}
@@ -187,11 +187,13 @@ def test_a_negative_line_count_is_refused_whole_and_deletes_nothing(client, appl
     assert stored_lines(dossier) == [("Matériel", Decimal("1200.00"))]
 
 
-def test_a_line_id_of_another_dossier_is_a_french_400_and_touches_neither_dossier(client, applicant, open_call):
-    user, organisation = applicant
-    victim = dossier_create(call=open_call, organisation=organisation, title="Victime", by=user)
+def test_a_line_id_of_another_dossier_is_a_french_400_and_touches_neither_dossier(
+    client, editor_applicant, editor_call
+):
+    user, organisation = editor_applicant
+    victim = dossier_create(call=editor_call, organisation=organisation, title="Victime", by=user)
     ExpenseLine.objects.create(dossier=victim, label="À ne pas toucher", amount=Decimal("10"))
-    mine = dossier_create(call=open_call, organisation=organisation, title="Mien", by=user)
+    mine = dossier_create(call=editor_call, organisation=organisation, title="Mien", by=user)
     client.force_login(user)
     page = read_page(client, mine)
     other_id = ExpenseLine.objects.get(dossier=victim).pk

@@ -13,65 +13,37 @@ from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load
-from pactes.dossiers.editing import dossier_create, dossier_save_step, step_version
+from pactes.dossiers.editing import dossier_save_step, step_version
 from pactes.dossiers.models import Dossier, ExpenseLine, ResourceLine
 from pactes.dossiers.services import dossier_transition
 from pactes.organisations.models import Membership, Organisation
-from pactes.territories.models import Epci
+from tests.web.editor import OTHER_SIRET, PASSWORD, VALID_SIRET  # noqa: F401 (used by other tests of the editor)
 
-PASSWORD = "motdepasse-solide-42"
-VALID_SIRET = "83914701400014"
-OTHER_SIRET = "88253614700011"
+
+# The editor's fixtures (tests/web/editor.py) under this module's short names.
+@pytest.fixture
+def open_call(editor_call):
+    return editor_call
 
 
 @pytest.fixture
-def open_call(db):
-    """The demonstration call, loaded today so that its filing is open."""
-    return call_load(path=django_settings.PACTES_CALLS_DIR / "pts-occitanie-demo.yaml", today=timezone.localdate())
-
-
-def make_applicant(email, siret, name, departement):
-    user = User.objects.create_user(email, PASSWORD, role=Role.APPLICANT, first_name="Camille", last_name="Roux")
-    organisation = Organisation.objects.create(name=name, siret=siret, kind="association", departement=departement)
-    Membership.objects.create(organisation=organisation, user=user, is_admin=True)
-    return user, organisation
+def applicant(editor_applicant):
+    return editor_applicant
 
 
 @pytest.fixture
-def applicant(departements):
-    return make_applicant("porteur@pactes.test", VALID_SIRET, "Association Solidarités Couserans", departements["09"])
+def other_applicant(editor_other_applicant):
+    return editor_other_applicant
 
 
 @pytest.fixture
-def other_applicant(departements):
-    return make_applicant("autre@pactes.test", OTHER_SIRET, "Association Entraide Corbières", departements["11"])
+def dossier(editor_dossier):
+    return editor_dossier
 
 
 @pytest.fixture
-def dossier(open_call, applicant):
-    user, organisation = applicant
-    return dossier_create(call=open_call, organisation=organisation, title="Épicerie solidaire itinérante", by=user)
-
-
-@pytest.fixture
-def epci(departements):
-    existing = Epci.objects.filter(siren="200067940").first()
-    if existing is not None:  # the reference territories may be loaded already
-        return existing
-    epci = Epci.objects.create(
-        siren="200067940",
-        name="CC Couserans-Pyrénées",
-        kind="CC",
-        financing_mode="FPU",
-        main_departement_code="09",
-        main_region_code="76",
-        population_municipale=29_000,
-        population_totale=30_000,
-        population_municipale_region=29_000,
-        population_totale_region=30_000,
-    )
-    epci.departements.add(departements["09"])
-    return epci
+def epci(editor_epci):
+    return editor_epci
 
 
 def step_url(dossier, step):
