@@ -13,6 +13,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.login import log_in
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 APPLICANT = "porteur.ariege@demo.test"
@@ -34,14 +36,6 @@ def draft(demo_platform):
     )
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-
-
 def stored_expenses(dossier) -> list[tuple[str, Decimal]]:
     from pactes.dossiers.models import ExpenseLine
 
@@ -51,7 +45,7 @@ def stored_expenses(dossier) -> list[tuple[str, Decimal]]:
 @pytest.mark.parametrize("row", [1, 2], ids=["first empty row", "second empty row"])
 def test_a_line_typed_then_autosaved_then_saved_is_kept(page: Page, live_server, draft, settings, row):
     settings.PACTES_AUTOSAVE_SECONDS = 1
-    log_in(page, APPLICANT)
+    log_in(page, password=PASSWORD, landing=None, email=APPLICANT)
     page.goto(f"/dossiers/{draft.reference}/etapes/budget/")
     page.get_by_label("Subvention demandée à l'État").fill("500")
     page.get_by_label(f"Libellé — Dépenses prévisionnelles, ligne {row}").fill("Matériel de puériculture")
@@ -81,7 +75,7 @@ def two_pages(browser: Browser, base_url: str) -> tuple[Page, Page]:
         context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
         page = context.new_page()
         page.set_default_timeout(10_000)
-        log_in(page, email)
+        log_in(page, password=PASSWORD, landing=None, email=email)
         pages.append(page)
     return pages[0], pages[1]
 

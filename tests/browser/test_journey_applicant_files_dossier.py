@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from weasyprint import HTML
 
+from tests.browser.login import log_in
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 APPLICANT = "porteur.ariege@demo.test"
@@ -69,10 +71,7 @@ def test_applicant_fills_a_dossier_from_scratch_fixes_the_cofinancing_files_and_
     assert end <= config.latest_end
 
     # Log in and start a new dossier from « Mon espace ».
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(APPLICANT)
-    page.get_by_label("Mot de passe").fill("pactes-demo")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, APPLICANT)
     page.get_by_role("link", name="Nouveau dossier").click()
     expect(page.get_by_role("heading", level=1, name="Nouveau dossier")).to_be_visible()
     field(page, "Appel").select_option(label="Démonstration — Pactes territoriaux des solidarités en Occitanie")

@@ -32,6 +32,7 @@ from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
 from pactes.rules.scoring import CriterionScore
+from tests.browser.login import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,14 +79,6 @@ def tick(box: Locator) -> None:
 def untick(box: Locator) -> None:
     box.uncheck(force=True)
     expect(box).not_to_be_checked()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1, name="Mon espace")).to_be_visible()
 
 
 def member(page: Page, email: str) -> Locator:

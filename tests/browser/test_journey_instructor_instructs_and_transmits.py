@@ -27,6 +27,7 @@ from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.filing import dossier_file
 from pactes.dossiers.interchange import EXAMPLE_PATH, document_to_dossier
 from pactes.dossiers.models import Dossier
+from tests.browser.login import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,14 +75,6 @@ def tick(box: Locator) -> None:
     """Ticks a DSFR checkbox through its label, as a person would (see the applicant's filing journey)."""
     box.check(force=True)
     expect(box).to_be_checked()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1, name="Mon espace")).to_be_visible()
 
 
 def state_badge(page: Page) -> Locator:

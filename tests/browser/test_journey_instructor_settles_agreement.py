@@ -26,11 +26,11 @@ from weasyprint import HTML
 
 from pactes.accounts.models import User
 from pactes.agreements.services import today_for
-from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.followup.models import Report
 from pactes.rules.money import euros
 from tests.agreements.fixtures import retain
+from tests.browser.login import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,14 +60,6 @@ def tick(box: Locator) -> None:
     """Ticks a DSFR checkbox or radio through its label, as a person would (see the applicant's filing journey)."""
     box.check(force=True)
     expect(box).to_be_checked()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1, name="Mon espace")).to_be_visible()
 
 
 def form_with_button(page: Page, button: str) -> Locator:

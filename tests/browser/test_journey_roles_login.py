@@ -11,14 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pactes.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.browser.login import fill_login_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def fill_login_form(page: Page, email: str, password: str) -> None:
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_each_demo_account_logs_in_sees_its_role_and_logs_out(page: Page, live_server, demo_platform):
