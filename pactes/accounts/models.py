@@ -8,6 +8,7 @@ département; *DREETS* sees the region; *membre du jury* (jury) sees what was tr
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -24,6 +25,9 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
+        # An account someone else creates (administrator, demo, tests) has an address vouched for; only the sign-up
+        # service (pactes.accounts.signup) creates an account whose address is still to be confirmed.
+        fields.setdefault("email_confirmed_at", timezone.now())
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
@@ -51,6 +55,21 @@ class User(AbstractUser):
         help_text="Obligatoire pour un instructeur DDETS-PP, vide pour les autres rôles.",
     )
 
+    email_confirmed_at = models.DateTimeField(
+        "adresse confirmée le",
+        null=True,
+        blank=True,
+        help_text="Vide tant que la personne inscrite n'a pas suivi le lien de confirmation reçu par courriel.",
+    )
+    privacy_accepted_at = models.DateTimeField("notice « Données personnelles » acceptée le", null=True, blank=True)
+    deleted_at = models.DateTimeField(
+        "compte supprimé le",
+        null=True,
+        blank=True,
+        help_text="Le compte a été supprimé à la demande de la personne : ses données sont remplacées par « ancien "
+        "membre ».",
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
     objects = UserManager()  # type: ignore[misc]
@@ -71,6 +90,10 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     @property
+    def email_is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
     def is_applicant(self) -> bool:
         return self.role == Role.APPLICANT
 
@@ -89,3 +112,20 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class EmailConfirmation(models.Model):
+    """A link sent to confirm the address of a new account: used once, within ``EMAIL_CONFIRMATION_VALIDITY``
+    (pactes.accounts.signup); only the SHA-256 of its token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_confirmations")
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "confirmation d'adresse"
+        verbose_name_plural = "confirmations d'adresse"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%d/%m/%Y %H:%M}"

@@ -27,6 +27,8 @@ from pactes.rules.call_parts import (  # re-exported: every caller imports them 
     IndicativeListSpec,
     PaymentStep,
     PaymentTrigger,
+    RetentionSpec,
+    retention_spec,
 )
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "IndicativeListSpec",
     "PaymentStep",
     "PaymentTrigger",
+    "RetentionSpec",
     "shift_demo_offset",
 ]
 
@@ -94,6 +97,8 @@ class CallConfig:
     admissibility_checklist: tuple[Choice, ...] = ()
     # Conventions, payments, follow-up and reminders (optional YAML section ``agreements``).
     agreements: AgreementSpec = field(default_factory=AgreementSpec)
+    # How long drafts and the personal data of refused dossiers are kept (optional YAML section ``retention``).
+    retention: RetentionSpec = field(default_factory=lambda: retention_spec(None))
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
@@ -184,6 +189,7 @@ class CallConfig:
             regional_envelope=r.optional_decimal("funding.regional_envelope"),
             admissibility_checklist=tuple(_choice(c) for c in r.optional_list("instruction.admissibility_checklist")),
             agreements=_agreement_spec(r.optional("agreements")),
+            retention=retention_spec(r.optional("retention")),
         )
         config._validate()
         return config

@@ -129,3 +129,67 @@ class AgreementSpec:
         if self.engagement_alert_days < 0:
             found.append("le délai d'alerte d'engagement ne peut pas être négatif")
         return found
+
+
+@dataclass(frozen=True)
+class RetentionSpec:
+    """How long Pactes keeps what people typed (YAML section ``retention``; RGPD art. 5.1.e, limitation of storage).
+
+    A draft never filed is deleted ``draft_months_after_closing`` months after the call's filing closes, its
+    carriers being reminded ``draft_reminder_days_before`` days before; the personal data of a dossier that was not
+    retained (inadmissible or rejected) is erased ``refused_personal_data_years`` years after that decision. Each
+    value cites where it comes from (``sections``: the call's section, or « fixé par la plateforme »).
+    """
+
+    draft_months_after_closing: int = 12
+    draft_reminder_days_before: int = 30
+    refused_personal_data_years: int = 5
+    sections: tuple[tuple[str, str], ...] = ()
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.draft_months_after_closing < 1:
+            found.append("les brouillons sont gardés au moins un mois après la clôture")
+        if not (0 < self.draft_reminder_days_before < self.draft_months_after_closing * 28):
+            found.append("le rappel précède la suppression des brouillons, d'au moins un jour")
+        if self.refused_personal_data_years < 1:
+            found.append("les données des dossiers non retenus sont gardées au moins un an")
+        return found
+
+    def section(self, key: str) -> str:
+        return dict(self.sections).get(key, "")
+
+
+RETENTION_KEYS = ("draft_months_after_closing", "draft_reminder_days_before", "refused_personal_data_years")
+
+
+def retention_spec(raw: object) -> RetentionSpec:
+    """The ``retention`` section of a call's YAML; absent, the platform's defaults, each saying so."""
+    default = RetentionSpec()
+    platform = "Fixé par la plateforme (l'appel ne fixe pas de durée de conservation)"
+    if raw is None:
+        return RetentionSpec(sections=tuple((key, platform) for key in RETENTION_KEYS))
+    if not isinstance(raw, dict):
+        raise CallConfigError("« retention » doit être un dictionnaire.")
+    values: dict[str, int] = {}
+    sections: list[tuple[str, str]] = []
+    for key in RETENTION_KEYS:
+        value = raw.get(key, getattr(default, key))
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise CallConfigError(f"« retention.{key} » doit être un nombre entier (lu : {value!r}).")
+        values[key] = value
+        cited = raw.get(f"{key}_section")
+        if key in raw and not (isinstance(cited, str) and cited.strip()):
+            raise CallConfigError(
+                f"« retention.{key}_section » doit citer la section de l'appel ou dire « Fixé par la plateforme »."
+            )
+        sections.append((key, str(cited).strip() if key in raw else platform))
+    spec = RetentionSpec(
+        draft_months_after_closing=values["draft_months_after_closing"],
+        draft_reminder_days_before=values["draft_reminder_days_before"],
+        refused_personal_data_years=values["refused_personal_data_years"],
+        sections=tuple(sections),
+    )
+    if problems := spec.problems():
+        raise CallConfigError("Section « retention » incohérente : " + " ; ".join(problems) + ".")
+    return spec
