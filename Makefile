@@ -30,6 +30,7 @@ THREADS ?= 4
 serve:
 	@echo "Pactes sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
 	@mkdir -p "$${PACTES_VAR_DIR:-var}/static"
+	@$(PY) manage.py apply_retention --schedule -v0 >/dev/null || true
 	@nice -n 10 $(PY) manage.py db_worker --interval 1 --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	PACTES_ASGI_CONCURRENCY=$(THREADS) .venv/bin/granian --interface asgi config.asgi:application \

@@ -8,6 +8,9 @@ admin.site.index_title = "Administration de Pactes"
 urlpatterns = [
     path("", include("pactes.web.core.urls")),
     path("compte/", include("pactes.web.accounts.urls")),
+    path("compte/", include("pactes.web.accounts.signup_urls")),
+    path("", include("pactes.web.accounts.privacy_urls")),
+    path("organisations/", include("pactes.web.organisations.urls")),
     path("territoires/", include("pactes.web.territories.urls")),
     path("appels/", include("pactes.web.calls.urls")),
     path("dossiers/", include("pactes.web.dossiers.urls")),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.privacy",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
@@ -215,3 +216,20 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# -- Accounts for the real world: sign-up, organisations, personal data (issue 10, ADR 0020–0022) -------------------
+# A new account confirms its address through a link valid this long, used once.
+PACTES_EMAIL_CONFIRMATION_HOURS = 24
+# Sign-up and password reset: at most this many requests per client address and per e-mail typed, per window.
+PACTES_EMAIL_REQUEST_LIMIT = 5
+PACTES_EMAIL_REQUEST_WINDOW_SECONDS = 3600
+# The State's open SIRENE search (API « Recherche d'entreprises », no key): base URL and timeout in seconds.
+PACTES_SIRENE_BASE_URL = os.environ.get("PACTES_SIRENE_BASE_URL", "https://recherche-entreprises.api.gouv.fr")
+PACTES_SIRENE_TIMEOUT = float(os.environ.get("PACTES_SIRENE_TIMEOUT", "5"))
+# An invitation to co-edit a dossier can be accepted this many days, by the invited address only.
+PACTES_INVITATION_DAYS = 7
+# Account e-mails (confirmation, password reset) are not about one call: their subject starts with this prefix.
+PACTES_ACCOUNT_SUBJECT_PREFIX = os.environ.get("PACTES_ACCOUNT_SUBJECT_PREFIX", "Pactes")
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link is valid one day (and once: the password changes)
+# The public address of the site, for links in e-mails sent without a request (retention reminders).
+PACTES_SITE_URL = os.environ.get("PACTES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

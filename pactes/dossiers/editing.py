@@ -94,6 +94,11 @@ def organisation_create(
 def dossier_create(*, call: Call, organisation: Organisation, title: str, by: User) -> Dossier:
     """A new draft numbered by ``numbering`` in the series of the organisation's département (« 00 » without one);
     the perimeter (step 2) sets its instructing département, until then the organisation's, else the first one."""
+    if not by.email_is_confirmed:
+        raise EditRefused(
+            "Confirmez d'abord votre adresse électronique (lien reçu par courriel) : aucun dossier ne peut être créé "
+            "avant."
+        )
     if not call.rules.is_filing_open(timezone.now()):
         raise EditRefused("Le dépôt de cet appel n'est pas ouvert : un nouveau dossier ne peut pas y être créé.")
     if not Membership.objects.filter(organisation=organisation, user=by).exists():

@@ -23,7 +23,10 @@ class Organisation(models.Model):
         help_text="Une des natures de porteur éligibles de l'appel (§1.3.4).",
     )
     legal_category = models.CharField(
-        "catégorie juridique (code INSEE)", max_length=4, blank=True, help_text="Par exemple 9220 : association déclarée."
+        "catégorie juridique (code INSEE)",
+        max_length=4,
+        blank=True,
+        help_text="Par exemple 9220 : association déclarée.",
     )
     legal_category_label = models.CharField("catégorie juridique", max_length=200, blank=True)
     verification = models.CharField(

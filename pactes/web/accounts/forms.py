@@ -1,8 +1,17 @@
 """Forms of the account pages: login, password reset and change, with the State design system and French labels."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from dsfr.forms import DsfrBaseForm
+
+from pactes.accounts.notifications import password_reset_notify
 
 
 class AccountForm(DsfrBaseForm):
@@ -45,6 +54,21 @@ class PasswordResetRequestForm(AccountForm, PasswordResetForm):
             "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
         },
     )
+
+    def save(self, *, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+        """Queues the reset link of each active account of the address through the outbox (one mail sender); an
+        unknown address sends nothing, and the page says the same either way."""
+        assert request is not None
+        token_generator = kwargs.get("token_generator") or default_token_generator
+        for user in self.get_users(self.cleaned_data["email"]):
+            path = reverse(
+                "accounts:password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": token_generator.make_token(user),
+                },
+            )
+            password_reset_notify(user=user, link=request.build_absolute_uri(path))
 
 
 class NewPasswordForm(AccountForm, SetPasswordForm):

@@ -15,8 +15,10 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
 from pactes.accounts.oidc import login_url_with_proconnect, provider_logout_url
+from pactes.accounts.rate_limits import LIMIT_MESSAGE, request_allowed
 
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
+from .signup import client_address
 
 LOGIN_LINK = {"url": reverse_lazy("accounts:login"), "title": "Connexion"}
 SPACE_LINK = {"url": reverse_lazy("core:dashboard"), "title": "Mon espace"}
@@ -61,6 +63,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = _page("Mot de passe oublié", links=(LOGIN_LINK,))
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        # Limited per client address and per e-mail, whether the address has an account or not (rate_limits).
+        email = form.cleaned_data["email"]
+        if not request_allowed(scope="password-reset", client_address=client_address(self.request), email=email):
+            form.add_error(None, LIMIT_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 @method_decorator(login_not_required, name="dispatch")
