@@ -4,6 +4,7 @@ says what it builds). A package that needs another shape of a fixture defines it
 wins over these."""
 
 import pytest
+from django.core.cache import cache
 
 from pactes.territories.testing import load_reference_data
 
@@ -11,6 +12,7 @@ pytest_plugins = [
     "tests.accounts.fixtures",  # the two départements, the 2024 call, the demo accounts and bare filed dossiers
     "tests.territories.fixtures",  # the reference territories of the session
     "tests.core.fake_clamd",  # a fake ClamAV daemon (TCP, Unix socket, silent, down)
+    "tests.organisations.fake_sirene",  # a fake « Recherche d'entreprises » API answering recorded responses
     "tests.dossiers.fixtures",  # a complete draft of the 2024 call and its applicant
     "tests.committee.fixtures",  # the demo dossiers transmitted to a committee session
     "tests.agreements.fixtures",
@@ -22,6 +24,15 @@ pytest_plugins = [
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the sign-up and reset counters and SIRENE answers of another test do not
+    leak into it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from pactes.accounts.models import User
 from pactes.accounts.throttling import lockout_username
 from pactes.demo.accounts import DEMO_PASSWORD
+from pactes.outbox.models import OutgoingEmail
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")
@@ -97,14 +98,19 @@ def test_logout_is_a_post_that_ends_the_session(client, demo_accounts):
     assert client.get(DASHBOARD_URL).status_code == 302
 
 
-def test_password_reset_sends_a_french_email_whose_link_sets_a_new_password(client, demo_accounts):
-    response = client.post(reverse("accounts:password_reset"), {"email": "Porteur.Aude@demo.test"})
+def test_password_reset_sends_a_french_email_whose_link_sets_a_new_password(
+    client, demo_accounts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "Porteur.Aude@demo.test"})
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["porteur.aude@demo.test"]
-    assert message.subject == "Pactes — réinitialisation de votre mot de passe"
+    # Through the outbox (one mail sender), with the account subject prefix.
+    assert message.subject == "[Pactes] Réinitialisation de votre mot de passe"
+    assert OutgoingEmail.objects.get(template="emails/password_reset.txt").is_sent
     assert "Pour choisir un nouveau mot de passe, ouvrez ce lien" in message.body
     link = re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
@@ -120,9 +126,12 @@ def test_password_reset_sends_a_french_email_whose_link_sets_a_new_password(clie
     assert not client.get(link, follow=True).context["validlink"]
 
 
-def test_password_reset_answers_the_same_for_an_unknown_address(client, demo_accounts):
-    known = client.post(reverse("accounts:password_reset"), {"email": "jury@demo.test"})
-    unknown = client.post(reverse("accounts:password_reset"), {"email": "inconnu@demo.test"})
+def test_password_reset_answers_the_same_for_an_unknown_address(
+    client, demo_accounts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": "jury@demo.test"})
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "inconnu@demo.test"})
     assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
     assert len(mail.outbox) == 1
     done = client.get(unknown["Location"])
