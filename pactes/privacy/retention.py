@@ -6,16 +6,18 @@ refused dossiers due. A dry run reports the same acts without doing them. Each a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 
 from pactes.calls.models import Call
+from pactes.dossiers.interchange.canonical import canonical_json
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.privacy.models import RetentionAct
 from pactes.privacy.notifications import draft_deletion_notify
@@ -85,8 +87,11 @@ def _erase_personal_data(dossier: Dossier) -> None:
             for key in SNAPSHOT_PERSONAL_KEYS:
                 if key in applicant:
                     applicant[key] = ERASED
-            version.snapshot = json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-            version.save(update_fields=["snapshot"])
+            # The frozen version is rewritten in the same canonical form; its new SHA-256 replaces the one printed on
+            # the receipt, and the retention log records that the erasure is why they differ.
+            version.snapshot = canonical_json(snapshot)
+            version.sha256 = hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
+            version.save(update_fields=["snapshot", "sha256"])
 
 
 def retention_acts_due(*, today: dt.date) -> list[Act]:
@@ -107,14 +112,17 @@ def retention_acts_due(*, today: dt.date) -> list[Act]:
             ]
         refused = (
             Dossier.objects.filter(call=call, state__in=REFUSED_STATES)
-            .annotate(decided_at=Max("transitions__at"))
+            .annotate(decided_at=Max("transitions__at", filter=Q(transitions__to_state=F("state"))))
             .order_by("reference")
         )
         for dossier in refused:
             decided_on = dossier.decided_at.astimezone(rules.timezone).date()
             erasable = refused_erasure_day(decided_on, rules)
             if today >= erasable and not _done(RetentionAct.Kind.PERSONAL_DATA_ERASED, dossier.reference):
-                detail = f"décision du {decided_on:%d/%m/%Y}, données effaçables depuis le {erasable:%d/%m/%Y}"
+                detail = (
+                    f"décision du {decided_on:%d/%m/%Y}, données effaçables depuis le {erasable:%d/%m/%Y} ; "
+                    "l'empreinte des versions déposées est recalculée après effacement"
+                )
                 acts.append(Act(RetentionAct.Kind.PERSONAL_DATA_ERASED, dossier.reference, call.slug, detail))
     return acts
 
