@@ -160,7 +160,10 @@ def test_sign_up_is_limited_per_client_address(client, django_capture_on_commit_
     assert LIMIT_MESSAGE.split(".")[0] in refused.content.decode()
     assert not User.objects.filter(email="p9@asso-foix.test").exists()
     # Another client address may still sign up.
-    assert sign_up(client, django_capture_on_commit_callbacks, form("p9@asso-foix.test"), "198.51.100.2").status_code == 302
+    assert (
+        sign_up(client, django_capture_on_commit_callbacks, form("p9@asso-foix.test"), "198.51.100.2").status_code
+        == 302
+    )
 
 
 def test_sign_up_is_limited_per_email_from_any_address(client, editor_applicant, django_capture_on_commit_callbacks):

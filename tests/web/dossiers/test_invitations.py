@@ -43,7 +43,9 @@ def test_an_anonymous_visitor_is_offered_to_sign_up_with_the_invited_address(cli
     assert form.initial["email"] == INVITED
 
 
-def test_another_account_is_refused_in_french_and_nothing_is_attached(client, invite, editor_dossier, editor_other_applicant):
+def test_another_account_is_refused_in_french_and_nothing_is_attached(
+    client, invite, editor_dossier, editor_other_applicant
+):
     stranger = editor_other_applicant[0]
     client.force_login(stranger)
     page = client.get(invite)

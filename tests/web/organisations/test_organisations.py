@@ -41,7 +41,9 @@ def test_an_active_association_fills_the_form_and_is_registered_verified(client,
         {**form.initial, "kind": "association", "address": form.initial["address"]},
     )
     organisation = Organisation.objects.get(siret=ASSOCIATION)
-    assert response.status_code == 302 and response["Location"] == reverse("organisations:detail", args=[organisation.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "organisations:detail", args=[organisation.pk]
+    )
     assert organisation.verification == Verification.VERIFIED and organisation.verified_at
     assert organisation.legal_category_label == "Association déclarée"
     assert organisation.departement.code == "09"
@@ -155,7 +157,9 @@ def test_joining_an_existing_organisation_asks_its_members_and_a_pending_request
     assert client.get(reverse("dossiers:detail", args=[dossier.reference])).status_code == 200
 
 
-def test_a_refused_request_attaches_nothing(client, person, organisation_with_admin, django_capture_on_commit_callbacks):
+def test_a_refused_request_attaches_nothing(
+    client, person, organisation_with_admin, django_capture_on_commit_callbacks
+):
     newcomer = UserFactory()
     client.force_login(newcomer)
     client.post(f"{reverse('organisations:join')}?siret={ASSOCIATION}", {"message": ""})
