@@ -71,7 +71,7 @@ def test_deleting_my_account_pseudonymises_me_where_a_filed_dossier_must_stay(cl
     assert Membership.objects.get(user=colleague).is_admin  # the longest-standing member took over
     assert not Invitation.objects.filter(token="pending-for-me").exists()
     assert client.get(reverse("core:dashboard"))["Location"].startswith(reverse("accounts:login"))
-    assert not client.login(username=me.email, password=PASSWORD)
+    assert not me.check_password(PASSWORD)
 
 
 def test_a_deleted_address_can_sign_up_again(departements):
