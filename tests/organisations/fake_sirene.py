@@ -44,7 +44,7 @@ class FakeSirene:
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): as in real life
                     pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 url = urlparse(self.path)
                 query = parse_qs(url.query).get("q", [""])[0]
                 fake.requests.append(query)

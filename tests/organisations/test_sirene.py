@@ -2,8 +2,8 @@
 
 import pytest
 
-from pactes.organisations.sirene import Outcome, departement_of_commune, establishment_lookup
 from pactes.organisations.services import lookup_problem
+from pactes.organisations.sirene import Outcome, departement_of_commune, establishment_lookup
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import json
 
 import pytest
 from django.core import mail
-from django_tasks_db.models import DBTaskResult
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from pactes.dossiers.interchange.canonical import canonical_json
 from pactes.dossiers.models import Dossier, DossierVersion, Invitation
