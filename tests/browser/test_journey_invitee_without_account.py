@@ -92,7 +92,7 @@ def test_an_invitee_without_account_signs_up_with_the_invited_address_and_edits(
     expect(page.get_by_role("heading", level=1, name="Vérifiez votre messagerie")).to_be_visible()
 
     confirmation = link_of("emails/account_confirmation.txt", INVITED)
-    assert "next=/dossiers/invitation/" in confirmation
+    assert "next=%2Fdossiers%2Finvitation%2F" in confirmation
     page.goto(confirmation)
     page.get_by_role("button", name="Confirmer mon adresse").click()
     expect(page.get_by_text("Votre adresse électronique est confirmée.")).to_be_visible()

@@ -5,6 +5,7 @@ not; requests are limited per client address and per e-mail (``pactes.accounts.r
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -45,7 +46,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def signup_links(request: HttpRequest, next_url: str = "") -> SignupLinks:
-    suffix = f"?next={next_url}" if next_url else ""
+    suffix = f"?{urlencode({'next': next_url})}" if next_url else ""
     return SignupLinks(
         confirm=lambda token: request.build_absolute_uri(reverse("signup:confirm", args=[token])) + suffix,
         login=request.build_absolute_uri(reverse("accounts:login")),
@@ -96,7 +97,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Votre adresse électronique est confirmée.")
             if request.user.is_authenticated and request.user.pk == user.pk:
                 return redirect(next_url or "organisations:index")
-            login_url = reverse("accounts:login") + f"?next={next_url or reverse('organisations:index')}"
+            after = next_url or reverse("organisations:index")
+            login_url = reverse("accounts:login") + "?" + urlencode({"next": after})
             messages.info(request, "Connectez-vous pour créer ou rejoindre votre organisation.")
             return redirect(login_url)
     context = {**_page("Confirmer mon adresse électronique"), "problem": problem, "next": next_url}
