@@ -39,9 +39,7 @@ class SignupForm(AccountForm):
         label="Mot de passe",
         strip=False,
         help_text=NEW_PASSWORD_HELP,
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "new-password", "data-password-strength": "true", "aria-describedby": ""}
-        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "data-password-strength": "true"}),
         error_messages={"required": "Choisissez un mot de passe."},
     )
     password2 = forms.CharField(
@@ -55,10 +53,6 @@ class SignupForm(AccountForm):
         "les dossiers de mon organisation.",
         error_messages={"required": "Pour créer un compte, cochez la case après avoir lu la notice."},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["password1"].widget.attrs.pop("aria-describedby", None)
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
