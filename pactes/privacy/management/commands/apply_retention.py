@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from pactes.privacy.retention import retention_apply
 from pactes.privacy.tasks import apply_retention_once, retention_schedule
 
 
@@ -40,12 +42,19 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"Date invalide « {day} » : attendu AAAA-MM-JJ.") from exc
         dry_run = bool(options["dry_run"])
-        result = apply_retention_once.enqueue(day, dry_run)
+        if dry_run:  # changes nothing: answered here, without waiting for the worker
+            today = dt.date.fromisoformat(day) if day else timezone.localdate()
+            self._report(
+                "Simulation (rien n'est modifié)", [act.line() for act in retention_apply(today=today, dry_run=True)]
+            )
+            return
+        result = apply_retention_once.enqueue(day, False)
         if not result.is_finished:
             self.stdout.write(f"Tâche de conservation mise en file : {result.id} ({result.status}).")
             return
-        lines = result.return_value or []
-        head = "Simulation (rien n'est modifié)" if dry_run else "Conservation appliquée"
+        self._report("Conservation appliquée", result.return_value or [])
+
+    def _report(self, head: str, lines: list[str]) -> None:
         self.stdout.write(f"{head} : {len(lines)} acte(s).")
         for line in lines:
             self.stdout.write(f"  {line}")
