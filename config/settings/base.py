@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "dsfr",
     "django.forms",
     "axes",
+    "django_otp",
+    "pactes.accounts.apps.TotpDevicesConfig",  # django_otp.plugins.otp_totp, with a French name in the admin
+    "pactes.accounts.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static (recovery codes)
     "mozilla_django_oidc",
     "pactes.core",
     "pactes.outbox",
@@ -48,7 +51,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "pactes.web.core.input_guard.NullCharacterGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pactes.web.accounts.second_factor.SecondFactorRequiredMiddleware",
+    "pactes.web.accounts.sessions.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -68,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pactes.core.context_processors.site",
+                "pactes.web.accounts.sessions.session_expiry",
             ],
         },
     },
@@ -105,10 +112,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Login throttling (django-axes): 5 failures per account and address, locked 15 minutes.
-AXES_FAILURE_LIMIT = 5
+# Login throttling (django-axes, ADR 0025): failures are counted per account AND per client address, each with its
+# own limit; reaching either locks for AXES_COOLOFF_TIME hours (15 minutes). AXES_FAILURE_LIMIT is the limit per
+# account; PACTES_LOGIN_FAILURES_PER_ADDRESS the limit per address (an office behind one address has many people).
+AXES_FAILURE_LIMIT = int(os.environ.get("PACTES_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+PACTES_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("PACTES_LOGIN_FAILURES_PER_ADDRESS", "50"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "pactes.accounts.throttling.AccountAndAddressHandler"
+# The client address: REMOTE_ADDR, or, from a proxy of PACTES_TRUSTED_PROXIES only, PACTES_CLIENT_IP_HEADER.
+AXES_CLIENT_IP_CALLABLE = "pactes.core.client_address.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
@@ -215,3 +228,22 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# -- Strong authentication and sessions (issue 10, ADR 0023 and 0024) ---------------------------------------------
+# Staff (instructor, DREETS, jury, administrator) confirm every login with a TOTP code (django-otp) or a recovery code;
+# the issuer names Pactes in the authenticator app.
+OTP_TOTP_ISSUER = "Pactes"
+PACTES_RECOVERY_CODES = 10  # single-use recovery codes given at enrolment
+# ProConnect logins count as strong authentication when the ID token says so: one of these `acr` values, or one of
+# these `amr` methods.
+PACTES_PROCONNECT_STRONG_ACR = ["eidas2", "eidas3"]
+PACTES_PROCONNECT_STRONG_AMR = ["mfa"]
+# Sessions end after this many seconds without a request (staff / applicants) and, for staff, this long after login.
+PACTES_SESSION_STAFF_IDLE_SECONDS = int(os.environ.get("PACTES_SESSION_STAFF_IDLE_SECONDS", str(30 * 60)))
+PACTES_SESSION_STAFF_MAX_SECONDS = int(os.environ.get("PACTES_SESSION_STAFF_MAX_SECONDS", str(12 * 3600)))
+PACTES_SESSION_APPLICANT_IDLE_SECONDS = int(os.environ.get("PACTES_SESSION_APPLICANT_IDLE_SECONDS", str(2 * 3600)))
+# The page warns this many seconds before the end (aria-live) and the editor saves what is typed.
+PACTES_SESSION_WARNING_SECONDS = 5 * 60
+SESSION_COOKIE_AGE = PACTES_SESSION_STAFF_MAX_SECONDS  # the cookie never outlives the longest session
+# Header that a proxy of PACTES_TRUSTED_PROXIES sets with the client's address (never read from anyone else).
+PACTES_CLIENT_IP_HEADER = os.environ.get("PACTES_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
