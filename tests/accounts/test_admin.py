@@ -2,15 +2,20 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import Role, User
 from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.organisations.models import Organisation
+from tests.accounts.fixtures import totp_code_now
 
 
 def log_in(client, email):
+    """Password, then the code of the account's authenticator (every demo staff account has one)."""
     client.logout()
     assert client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}).status_code == 302
+    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": totp_code_now(device)}).status_code == 302
 
 
 def test_only_staff_reach_the_administration(client, demo_accounts):
