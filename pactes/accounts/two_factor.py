@@ -76,7 +76,7 @@ def enrolment_confirm(*, device: TOTPDevice, code: str) -> list[str] | None:
     The confirmed app replaces any earlier one of the person, and the recovery codes are new.
     """
     cleaned = _clean_code(code)
-    if not cleaned.isdigit() or not device.verify_token(cleaned):
+    if not (cleaned.isdigit() and len(cleaned) == device.digits) or not device.verify_token(cleaned):
         return None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -116,6 +116,11 @@ def second_factor_check(*, user: User, code: str) -> Device | None:
         if static.verify_token(cleaned):
             return static
     return None
+
+
+def is_throttled(user: User) -> bool:
+    """A wrong code was typed recently: django-otp refuses every code of the app for a growing delay."""
+    return any(not device.verify_is_allowed()[0] for device in TOTPDevice.objects.filter(user=user, confirmed=True))
 
 
 @transaction.atomic

@@ -76,9 +76,10 @@ class SecondFactorRequiredMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if not getattr(view_func, "login_required", True):
-            return None  # a public page (login_not_required)
         match = request.resolver_match
+        in_admin = match is not None and match.app_name == "admin"  # its views opt out of LoginRequiredMiddleware
+        if not in_admin and not getattr(view_func, "login_required", True):
+            return None  # a public page (login_not_required)
         if match is not None and match.view_name in OPEN_TO_UNVERIFIED:
             return None
         if not owes_second_factor(request):

@@ -6,6 +6,7 @@ app on the same device. The recovery codes are shown once, right after they are 
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -21,6 +22,7 @@ from pactes.accounts.two_factor import (
     enrolment_confirm,
     enrolment_start,
     has_second_factor,
+    is_throttled,
     pending_enrolment,
     recovery_codes_left,
     recovery_codes_renew,
@@ -33,6 +35,7 @@ from .second_factor import is_verified, mark_verified, owes_second_factor
 from .two_factor_forms import EnrolmentCodeForm, SecondFactorCodeForm
 
 NEW_CODES_SESSION_KEY = "pactes_new_recovery_codes"
+THROTTLED = "Trop de codes erronés : attendez quelques secondes, puis saisissez le code affiché à ce moment-là."
 WRONG_CODE = "Code incorrect ou expiré. Vérifiez l’heure de votre téléphone et saisissez le code affiché maintenant."
 
 
@@ -43,6 +46,10 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return reverse("core:dashboard")
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
 def _page(title: str, **context: Any) -> dict[str, Any]:
@@ -63,9 +70,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not owes_second_factor(request):
         return HttpResponseRedirect(next_url)
     if not has_second_factor(request.user):
-        return redirect(f"{reverse('accounts:two_factor_enrol')}?next={next_url}")
+        return redirect(_with_next("accounts:two_factor_enrol", next_url))
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        throttled = is_throttled(request.user)  # a code typed now is refused whatever it is
         device = second_factor_check(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
             mark_verified(request, device)
@@ -76,7 +84,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                     f"Vous vous êtes connecté avec un code de secours : il ne servira plus. Il vous en reste {left}.",
                 )
             return HttpResponseRedirect(next_url)
-        form.add_error("code", WRONG_CODE)
+        form.add_error("code", THROTTLED if throttled else WRONG_CODE)
     return render(
         request, "accounts/two_factor_verify.html", _page("Vérification en deux étapes", form=form, next=next_url)
     )
@@ -86,7 +94,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     """Enrolment of an authenticator app: QR code and secret, then a code that proves the app is set up."""
     next_url = _next_url(request)
     if has_second_factor(request.user) and not is_verified(request):
-        return redirect(f"{reverse('accounts:two_factor_verify')}?next={next_url}")
+        return redirect(_with_next("accounts:two_factor_verify", next_url))
     device = pending_enrolment(request.user)
     if device is None or (request.method == "GET" and "nouveau" in request.GET):
         device = enrolment_start(user=request.user)
@@ -97,7 +105,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             mark_verified(request, device)
             request.session[NEW_CODES_SESSION_KEY] = codes
             messages.success(request, "Votre application d’authentification est enregistrée.")
-            return redirect(f"{reverse('accounts:two_factor_recovery_codes')}?next={next_url}")
+            return redirect(_with_next("accounts:two_factor_recovery_codes", next_url))
         form.add_error("code", WRONG_CODE)
     return render(
         request,
