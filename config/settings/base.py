@@ -53,9 +53,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "pactes.web.accounts.second_factor.SecondFactorRequiredMiddleware",
-    "pactes.web.accounts.sessions.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pactes.web.accounts.sessions.SessionExpiryMiddleware",  # after messages: an expired session says so
+    "pactes.web.accounts.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
