@@ -5,7 +5,7 @@ journal (``StaffChange``)."""
 from django.db import transaction
 
 from pactes.accounts.models import Role, StaffChange, User
-from pactes.accounts.staff import StaffRefused, staff_invite, staff_log
+from pactes.staff.services import StaffRefused, staff_invite, staff_log
 from pactes.committee.models import Attendance, CommitteeSession, SessionState
 
 

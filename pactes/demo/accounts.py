@@ -4,9 +4,10 @@ Words: a *demo account* is one of the seven accounts listed on the demo page, al
 its *scope* says in French what it may see. Every staff account of the demo (instructor, DREETS, jury, administrator)
 has a confirmed authenticator with a fixed, public *TOTP secret* (base32, below and in the README), printed by
 ``setup_demo`` on its line so that anyone trying the demo can add it to an authenticator app (the browser journeys
-compute their codes from it). These secrets are public: they protect nothing but fictional demo data. A *stage account* is one more actor of the stages after filing (a third
-instructor, jury members, the other carriers). A demo user may change its password or its data: running the demo
-setup again keeps those changes (create if absent, never update).
+compute their codes from it). These secrets are public: they protect nothing but fictional demo data. A *stage
+account* is one more actor of the stages after filing (a third instructor, jury members, the other carriers). A demo
+user may change its password, its authenticator or its data: running the demo setup again keeps those changes
+(create if absent, never update).
 """
 
 from dataclasses import dataclass

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from pactes.accounts.models import Role
 from pactes.accounts.permissions import can_manage_account, can_manage_staff, can_see_staff_list
-from pactes.accounts.staff import (
+from pactes.staff.services import (
     StaffRefused,
     staff_changes_visible_to,
     staff_deactivate,

@@ -18,7 +18,7 @@ def attempt(client, email, password=WRONG, *, address="203.0.113.7", **headers):
 
 def test_a_hundred_failures_over_twenty_five_accounts_from_one_address_lock_that_address(client, demo_accounts):
     statuses = []
-    for round_ in range(4):  # 4 failures per account: no account reaches its own limit (5)
+    for _round in range(4):  # 4 failures per account: no account reaches its own limit (5)
         for index in range(25):
             statuses.append(attempt(client, f"cible.{index}@exemple.fr").status_code)
     assert 429 in statuses

@@ -67,7 +67,16 @@ STAFF_PATHS = sorted(set(_login_required_paths()))
 
 
 def test_the_walk_covers_the_staff_areas():
-    prefixes = {"/instruction/", "/comite/", "/conventions/", "/suivi/", "/agents/", "/admin/", "/espace/", "/dossiers/"}
+    prefixes = {
+        "/instruction/",
+        "/comite/",
+        "/conventions/",
+        "/suivi/",
+        "/agents/",
+        "/admin/",
+        "/espace/",
+        "/dossiers/",
+    }
     assert all(any(path.startswith(prefix) for path in STAFF_PATHS) for prefix in prefixes)
     assert len(STAFF_PATHS) > 60
 

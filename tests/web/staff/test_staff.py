@@ -32,7 +32,12 @@ def test_the_dreets_creates_an_instructor_who_is_invited_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             NEW_INSTRUCTOR_URL,
-            {"email": "Lea.Martin@Ariege.Gouv.fr", "first_name": "Léa", "last_name": "Martin", "departement": ariege.pk},
+            {
+                "email": "Lea.Martin@Ariege.Gouv.fr",
+                "first_name": "Léa",
+                "last_name": "Martin",
+                "departement": ariege.pk,
+            },
         )
     assert response["Location"] == INDEX_URL
     user = User.objects.get(email="lea.martin@ariege.gouv.fr")
@@ -45,7 +50,11 @@ def test_the_dreets_creates_an_instructor_who_is_invited_by_email(
     assert "Instructeur DDETS-PP" in body and "Ariège (09)" in body and "double authentification" in body
 
     change = StaffChange.objects.get(user=user)
-    assert (change.action, change.by.email, change.departement) == (StaffChange.Action.INVITED, "dreets@demo.test", ariege)
+    assert (change.action, change.by.email, change.departement) == (
+        StaffChange.Action.INVITED,
+        "dreets@demo.test",
+        ariege,
+    )
     page = client.get(INDEX_URL).content.decode()
     assert "lea.martin@ariege.gouv.fr" in page and "Compte créé et invitation envoyée" in page
 
@@ -55,7 +64,8 @@ def test_the_dreets_creates_an_instructor_who_is_invited_by_email(
     form = newcomer.get(link, follow=True)
     assert form.context["validlink"]
     newcomer.post(
-        form.redirect_chain[-1][0], {"new_password1": "Ariege-instruction-2026", "new_password2": "Ariege-instruction-2026"}
+        form.redirect_chain[-1][0],
+        {"new_password1": "Ariege-instruction-2026", "new_password2": "Ariege-instruction-2026"},
     )
     newcomer.post(reverse("accounts:login"), {"username": user.email, "password": "Ariege-instruction-2026"})
     assert newcomer.get(reverse("instruction:queue"))["Location"].startswith(reverse("accounts:two_factor_enrol"))

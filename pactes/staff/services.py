@@ -46,10 +46,9 @@ def _log(*, by: User, user: User, action: str, detail: str = "") -> StaffChange:
 
 
 def invitation_link(user: User, *, site_url: str) -> str:
-    path = reverse(
-        "accounts:password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
-    )
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
     return site_url.rstrip("/") + path
 
 
