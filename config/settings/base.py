@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django.forms",
-    "axes",
+    "pactes.accounts.apps.LoginThrottlingConfig",  # django-axes, with a French name in the administration
     "django_otp",
     "pactes.accounts.apps.TotpDevicesConfig",  # django_otp.plugins.otp_totp, with a French name in the admin
     "pactes.accounts.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static (recovery codes)
@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "pactes.agreements",
     "pactes.followup",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
-    "django_tasks_db",
+    "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
 
 MIDDLEWARE = [

@@ -107,3 +107,25 @@ def test_organisation_page_lists_its_members_inline(client, demo_accounts):
     content = response.content.decode()
     assert "membres" in content.lower()
     assert "Camille Roux" in content
+
+
+def test_the_administration_is_in_french_with_french_section_names(client, demo_accounts):
+    client.force_login(User.objects.get(email="admin@demo.test"))
+    content = client.get("/admin/").content.decode()
+    for section in (
+        "Administration de Pactes",
+        "Comptes et accès",
+        "Journal des comptes agents",
+        "Double authentification : applications d&#x27;authentification",
+        "Double authentification : codes de secours",
+        "Tentatives de connexion et verrouillages",
+        "Tâches de fond",
+        "Comité régional",
+        "Organisations porteuses",
+        "Appels",
+        "Conventions",
+        "Courriels envoyés",
+    ):
+        assert section in content, section
+    for english in ("Accounts", "Otp_Totp", "OTP_TOTP", ">Axes<", "Tasks Database Backend", "TOTP device", "Static device"):
+        assert english not in content, english
