@@ -127,5 +127,13 @@ def test_the_administration_is_in_french_with_french_section_names(client, demo_
         "Courriels envoyés",
     ):
         assert section in content, section
-    for english in ("Accounts", "Otp_Totp", "OTP_TOTP", ">Axes<", "Tasks Database Backend", "TOTP device", "Static device"):
+    for english in (
+        "Accounts",
+        "Otp_Totp",
+        "OTP_TOTP",
+        ">Axes<",
+        "Tasks Database Backend",
+        "TOTP device",
+        "Static device",
+    ):
         assert english not in content, english
