@@ -5,8 +5,8 @@ journal (``StaffChange``)."""
 from django.db import transaction
 
 from pactes.accounts.models import Role, StaffChange, User
-from pactes.staff.services import StaffRefused, staff_invite, staff_log
 from pactes.committee.models import Attendance, CommitteeSession, SessionState
+from pactes.staff.services import StaffRefused, staff_invite, staff_log
 
 
 def _session_label(session: CommitteeSession) -> str:

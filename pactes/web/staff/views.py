@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 
 from pactes.accounts.models import Role
 from pactes.accounts.permissions import can_manage_account, can_manage_staff, can_see_staff_list
+from pactes.accounts.two_factor import second_factor_reset
+from pactes.committee.jury import jury_member_invite, jury_member_seat
 from pactes.staff.services import (
     StaffRefused,
     staff_changes_visible_to,
@@ -17,8 +19,6 @@ from pactes.staff.services import (
     staff_reactivate,
     staff_visible_to,
 )
-from pactes.accounts.two_factor import second_factor_reset
-from pactes.committee.jury import jury_member_invite, jury_member_seat
 
 from .forms import NewInstructorForm, NewJuryMemberForm, SeatJuryMemberForm
 
