@@ -11,6 +11,9 @@ from django.urls import reverse
 from pactes.accounts.models import User
 from pactes.web.accounts.sessions import ACTIVITY_AT_KEY, LOGIN_AT_KEY
 
+# CI runs the whole suite on PostgreSQL and the `engine` tests on SQLite: throttling and expiry must hold on both.
+pytestmark = pytest.mark.engine
+
 DASHBOARD_URL = reverse("core:dashboard")
 LOGIN_URL = reverse("accounts:login")
 KEEPALIVE_URL = reverse("accounts:session_keepalive")

@@ -7,6 +7,9 @@ from django.urls import reverse
 
 from pactes.demo.accounts import DEMO_PASSWORD
 
+# CI runs the whole suite on PostgreSQL and the `engine` tests on SQLite: throttling and expiry must hold on both.
+pytestmark = pytest.mark.engine
+
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")
 WRONG = "mauvais-mot-de-passe"
