@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 admin.site.site_header = "Pactes — administration"
-admin.site.site_title = "Pactes"
-admin.site.index_title = "Administration de Pactes"
+admin.site.site_title = "Pactes — administration"
+admin.site.index_title = "Administration de Pactes : appels, référentiels et comptes"
 
 urlpatterns = [
     path("", include("pactes.web.core.urls")),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("instruction/", include("pactes.web.instruction.urls")),
     path("conventions/", include("pactes.web.agreements.urls")),
     path("suivi/", include("pactes.web.followup.urls")),
+    path("agents/", include("pactes.web.staff.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,8 +5,15 @@ wins over these."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pactes.accounts.two_factor import requires_second_factor
 from pactes.territories.testing import load_reference_data
+
+TEST_DEVICE_NAME = "Appareil des tests"
+_plain_force_login = Client.force_login
 
 pytest_plugins = [
     "tests.accounts.fixtures",  # the two départements, the 2024 call, the demo accounts and bare filed dossiers
@@ -40,3 +47,37 @@ def media_root(settings, tmp_path):
     """Uploads, receipts and generated PDF of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return settings.MEDIA_ROOT
+
+
+def _verified_force_login(self, user, backend=None):
+    """``client.force_login(user)`` means « fully logged in »: for a person who must give a second factor (staff, or
+    an applicant who enabled one), the session is also marked as confirmed by an authenticator app (a confirmed
+    TOTP device of the person, made if absent), exactly as the code page marks it after a right code.
+
+    Honest because ``force_login`` already skips what a login checks (the password, the lockout): the tests that
+    prove the checks themselves log in through the real forms (tests/web/accounts/), including that a session
+    without a second factor is refused on every staff page. ``log_in_without_second_factor`` keeps the plain one.
+    """
+    _plain_force_login(self, user, backend)
+    if requires_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TEST_DEVICE_NAME, confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def force_login_verifies_the_second_factor(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _verified_force_login)
+
+
+@pytest.fixture
+def log_in_without_second_factor():
+    """Logs ``user`` in on ``client`` as a password alone would: the session owes its second factor."""
+
+    def log_in(client, user):
+        _plain_force_login(client, user)
+
+    return log_in

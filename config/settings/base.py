@@ -23,7 +23,10 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django.forms",
-    "axes",
+    "pactes.accounts.apps.LoginThrottlingConfig",  # django-axes, with a French name in the administration
+    "django_otp",
+    "pactes.accounts.apps.TotpDevicesConfig",  # django_otp.plugins.otp_totp, with a French name in the admin
+    "pactes.accounts.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static (recovery codes)
     "mozilla_django_oidc",
     "pactes.core",
     "pactes.outbox",
@@ -39,7 +42,7 @@ INSTALLED_APPS = [
     "pactes.followup",
     "pactes.privacy",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
-    "django_tasks_db",
+    "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
 
 MIDDLEWARE = [
@@ -49,8 +52,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "pactes.web.core.input_guard.NullCharacterGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pactes.web.accounts.sessions.SessionExpiryMiddleware",  # after messages: an expired session says so
+    "pactes.web.accounts.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -69,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pactes.core.context_processors.site",
+                "pactes.web.accounts.sessions.session_expiry",
             ],
         },
     },
@@ -106,10 +113,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Login throttling (django-axes): 5 failures per account and address, locked 15 minutes.
-AXES_FAILURE_LIMIT = 5
+# Login throttling (django-axes, ADR 0025): failures are counted per account AND per client address, each with its
+# own limit; reaching either locks for AXES_COOLOFF_TIME hours (15 minutes). AXES_FAILURE_LIMIT is the limit per
+# account; PACTES_LOGIN_FAILURES_PER_ADDRESS the limit per address (an office behind one address has many people).
+AXES_FAILURE_LIMIT = int(os.environ.get("PACTES_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+PACTES_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("PACTES_LOGIN_FAILURES_PER_ADDRESS", "50"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "pactes.accounts.throttling.AccountAndAddressHandler"
+# The client address: REMOTE_ADDR, or, from a proxy of PACTES_TRUSTED_PROXIES only, PACTES_CLIENT_IP_HEADER.
+AXES_CLIENT_IP_CALLABLE = "pactes.core.client_address.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
@@ -233,3 +246,21 @@ PACTES_ACCOUNT_SUBJECT_PREFIX = os.environ.get("PACTES_ACCOUNT_SUBJECT_PREFIX", 
 PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link is valid one day (and once: the password changes)
 # The public address of the site, for links in e-mails sent without a request (retention reminders).
 PACTES_SITE_URL = os.environ.get("PACTES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# -- Strong authentication and sessions (issue 10, ADR 0023 and 0024) ---------------------------------------------
+# Staff (instructor, DREETS, jury, administrator) confirm every login with a TOTP code (django-otp) or a recovery code;
+# the issuer names Pactes in the authenticator app.
+OTP_TOTP_ISSUER = "Pactes"
+PACTES_RECOVERY_CODES = 10  # single-use recovery codes given at enrolment
+# ProConnect logins count as strong authentication when the ID token says so: one of these `acr` values, or one of
+# these `amr` methods.
+PACTES_PROCONNECT_STRONG_ACR = ["eidas2", "eidas3"]
+PACTES_PROCONNECT_STRONG_AMR = ["mfa"]
+# Sessions end after this many seconds without a request (staff / applicants) and, for staff, this long after login.
+PACTES_SESSION_STAFF_IDLE_SECONDS = int(os.environ.get("PACTES_SESSION_STAFF_IDLE_SECONDS", str(30 * 60)))
+PACTES_SESSION_STAFF_MAX_SECONDS = int(os.environ.get("PACTES_SESSION_STAFF_MAX_SECONDS", str(12 * 3600)))
+PACTES_SESSION_APPLICANT_IDLE_SECONDS = int(os.environ.get("PACTES_SESSION_APPLICANT_IDLE_SECONDS", str(2 * 3600)))
+# The page warns this many seconds before the end (aria-live) and the editor saves what is typed.
+PACTES_SESSION_WARNING_SECONDS = 5 * 60
+SESSION_COOKIE_AGE = PACTES_SESSION_STAFF_MAX_SECONDS  # the cookie never outlives the longest session
+# Header that a proxy of PACTES_TRUSTED_PROXIES sets with the client's address (never read from anyone else).
+PACTES_CLIENT_IP_HEADER = os.environ.get("PACTES_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")

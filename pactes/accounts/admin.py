@@ -4,8 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from pactes.accounts.models import User
+from pactes.accounts.models import StaffChange, User
+from pactes.accounts.permissions import can_manage_account
+from pactes.accounts.two_factor import second_factor_reset
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -47,6 +51,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         ("Identité", {"fields": ("first_name", "last_name")}),
         ("Rôle et périmètre", {"fields": ("role", "departement")}),
+        ("ProConnect", {"fields": ("proconnect_sub",)}),
         (
             "Droits",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -71,4 +76,37 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "proconnect_sub")
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Réinitialiser la double authentification (téléphone perdu)")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = 0
+        for user in queryset:
+            if can_manage_account(request.user, user):
+                second_factor_reset(user=user, by=request.user)
+                done += 1
+        self.message_user(
+            request,
+            f"Double authentification réinitialisée pour {done} compte(s) : "
+            "ils en configureront une nouvelle à leur prochaine connexion.",
+        )
+
+
+@admin.register(StaffChange)
+class StaffChangeAdmin(admin.ModelAdmin):
+    """The journal of staff accounts: read only."""
+
+    list_display = ("at", "by", "action", "user", "role", "departement", "detail")
+    list_filter = ("action", "role", "departement")
+    search_fields = ("user__email", "by__email", "detail")
+    list_select_related = ("by", "user", "departement")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -54,6 +54,16 @@ class User(AbstractUser):
         related_name="instructors",
         help_text="Obligatoire pour un instructeur DDETS-PP, vide pour les autres rôles.",
     )
+    proconnect_sub = models.CharField(
+        "identifiant ProConnect (sub)",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Identifiant stable donné par ProConnect à la première connexion ; le compte est ensuite retrouvé "
+        "par lui seul, jamais par son adresse électronique.",
+    )
 
     email_confirmed_at = models.DateTimeField(
         "adresse confirmée le",
@@ -113,6 +123,51 @@ class User(AbstractUser):
     def is_platform_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def is_staff_member(self) -> bool:
+        """Instructor, DREETS, jury or administrator: the roles that must log in with a second factor."""
+        return self.role in STAFF_ROLES
+
+
+STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS, Role.JURY, Role.ADMIN})
+
+
+class StaffChange(models.Model):
+    """One change to a staff account made in the product (who, when, what), listed on the staff pages."""
+
+    class Action(models.TextChoices):
+        INVITED = "invitation", "Compte créé et invitation envoyée"
+        DEACTIVATED = "desactivation", "Compte désactivé"
+        REACTIVATED = "reactivation", "Compte réactivé"
+        JOINED_SESSION = "ajout_seance", "Ajouté à une séance du comité"
+        SECOND_FACTOR_RESET = "reinitialisation_2fa", "Double authentification réinitialisée"
+
+    at = models.DateTimeField("date", auto_now_add=True)
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="staff_changes_made", verbose_name="auteur"
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="staff_changes", verbose_name="compte concerné"
+    )
+    action = models.CharField("action", max_length=30, choices=Action.choices)
+    role = models.CharField("rôle du compte", max_length=20, choices=Role.choices)
+    departement = models.ForeignKey(
+        "territories.Departement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="département",
+    )
+    detail = models.CharField("précision", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "modification d'un compte agent"
+        verbose_name_plural = "journal des comptes agents"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} : {self.user} ({self.at:%d/%m/%Y %H:%M})"
 
 class EmailConfirmation(models.Model):
     """A link sent to confirm the address of a new account: used once, within ``EMAIL_CONFIRMATION_VALIDITY``

@@ -64,3 +64,25 @@ def is_applicant_of(user: Any, dossier: Dossier) -> bool:
 def can_edit(user: Any, dossier: Dossier) -> bool:
     """A porteur of the dossier while it is a draft or reopened for complements."""
     return bool(dossier.is_editable) and is_applicant_of(user, dossier)
+
+
+# -- Staff accounts managed in the product (issue 10) ---------------------------------------------------------------
+MANAGED_STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.JURY})
+
+
+def can_manage_staff(user: Any) -> bool:
+    """The DREETS (and an administrator) create and deactivate instructors and jury members."""
+    return _is_active(user) and user.role in {Role.DREETS, Role.ADMIN}
+
+
+def can_manage_account(user: Any, account: Any) -> bool:
+    """``user`` may deactivate, reactivate or re-enrol ``account``: an instructor or jury member, never oneself (an
+    administrator manages every other account, DREETS and administrators included)."""
+    if not can_manage_staff(user) or account.pk == user.pk:
+        return False
+    return user.role == Role.ADMIN or account.role in MANAGED_STAFF_ROLES
+
+
+def can_see_staff_list(user: Any) -> bool:
+    """The staff page: the DREETS and administrators manage it, an instructor sees the team of its département."""
+    return can_manage_staff(user) or (_is_active(user) and user.role == Role.INSTRUCTOR)

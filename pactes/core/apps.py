@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
     name = "pactes.core"
     label = "core"
+    verbose_name = "Socle (historique des transitions)"
+    default = True  # the module holds another configuration (below)
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    """django-tasks-db, named in French in the administration."""
+
+    verbose_name = "Tâches de fond"

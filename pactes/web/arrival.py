@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import ipaddress
 import logging
 import math
 import time
@@ -23,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from pactes.core.client_address import is_trusted_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -70,17 +71,6 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def _trusted_proxy(address: str) -> bool:
-    networks = settings.PACTES_TRUSTED_PROXIES
-    if not networks or not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
-
-
 def parse_request_start(value: str) -> float | None:
     """Seconds since the epoch from « t=1727733597.123 », « 1727733597123 » (ms) or « 1727733597123456 » (µs)."""
     text = value.strip().removeprefix("t=").strip()
@@ -101,7 +91,7 @@ def request_arrival(request: HttpRequest, *, now: dt.datetime | None = None) -> 
     """When ``request`` reached the platform: a trusted proxy's stamp, else the server's stamp, else ``now``."""
     now = now or timezone.now()
     header = request.META.get(PROXY_HEADER)
-    if header and _trusted_proxy(str(request.META.get("REMOTE_ADDR", ""))):
+    if header and is_trusted_proxy(str(request.META.get("REMOTE_ADDR", ""))):
         seconds = parse_request_start(str(header))
         if seconds is not None:
             stamp = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)

@@ -5,7 +5,12 @@ The départements are created only when the reference territories are not loaded
 session, by other fixtures).
 """
 
+import time
+
 import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import Role, User
 from pactes.calls.services import call_load
@@ -90,3 +95,27 @@ def bare_filed_dossiers(call) -> list[Dossier]:
         )
         created.append(dossier_transition(dossier=dossier, transition="submit", by=applicant))
     return created
+
+
+def totp_code_now(device: TOTPDevice, *, offset: int = 0) -> str:
+    """The code an authenticator app shows now for ``device`` (``offset`` time steps later), as RFC 6238 says; when
+    this step's code was already used (a code serves once), the next step's, which the device accepts (tolerance)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset * device.step
+    if not offset and totp.t() <= device.last_t:
+        totp.time += (device.last_t - totp.t() + 1) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def log_in_with_code():
+    """Logs in through the real forms: e-mail and password, then the current code of the account's authenticator
+    (the demo staff accounts have one with a documented secret). Returns the answer to the code."""
+
+    def log_in(client, email, password):
+        client.post(reverse("accounts:login"), {"username": email, "password": password})
+        device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
+        return client.post(reverse("accounts:two_factor_verify"), {"code": totp_code_now(device)})
+
+    return log_in

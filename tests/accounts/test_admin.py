@@ -2,15 +2,20 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import Role, User
 from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.organisations.models import Organisation
+from tests.accounts.fixtures import totp_code_now
 
 
 def log_in(client, email):
+    """Password, then the code of the account's authenticator (every demo staff account has one)."""
     client.logout()
     assert client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}).status_code == 302
+    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": totp_code_now(device)}).status_code == 302
 
 
 def test_only_staff_reach_the_administration(client, demo_accounts):
@@ -102,3 +107,33 @@ def test_organisation_page_lists_its_members_inline(client, demo_accounts):
     content = response.content.decode()
     assert "membres" in content.lower()
     assert "Camille Roux" in content
+
+
+def test_the_administration_is_in_french_with_french_section_names(client, demo_accounts):
+    client.force_login(User.objects.get(email="admin@demo.test"))
+    content = client.get("/admin/").content.decode()
+    for section in (
+        "Administration de Pactes",
+        "Comptes et accès",
+        "Journal des comptes agents",
+        "Double authentification : applications d&#x27;authentification",
+        "Double authentification : codes de secours",
+        "Tentatives de connexion et verrouillages",
+        "Tâches de fond",
+        "Comité régional",
+        "Organisations porteuses",
+        "Appels",
+        "Conventions",
+        "Courriels envoyés",
+    ):
+        assert section in content, section
+    for english in (
+        "Accounts",
+        "Otp_Totp",
+        "OTP_TOTP",
+        ">Axes<",
+        "Tasks Database Backend",
+        "TOTP device",
+        "Static device",
+    ):
+        assert english not in content, english

@@ -2,7 +2,7 @@
 out; a wrong password is refused with a French message.
 
 As a person holding one of the seven demo accounts (password ``pactes-demo``), I click « Se connecter » in the
-header, type my e-mail and password, land on my space where my role is written, and leave with « Se déconnecter ».
+header, type my e-mail and password (and, for a staff account, the code of my authenticator app), land on my space where my role is written, and leave with « Se déconnecter ».
 """
 
 import re
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pactes.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.browser.login import fill_login_form
+from tests.browser.login import fill_login_form, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,8 +27,7 @@ def test_each_demo_account_logs_in_sees_its_role_and_logs_out(page: Page, live_s
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
 
     for account in DEMO_ACCOUNTS:
-        page.goto("/compte/connexion/")
-        fill_login_form(page, account.email, DEMO_PASSWORD)
+        log_in(page, account.email, DEMO_PASSWORD)  # staff type the code of their authenticator there
 
         expect(page).to_have_url(re.compile(r"/espace/$"))
         expect(page.get_by_role("heading", level=1, name="Mon espace")).to_be_visible()

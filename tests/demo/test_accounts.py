@@ -1,6 +1,8 @@
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.two_factor import secret_base32
 from pactes.demo.accounts import DEMO_PASSWORD, DemoDataMissing, ensure_demo_accounts
 from pactes.organisations.models import Organisation
 from pactes.rules.siret import is_valid_siret
@@ -18,10 +20,10 @@ DEMO_EMAILS = {
 
 
 def test_demo_accounts_are_the_seven_of_the_demo_page_with_their_role_and_scope(demo_accounts):
-    assert [(email, label) for email, label, _ in demo_accounts] == [
+    assert [(line.email, line.role) for line in demo_accounts] == [
         (email, role.label) for email, role in DEMO_EMAILS.items()
     ]
-    scopes = dict((email, scope) for email, _, scope in demo_accounts)
+    scopes = {line.email: line.scope for line in demo_accounts}
     assert scopes["instructeur.09@demo.test"] == "Dossiers déposés du département Ariège (09)"
     assert "Association Solidarités Couserans" in scopes["porteur.ariege@demo.test"]
     for email, role in DEMO_EMAILS.items():
@@ -74,3 +76,24 @@ def test_demo_accounts_need_the_departements_loaded():
     with pytest.raises(DemoDataMissing) as error:
         ensure_demo_accounts()
     assert "chargez d'abord les territoires" in str(error.value)
+
+
+def test_every_demo_staff_account_has_an_authenticator_with_its_documented_secret(demo_accounts):
+    secrets = {line.email: line.totp_secret for line in demo_accounts}
+    for email, role in DEMO_EMAILS.items():
+        user = User.objects.get(email=email)
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        if role == Role.APPLICANT:
+            assert secrets[email] == ""
+            assert not devices.exists()
+        else:
+            assert len(secrets[email]) == 32
+            assert secret_base32(devices.get()) == secrets[email]
+
+
+def test_running_the_demo_again_keeps_an_authenticator_a_demo_user_replaced(demo_accounts):
+    user = User.objects.get(email="dreets@demo.test")
+    TOTPDevice.objects.filter(user=user).delete()
+    own = TOTPDevice.objects.create(user=user, name="Mon téléphone", confirmed=True)
+    ensure_demo_accounts()
+    assert list(TOTPDevice.objects.filter(user=user)) == [own]

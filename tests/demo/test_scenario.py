@@ -17,13 +17,14 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.test.utils import override_settings
 
-from pactes.accounts.models import User
+from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement, AgreementTransitionLog, Payment
 from pactes.assessment.models import Proposal, ScoreSheet, Transmission
 from pactes.calls.models import Call, EligibleEpci
 from pactes.calls.selectors import current_eligible_list
 from pactes.calls.services import call_envelope_set
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, SessionState
+from pactes.demo.accounts import DEMO_ACCOUNTS, STAGE_ACCOUNTS
 from pactes.demo.dossiers import title_of
 from pactes.demo.stages import DRAFT, REGIONAL_ENVELOPE, stage_titles
 from pactes.dossiers.models import Dossier, DossierTransitionLog
@@ -234,3 +235,17 @@ def test_a_second_run_creates_nothing_and_keeps_what_demo_users_changed(runs, re
 def test_the_stages_are_loaded_on_the_real_call_only(real):
     assert not Dossier.objects.filter(call__is_demo=True, title__in=stage_titles()).exists()
     assert Dossier.objects.filter(call=real, title__in=stage_titles()).count() == len(stage_titles())
+
+
+def test_setup_demo_prints_each_staff_account_with_its_totp_secret_on_its_line(runs):
+    lines = {line.split()[0]: line for line in runs.second_output.splitlines() if "@demo.test" in line}
+    for account in (*DEMO_ACCOUNTS, *STAGE_ACCOUNTS):
+        if account.email not in lines:
+            continue
+        if account.role == Role.APPLICANT:
+            assert "TOTP" not in lines[account.email]
+        else:
+            assert lines[account.email].endswith(f"TOTP {account.totp_secret}"), lines[account.email]
+    assert "instructeur.66@demo.test" in lines
+    assert {"instructeur.09@demo.test", "dreets@demo.test", "jury@demo.test", "admin@demo.test"} <= set(lines)
+    assert "application d'authentification" in runs.second_output

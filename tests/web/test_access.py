@@ -2,11 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import Role, User
 from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Organisation
+from tests.accounts.fixtures import totp_code_now
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("core:dashboard")
@@ -17,9 +19,16 @@ def detail_url(dossier):
 
 
 def log_in(client, email):
+    """The login form, then, for an account with an authenticator (every demo staff account), its current code."""
     client.logout()
     response = client.post(LOGIN_URL, {"username": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302, f"{email} n'a pas pu se connecter"
+    device = TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
+    if device is not None:
+        verified = client.post(
+            reverse("accounts:two_factor_verify"), {"code": totp_code_now(device), "next": response["Location"]}
+        )
+        assert verified.status_code == 302, f"{email} : code refusé"
     return response
 
 

@@ -153,8 +153,8 @@ def test_password_reset_confirm_with_a_bad_link_says_it_is_no_longer_valid(clien
     assert "Ce lien n’est plus valable" in response.content.decode()
 
 
-def test_password_change_needs_the_current_password_and_keeps_the_session(client, demo_accounts):
-    post_login(client, "instructeur.11@demo.test", DEMO_PASSWORD)
+def test_password_change_needs_the_current_password_and_keeps_the_session(client, demo_accounts, log_in_with_code):
+    log_in_with_code(client, "instructeur.11@demo.test", DEMO_PASSWORD)
     url = reverse("accounts:password_change")
     wrong = client.post(
         url,

@@ -9,8 +9,10 @@ import jwt
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.models import User
+from tests.accounts.fixtures import totp_code_now
 
 CLIENT_ID = "pactes-recette"
 CLIENT_SECRET = "secret-de-recette-proconnect-assez-long-pour-hs256"
@@ -51,7 +53,7 @@ class FakeResponse:
         return None
 
 
-def sign_in_through_proconnect(client, claims, *, next_url="/espace/"):
+def sign_in_through_proconnect(client, claims, *, next_url="/espace/", sub="agent-0001", acr="eidas1", amr=None):
     """Goes to ProConnect, comes back with a code; the provider answers with ``claims``. Returns the callback
     response and the mocked token call."""
     start = client.get(reverse("oidc_authentication_init"), {"next": next_url})
@@ -61,17 +63,18 @@ def sign_in_through_proconnect(client, claims, *, next_url="/espace/"):
         {
             "iss": PROVIDER,
             "aud": CLIENT_ID,
-            "sub": "agent-0001",
+            "sub": sub,
             "nonce": query["nonce"][0],
             "iat": int(time.time()),
             "exp": int(time.time()) + 60,
-            "acr": "eidas1",
+            "acr": acr,
+            **({"amr": amr} if amr is not None else {}),
         },
         CLIENT_SECRET,
         algorithm="HS256",
     )
     token = FakeResponse({"id_token": id_token, "access_token": "jeton-d-acces", "token_type": "Bearer"}, PROVIDER)
-    userinfo = FakeResponse({"sub": "agent-0001", **claims}, PROVIDER)
+    userinfo = FakeResponse({"sub": sub, **claims}, PROVIDER)
     with (
         mock.patch("mozilla_django_oidc.auth.requests.post", return_value=token) as token_call,
         mock.patch("mozilla_django_oidc.auth.requests.get", return_value=userinfo),
@@ -110,7 +113,7 @@ def test_proconnect_start_asks_for_eidas1_and_the_email_scope(client, proconnect
 
 def test_known_user_is_logged_in_through_the_proconnect_callback(client, proconnect, demo_accounts):
     response, token_call = sign_in_through_proconnect(
-        client, {"email": "Instructeur.09@Demo.Test", "given_name": "Sophie", "usual_name": "Fabre"}
+        client, {"email": "Instructeur.09@Demo.Test", "given_name": "Sophie", "usual_name": "Fabre"}, acr="eidas2"
     )
     assert response.status_code == 302
     assert response["Location"] == "/espace/"
@@ -152,4 +155,80 @@ def test_logout_after_proconnect_also_ends_the_proconnect_session(client, procon
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{PROVIDER}/session/end"
     assert query["id_token_hint"][0]
     assert query["post_logout_redirect_uri"][0].startswith("http://testserver/")
+    assert client.get("/espace/").status_code == 302
+
+
+# -- Issue 10: the stable identifier (sub) and strong authentication (acr / amr) --------------------------------------
+def test_first_proconnect_login_stores_the_sub_on_the_account(client, proconnect, demo_accounts):
+    sign_in_through_proconnect(client, {"email": "instructeur.11@demo.test"}, sub="agent-aude-11", acr="eidas2")
+    assert User.objects.get(email="instructeur.11@demo.test").proconnect_sub == "agent-aude-11"
+
+
+def test_a_linked_account_is_found_by_its_sub_even_after_a_change_of_address(client, proconnect, demo_accounts):
+    User.objects.filter(email="instructeur.11@demo.test").update(proconnect_sub="agent-aude-11")
+    response, _ = sign_in_through_proconnect(
+        client, {"email": "karim.benali@aude.gouv.fr"}, sub="agent-aude-11", acr="eidas2"
+    )
+    assert response["Location"] == "/espace/"
+    assert client.get("/espace/").context["user"].email == "instructeur.11@demo.test"
+
+
+def test_the_email_of_a_linked_account_never_logs_in_another_sub(client, proconnect, demo_accounts):
+    User.objects.filter(email="instructeur.11@demo.test").update(proconnect_sub="agent-aude-11")
+    response, _ = sign_in_through_proconnect(
+        client, {"email": "instructeur.11@demo.test"}, sub="quelqu-un-d-autre", acr="eidas2"
+    )
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get("/espace/").status_code == 302
+    assert User.objects.get(email="instructeur.11@demo.test").proconnect_sub == "agent-aude-11"
+
+
+def test_a_userinfo_about_another_person_than_the_id_token_is_refused(client, proconnect, demo_accounts):
+    start = client.get(reverse("oidc_authentication_init"))
+    query = parse_qs(urlparse(start["Location"]).query)
+    now = int(time.time())
+    id_token = jwt.encode(
+        {"iss": PROVIDER, "aud": CLIENT_ID, "sub": "agent-a", "nonce": query["nonce"][0], "iat": now, "exp": now + 60},
+        CLIENT_SECRET,
+        algorithm="HS256",
+    )
+    token = FakeResponse({"id_token": id_token, "access_token": "jeton", "token_type": "Bearer"}, PROVIDER)
+    userinfo = FakeResponse({"sub": "agent-b", "email": "dreets@demo.test"}, PROVIDER)
+    with (
+        mock.patch("mozilla_django_oidc.auth.requests.post", return_value=token),
+        mock.patch("mozilla_django_oidc.auth.requests.get", return_value=userinfo),
+    ):
+        response = client.get(reverse("oidc_authentication_callback"), {"code": "c", "state": query["state"][0]})
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get("/espace/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("acr", "amr"), [("eidas2", None), ("eidas3", None), ("eidas1", ["pwd", "mfa"]), ("eidas1", ["mfa"])]
+)
+def test_a_strong_proconnect_login_asks_staff_no_totp_code(client, proconnect, demo_accounts, acr, amr):
+    response, _ = sign_in_through_proconnect(client, {"email": "dreets@demo.test"}, acr=acr, amr=amr)
+    assert response["Location"] == "/espace/"
+    assert client.get("/espace/").status_code == 200
+    assert client.get(reverse("committee:index")).status_code == 200
+
+
+@pytest.mark.parametrize(("acr", "amr"), [("eidas1", None), ("eidas1", ["pwd"]), ("", None)])
+def test_a_proconnect_login_that_is_not_strong_still_asks_staff_their_totp_code(
+    client, proconnect, demo_accounts, acr, amr
+):
+    sign_in_through_proconnect(client, {"email": "dreets@demo.test"}, acr=acr, amr=amr)
+    response = client.get("/espace/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    device = TOTPDevice.objects.get(user__email="dreets@demo.test")
+    answer = client.post(reverse("accounts:two_factor_verify"), {"code": totp_code_now(device), "next": "/espace/"})
+    assert answer["Location"] == "/espace/"
+    assert client.get("/espace/").status_code == 200
+
+
+def test_a_strong_proconnect_login_does_not_outlive_a_later_password_login(client, proconnect, demo_accounts):
+    sign_in_through_proconnect(client, {"email": "dreets@demo.test"}, acr="eidas2")
+    client.post(reverse("accounts:logout"))
+    client.post(reverse("accounts:login"), {"username": "dreets@demo.test", "password": "pactes-demo"})
     assert client.get("/espace/").status_code == 302

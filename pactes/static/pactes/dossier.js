@@ -85,6 +85,8 @@
       }).then(function (response) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
       }).then(function (answer) {
+        if (answer.body.expired) stopped = true;
+        else document.dispatchEvent(new CustomEvent("pactes:session-activity"));
         if (answer.body.saved) {
           // The new version of the step and the ids of the lines just saved: the next save updates those rows.
           var fields = answer.body.fields || { lock_version: answer.body.lock_version };
@@ -110,5 +112,7 @@
       });
     }
     window.setInterval(save, seconds * 1000);
+    // session.js: the session ends in a minute, save what is typed now.
+    document.addEventListener("pactes:session-expiring", save);
   });
 })();

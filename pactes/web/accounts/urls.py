@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sessions, two_factor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,4 +19,15 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("mot-de-passe/modifier/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("double-authentification/", two_factor.security, name="two_factor"),
+    path("double-authentification/verifier/", two_factor.verify, name="two_factor_verify"),
+    path("double-authentification/activer/", two_factor.enrol, name="two_factor_enrol"),
+    path("double-authentification/codes-de-secours/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    path(
+        "double-authentification/codes-de-secours/nouveaux/",
+        two_factor.recovery_codes_new,
+        name="two_factor_recovery_codes_new",
+    ),
+    path("double-authentification/desactiver/", two_factor.disable, name="two_factor_disable"),
+    path("session/prolonger/", sessions.keepalive, name="session_keepalive"),
 ]

@@ -84,6 +84,11 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration (mot de passe : pactes-demo)"))
-        for email, role, scope in accounts:
-            self.stdout.write(f"  {email:<28} {role:<22} {scope}")
+        self.stdout.write(
+            "  Les agents confirment chaque connexion par un code à 6 chiffres : ajoutez leur secret TOTP (base32) "
+            "dans une application d'authentification."
+        )
+        for line in accounts:
+            secret = f"  TOTP {line.totp_secret}" if line.totp_secret else ""
+            self.stdout.write(f"  {line.email:<28} {line.role:<22} {line.scope}{secret}")
         self.stdout.write("")
