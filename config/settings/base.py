@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.api",  # personal access tokens and the log of the REST API (the API itself is pactes/web/api)
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
@@ -215,3 +216,14 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# -- REST API (/api/v1/, ADR 0035) -----------------------------------------------------------------------------------
+# Requests a caller may make per window of PACTES_API_RATE_WINDOW seconds: per token (or per session user), and per
+# address for anonymous callers of the public endpoints; beyond, HTTP 429 with Retry-After.
+PACTES_API_RATE_LIMITS = {"token": 600, "anonymous": 120}
+PACTES_API_RATE_WINDOW = 60
+PACTES_API_TOKEN_MAX_DAYS = 365  # longest validity of a personal access token
+PACTES_API_PAGE_SIZE = 50  # dossiers per page of /api/v1/dossiers (``limit``: 1 to PACTES_API_PAGE_MAX)
+PACTES_API_PAGE_MAX = 200
+# GeoJSON of the map (/territoires/carte/): contours change once a year, kept in the cache this many seconds.
+PACTES_MAP_CACHE_SECONDS = 24 * 3600

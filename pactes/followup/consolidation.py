@@ -147,7 +147,7 @@ def indicator_groups(
     return _sorted(by_measure), _sorted(by_public), _sorted(by_departement)
 
 
-def _public_label(dossier: Dossier, code: str) -> str:
+def public_label(dossier: Dossier, code: str) -> str:
     if code == "—":
         return "Public non précisé"
     choice = dossier.call.rules.target_public(code)
@@ -220,7 +220,7 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
 
 def consolidation(*, dossiers: QuerySet[Dossier], calls: Iterable[Call], show_envelope: bool) -> Consolidation:
     """Indicators and execution of the envelope over ``dossiers`` (already scoped to the viewer)."""
-    by_measure, by_public, by_departement = indicator_groups(dossiers, _public_label)
+    by_measure, by_public, by_departement = indicator_groups(dossiers, public_label)
     envelopes = [c.regional_envelope for c in calls]
     envelope = None
     if show_envelope and envelopes and all(e is not None for e in envelopes):
