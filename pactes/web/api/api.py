@@ -3,7 +3,7 @@ vendored Swagger UI (no CDN), and its errors, always JSON with a stable ``code``
 
     401 authentication_required | token_invalid | token_revoked | token_expired | user_inactive | authorization_malformed
     404 not_found (what does not exist and what the caller may not see alike)
-    422 validation_error | invalid_cursor | invalid_limit | unknown_state | unknown_call
+    422 validation_error (a parameter outside its schema) | invalid_cursor | unknown_call
     429 rate_limited (with Retry-After)
 """
 

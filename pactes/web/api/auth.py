@@ -62,6 +62,9 @@ class Viewer:
     required = False
 
     def __call__(self, request: HttpRequest) -> Any:
+        repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
+        if repeated:
+            raise ApiError(422, "validation_error", f"Paramètre répété : {', '.join(repeated)} (une valeur au plus).")
         limits = settings.PACTES_API_RATE_LIMITS
         plain = _bearer(request)
         if plain is not None:

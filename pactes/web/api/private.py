@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
+from pydantic import Field
 
 from pactes.accounts.models import User
 from pactes.agreements.models import Agreement
@@ -39,8 +41,7 @@ from . import schemas as s
 from .auth import ApiError, TokenRequired, not_found
 
 router = Router(auth=TokenRequired(), tags=["Dossiers, conventions et indicateurs (jeton requis)"])
-ERRORS = {401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
-STATES = {state.value for state in DossierState}
+ERRORS = {400: s.Error, 401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -83,13 +84,36 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     return when, pk
 
 
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _moment(text: str) -> dt.datetime:
+    """A date and time of RFC 3339 (the ``date-time`` of OpenAPI), with its offset; else 422."""
+    try:
+        if not RFC3339.match(text):
+            raise ValueError(text)
+        return dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError as exc:
+        raise ApiError(
+            422,
+            "validation_error",
+            "« updated_since » attend une date et une heure RFC 3339 avec leur décalage : 2024-10-01T00:00:00+02:00.",
+        ) from exc
+
+
 class DossierFilters(s.Schema):
-    call: str | None = None
-    state: str | None = None
-    departement: str | None = None
-    updated_since: dt.datetime | None = None
-    cursor: str | None = None
-    limit: int | None = None
+    call: str | None = Field(default=None, description="Identifiant de l'appel (``pts-occitanie-2024``).")
+    state: DossierState | None = Field(default=None, description="État du dossier.")
+    departement: str | None = Field(default=None, description="Code du département instructeur (``09``).")
+    updated_since: str | None = Field(
+        default=None,
+        description="Modifiés depuis cette date (RFC 3339, avec son décalage : ``2024-10-01T00:00:00+02:00``).",
+        json_schema_extra={"format": "date-time"},
+    )
+    cursor: str | None = Field(default=None, description="Le ``next_cursor`` de la page précédente.")
+    limit: int | None = Field(
+        default=None, ge=1, le=settings.PACTES_API_PAGE_MAX, description="Dossiers par page (50 par défaut)."
+    )
 
 
 def _filtered(user: User, filters: DossierFilters) -> QuerySet[Dossier]:
@@ -100,16 +124,11 @@ def _filtered(user: User, filters: DossierFilters) -> QuerySet[Dossier]:
             raise ApiError(422, "unknown_call", f"Aucun appel « {filters.call} ».")
         qs = qs.filter(call=call)
     if filters.state:
-        if filters.state not in STATES:
-            raise ApiError(422, "unknown_state", f"État inconnu « {filters.state} » : {', '.join(sorted(STATES))}.")
-        qs = qs.filter(state=filters.state)
+        qs = qs.filter(state=filters.state.value)
     if filters.departement:
         qs = qs.filter(departement__code=filters.departement)
     if filters.updated_since is not None:
-        since = filters.updated_since
-        if since.tzinfo is None:
-            since = timezone.make_aware(since)
-        qs = qs.filter(updated_at__gte=since)
+        qs = qs.filter(updated_at__gte=_moment(filters.updated_since))
     return qs
 
 
@@ -120,8 +139,6 @@ def dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> dict[str, 
     Pagination par curseur : ``limit`` (1 à 200, 50 par défaut) et ``cursor`` (le ``next_cursor`` de la page
     précédente)."""
     limit = filters.limit if filters.limit is not None else settings.PACTES_API_PAGE_SIZE
-    if not 1 <= limit <= settings.PACTES_API_PAGE_MAX:
-        raise ApiError(422, "invalid_limit", f"« limit » va de 1 à {settings.PACTES_API_PAGE_MAX}.")
     qs = _filtered(_viewer(request), filters)
     count = qs.count()
     page_qs = qs

@@ -18,8 +18,8 @@ from . import schemas as s
 from .auth import Viewer, not_found
 
 router = Router(auth=Viewer(), tags=["Appels et territoires (public)"])
-ERRORS = {401: s.Error, 429: s.Error}
-ERRORS_404 = {401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
+ERRORS = {400: s.Error, 401: s.Error, 422: s.Error, 429: s.Error}
+ERRORS_404 = {400: s.Error, 401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
 
 
 def _call_summary(request: HttpRequest, call: Call) -> dict[str, object]:

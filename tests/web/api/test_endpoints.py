@@ -97,9 +97,10 @@ def test_filters_by_state_and_updated_since(client, bearer):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("state=nimporte", "unknown_state"),
+        ("state=nimporte", "validation_error"),
         ("call=inconnu", "unknown_call"),
-        ("limit=0", "invalid_limit"),
+        ("limit=0", "validation_error"),
+        ("limit=201", "validation_error"),
         ("limit=abc", "validation_error"),
         ("cursor=%%%", "invalid_cursor"),
         ("cursor=bm9u", "invalid_cursor"),
