@@ -154,7 +154,9 @@ def public_label(dossier: Dossier, code: str) -> str:
     return choice.label if choice is not None else code
 
 
-def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
+def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """``dossiers`` (abandoned conventions left out) annotated with ``awarded``, ``is_engaged``, ``paid_total`` and
+    ``reversed_total``: the one definition of each figure of the execution (words in the module's docstring)."""
     decision_amount = (
         CommitteeDecision.objects.filter(
             dossier=OuterRef("pk"), decision=Decision.RETAINED, session__state=SessionState.CLOSED
@@ -176,19 +178,20 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    return dossiers.exclude(agreement__state=AgreementState.ABANDONED.value).annotate(
+        awarded=Coalesce(F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY),
+        is_engaged=Case(
+            When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
+            default=Value(False),
+        ),
+        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
+    )
+
+
+def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
     rows = (
-        dossiers.exclude(agreement__state=AgreementState.ABANDONED.value)
-        .annotate(
-            awarded=Coalesce(
-                F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY
-            ),
-            is_engaged=Case(
-                When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
-                default=Value(False),
-            ),
-            paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-            reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        )
+        with_execution_amounts(dossiers)
         .values_list(
             "departement__code",
             "departement__name",
