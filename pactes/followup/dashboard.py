@@ -222,3 +222,25 @@ def calls_for_dashboard(user: User) -> list[Call]:
     if not may_see_dashboard(user):
         return []
     return list(Call.objects.order_by("is_demo", "-filing_opens_at"))
+
+
+@dataclass(frozen=True)
+class EpciActivity:
+    dossiers: int
+    awarded: Decimal
+
+
+def activity_by_epci(*, user: User, call: Call) -> dict[str, EpciActivity]:
+    """For the staff layer of the map: per EPCI (SIREN) of a dossier's perimeter, the number of filed dossiers of
+    ``call`` that ``user`` sees and the amount awarded to them (a dossier counts in each EPCI of its perimeter)."""
+    dossiers = dashboard_dossiers(user, call)
+    counts = dict(
+        dossiers.filter(epcis__isnull=False)
+        .order_by()
+        .values_list("epcis__siren")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    awarded = dict(
+        _awarded(dossiers).filter(epcis__isnull=False).order_by().values_list("epcis__siren").annotate(t=Sum("awarded"))
+    )
+    return {siren: EpciActivity(dossiers=n, awarded=awarded.get(siren) or ZERO) for siren, n in counts.items()}
