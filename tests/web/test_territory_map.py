@@ -29,7 +29,7 @@ def test_equal_values_share_a_class():
 
 def test_the_map_is_public_with_its_table_and_vendored_leaflet(client, call):
     eligible_list_build_indicative(call=call)
-    page = client.get("/territoires/carte/?indicateur=TP60").content.decode()
+    page = client.get("/territoires/carte/?indicateur=PPMINI").content.decode()
     assert "<h1>Carte des territoires</h1>" in page
     assert "/static/vendor/leaflet/leaflet.js" in page
     assert "tilelayer" not in page.lower() and "openstreetmap" not in page.lower()

@@ -28,7 +28,7 @@ from pactes.territories.map_data import (
     map_rows,
 )
 
-DEFAULT_INDICATOR = "TP60"  # taux de pauvreté au seuil de 60 %, the call's criterion
+DEFAULT_INDICATOR = "Q2"  # médiane du niveau de vie, the indicator of the call's indicative list
 
 
 def _geojson(key: str, build: Any) -> JsonResponse:
@@ -65,9 +65,9 @@ def _chosen_call(request: HttpRequest) -> Call | None:
 @require_GET
 def territory_map(request: HttpRequest) -> HttpResponse:
     indicators = map_indicators()
-    asked = request.GET.get("indicateur", DEFAULT_INDICATOR)
-    indicator = next((i for i in indicators if i.code == asked), None) or next(
-        (i for i in indicators if i.code == DEFAULT_INDICATOR), indicators[0] if indicators else None
+    asked = request.GET.get("indicateur", DEFAULT_INDICATOR).upper()
+    indicator = next((i for i in indicators if i.code.upper() == asked), None) or next(
+        (i for i in indicators if i.code.upper() == DEFAULT_INDICATOR), indicators[0] if indicators else None
     )
     call = _chosen_call(request)
     eligible = eligible_sirens(call) if call is not None else frozenset()
