@@ -90,7 +90,9 @@ def token_authenticate(plain: str, *, now: dt.datetime | None = None) -> ApiToke
     if token.revoked_at is not None:
         raise TokenRefused("token_revoked", "Ce jeton d'accès a été révoqué.")
     if token.expires_at <= now:
-        raise TokenRefused("token_expired", "Ce jeton d'accès a expiré ; créez-en un nouveau sur la page de votre compte.")
+        raise TokenRefused(
+            "token_expired", "Ce jeton d'accès a expiré ; créez-en un nouveau sur la page de votre compte."
+        )
     if not token.user.is_active:
         raise TokenRefused("user_inactive", "Le compte titulaire de ce jeton est désactivé.")
     # At most one write a minute per token for « last used ».

@@ -25,6 +25,7 @@ from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.followup.consolidation import execution_of, indicator_groups, public_label, with_execution_amounts
 from pactes.followup.selectors import FOLLOWED_STATES
 from pactes.rules.lifecycle import DossierState
+from pactes.rules.money import euros
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -101,8 +102,10 @@ def _amounts(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Figure:
     if envelope is not None:
         rows.append(("Enveloppe régionale", (envelope,)))
         remaining = execution.remaining
-        note += f" Reste à attribuer sur l'enveloppe régionale : {remaining:.2f} €." if remaining is not None else ""
-    return Figure("montants", "Montants et enveloppe régionale", "Montant", ("Euros",), tuple(rows), unit="€", note=note)
+        note += f" Reste à attribuer sur l'enveloppe régionale : {euros(remaining)}." if remaining is not None else ""
+    return Figure(
+        "montants", "Montants et enveloppe régionale", "Montant", ("Euros",), tuple(rows), unit="€", note=note
+    )
 
 
 def _awarded(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -189,9 +192,7 @@ def _awarded_by_public(dossiers: QuerySet[Dossier], call: Call) -> Figure:
 
 
 def _indicators(dossiers: QuerySet[Dossier], call: Call) -> Figure:
-    by_measure, _by_public, _by_departement = indicator_groups(
-        dossiers.filter(state__in=FOLLOWED_STATES), public_label
-    )
+    by_measure, _by_public, _by_departement = indicator_groups(dossiers.filter(state__in=FOLLOWED_STATES), public_label)
     return Figure(
         "indicateurs",
         "Indicateurs d'impact : cibles et dernières valeurs mesurées",

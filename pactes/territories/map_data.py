@@ -32,9 +32,7 @@ class MapRow:
 
 def map_indicators() -> list[Indicator]:
     """The indicators with at least one value at the EPCI level, in the dictionary's order."""
-    return list(
-        Indicator.objects.filter(values__level=TerritoryLevel.EPCI).distinct().order_by("position", "code")
-    )
+    return list(Indicator.objects.filter(values__level=TerritoryLevel.EPCI).distinct().order_by("position", "code"))
 
 
 def map_rows(indicator: Indicator | None) -> list[MapRow]:

@@ -82,6 +82,4 @@ class ApiTokenForm(AccountForm):
         max_length=100,
         help_text="Pour le reconnaître dans la liste : « tableur de suivi », « script de la DDETS-PP »…",
     )
-    days = forms.TypedChoiceField(
-        label="Durée de validité", choices=TOKEN_DURATIONS, coerce=int, initial="90"
-    )
+    days = forms.TypedChoiceField(label="Durée de validité", choices=TOKEN_DURATIONS, coerce=int, initial="90")

@@ -1,7 +1,8 @@
 """The REST API ``/api/v1/`` (django-ninja, ADR 0035): its OpenAPI 3 schema, its documentation served from the
 vendored Swagger UI (no CDN), and its errors, always JSON with a stable ``code`` and a French ``message``:
 
-    401 authentication_required | token_invalid | token_revoked | token_expired | user_inactive | authorization_malformed
+    401 authentication_required | authorization_malformed | token_invalid | token_revoked | token_expired
+        | user_inactive
     404 not_found (what does not exist and what the caller may not see alike)
     422 validation_error (a parameter outside its schema) | invalid_cursor | unknown_call
     429 rate_limited (with Retry-After)
