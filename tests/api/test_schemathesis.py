@@ -11,8 +11,10 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from pactes.api.services import token_create
@@ -34,6 +36,17 @@ EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 def unlimited(settings):
     settings.PACTES_API_RATE_LIMITS = {"token": 100_000, "anonymous": 100_000}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """As Django's test client does: a request through the WSGI handler must not close the test's connection (it
+    would on PostgreSQL, where the test transaction is not in autocommit)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
