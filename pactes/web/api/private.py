@@ -84,6 +84,8 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     return when, pk
 
 
+SLUG = r"^[-a-zA-Z0-9_]+$"
+DEPARTEMENT = r"^(\d{2,3}|2[ABab])$"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
@@ -102,9 +104,11 @@ def _moment(text: str) -> dt.datetime:
 
 
 class DossierFilters(s.Schema):
-    call: str | None = Field(default=None, description="Identifiant de l'appel (``pts-occitanie-2024``).")
+    call: str | None = Field(default=None, pattern=SLUG, description="Identifiant de l'appel (``pts-occitanie-2024``).")
     state: DossierState | None = Field(default=None, description="État du dossier.")
-    departement: str | None = Field(default=None, description="Code du département instructeur (``09``).")
+    departement: str | None = Field(
+        default=None, pattern=DEPARTEMENT, description="Code du département instructeur (``09``)."
+    )
     updated_since: str | None = Field(
         default=None,
         description="Modifiés depuis cette date (RFC 3339, avec son décalage : ``2024-10-01T00:00:00+02:00``).",
@@ -282,8 +286,8 @@ def _groups(groups: tuple[IndicatorGroup, ...]) -> list[dict[str, Any]]:
 
 
 class IndicatorFilters(s.Schema):
-    call: str | None = None
-    departement: str | None = None
+    call: str | None = Field(default=None, pattern=SLUG, description="Identifiant de l'appel.")
+    departement: str | None = Field(default=None, pattern=DEPARTEMENT, description="Code du département (``09``).")
 
 
 @router.get("/indicators", response={200: s.Indicators, **ERRORS}, summary="Les indicateurs d'impact consolidés")
