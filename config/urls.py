@@ -21,6 +21,8 @@ urlpatterns = [
     path("conventions/", include("pactes.web.agreements.urls")),
     path("suivi/", include("pactes.web.followup.urls")),
     path("agents/", include("pactes.web.staff.urls")),
+    path("tableau-de-bord/", include("pactes.web.dashboard.urls")),
+    path("api/v1/", include(("pactes.web.api.urls", "api"), namespace="api")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.dossiers.fixtures",  # a complete draft of the 2024 call and its applicant
     "tests.committee.fixtures",  # the demo dossiers transmitted to a committee session
     "tests.agreements.fixtures",
+    "tests.api.fixtures",  # personal access tokens of the REST API (bearer)
     "tests.web.editor",  # the applicant's editor: the open demo call, an applicant, a fresh draft (editor_*)  # the same dossiers retained, their conventions drafted, signed, engaged, paid
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pactes.agreements",
     "pactes.followup",
     "pactes.privacy",
+    "pactes.api",  # personal access tokens and the log of the REST API (the API itself is pactes/web/api)
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
@@ -264,3 +265,13 @@ PACTES_SESSION_WARNING_SECONDS = 5 * 60
 SESSION_COOKIE_AGE = PACTES_SESSION_STAFF_MAX_SECONDS  # the cookie never outlives the longest session
 # Header that a proxy of PACTES_TRUSTED_PROXIES sets with the client's address (never read from anyone else).
 PACTES_CLIENT_IP_HEADER = os.environ.get("PACTES_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+# -- REST API (/api/v1/, ADR 0035) -----------------------------------------------------------------------------------
+# Requests a caller may make per window of PACTES_API_RATE_WINDOW seconds: per token (or per session user), and per
+# address for anonymous callers of the public endpoints; beyond, HTTP 429 with Retry-After.
+PACTES_API_RATE_LIMITS = {"token": 600, "anonymous": 120}
+PACTES_API_RATE_WINDOW = 60
+PACTES_API_TOKEN_MAX_DAYS = 365  # longest validity of a personal access token
+PACTES_API_PAGE_SIZE = 50  # dossiers per page of /api/v1/dossiers (``limit``: 1 to PACTES_API_PAGE_MAX)
+PACTES_API_PAGE_MAX = 200
+# GeoJSON of the map (/territoires/carte/): contours change once a year, kept in the cache this many seconds.
+PACTES_MAP_CACHE_SECONDS = 24 * 3600

@@ -147,14 +147,16 @@ def indicator_groups(
     return _sorted(by_measure), _sorted(by_public), _sorted(by_departement)
 
 
-def _public_label(dossier: Dossier, code: str) -> str:
+def public_label(dossier: Dossier, code: str) -> str:
     if code == "—":
         return "Public non précisé"
     choice = dossier.call.rules.target_public(code)
     return choice.label if choice is not None else code
 
 
-def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
+def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """``dossiers`` (abandoned conventions left out) annotated with ``awarded``, ``is_engaged``, ``paid_total`` and
+    ``reversed_total``: the one definition of each figure of the execution (words in the module's docstring)."""
     decision_amount = (
         CommitteeDecision.objects.filter(
             dossier=OuterRef("pk"), decision=Decision.RETAINED, session__state=SessionState.CLOSED
@@ -176,19 +178,20 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    return dossiers.exclude(agreement__state=AgreementState.ABANDONED.value).annotate(
+        awarded=Coalesce(F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY),
+        is_engaged=Case(
+            When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
+            default=Value(False),
+        ),
+        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
+    )
+
+
+def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
     rows = (
-        dossiers.exclude(agreement__state=AgreementState.ABANDONED.value)
-        .annotate(
-            awarded=Coalesce(
-                F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY
-            ),
-            is_engaged=Case(
-                When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
-                default=Value(False),
-            ),
-            paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-            reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        )
+        with_execution_amounts(dossiers)
         .values_list(
             "departement__code",
             "departement__name",
@@ -220,7 +223,7 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
 
 def consolidation(*, dossiers: QuerySet[Dossier], calls: Iterable[Call], show_envelope: bool) -> Consolidation:
     """Indicators and execution of the envelope over ``dossiers`` (already scoped to the viewer)."""
-    by_measure, by_public, by_departement = indicator_groups(dossiers, _public_label)
+    by_measure, by_public, by_departement = indicator_groups(dossiers, public_label)
     envelopes = [c.regional_envelope for c in calls]
     envelope = None
     if show_envelope and envelopes and all(e is not None for e in envelopes):

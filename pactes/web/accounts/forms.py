@@ -95,3 +95,15 @@ class ChangePasswordForm(AccountForm, PasswordChangeForm):
         self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
         self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
         self.fields["new_password2"].help_text = ""
+
+
+TOKEN_DURATIONS = [("30", "30 jours"), ("90", "90 jours"), ("180", "180 jours"), ("365", "1 an")]
+
+
+class ApiTokenForm(AccountForm):
+    name = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="Pour le reconnaître dans la liste : « tableur de suivi », « script de la DDETS-PP »…",
+    )
+    days = forms.TypedChoiceField(label="Durée de validité", choices=TOKEN_DURATIONS, coerce=int, initial="90")

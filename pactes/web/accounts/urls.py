@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import sessions, two_factor, views
+from . import sessions, tokens, two_factor, views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", tokens.account, name="account"),
+    path("jetons/<int:pk>/revoquer/", tokens.revoke, name="token_revoke"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),

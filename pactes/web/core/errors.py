@@ -30,6 +30,14 @@ CSRF_MESSAGE = (
 )
 
 
+API_PREFIX = "/api/"
+
+
+def _api_answer(code: str, message: str, status: int) -> JsonResponse:
+    """The REST API's errors are JSON with a stable code and a French message, even those raised before its views."""
+    return JsonResponse({"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def is_autosave(request: HttpRequest) -> bool:
     return request.headers.get(AUTOSAVE_HEADER) == "1"
 
@@ -56,6 +64,8 @@ def _page(request: HttpRequest, template: str, status: int, title: str, *, fallb
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_answer("bad_request", str(exception) or "Requête illisible.", 400)
     if is_autosave(request):
         return _autosave_answer(BAD_REQUEST_MESSAGE, 400)
     return _page(request, "400.html", 400, "Requête invalide")
@@ -77,6 +87,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_answer("server_error", "Erreur du serveur : réessayez dans quelques instants.", 500)
     if is_autosave(request):
         return _autosave_answer(SERVER_ERROR_MESSAGE, 500)
     # No request context: no session, no user, no query (the database may be what failed).
