@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
-from pactes.core.pdf import marianne_font_faces
+from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
 from pactes.rules.budget import BudgetSummary, summarize_budget
@@ -204,8 +203,6 @@ def arrival_label(moment: dt.datetime, call: Call) -> str:
 
 def receipt_render(*, version: DossierVersion) -> bytes:
     """The receipt PDF of a filed version: its frozen snapshot, and the pieces joined at the moment of filing."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only filing needs it
-
     dossier = version.dossier
     call = dossier.call
     document = json.loads(version.snapshot)
@@ -222,7 +219,7 @@ def receipt_render(*, version: DossierVersion) -> bytes:
             "font_faces": marianne_font_faces(),
         },
     )
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(html)
 
 
 def receipt_is_pending(version: DossierVersion) -> bool:
