@@ -22,14 +22,16 @@ from typing import Any
 
 import nh3
 from django.template import Context, Engine, TemplateSyntaxError
+from django.utils.html import escape
 from django.utils.safestring import SafeData
 
 from pactes.core.document_library import ALLOWED_FILTERS, ALLOWED_TAGS, PROJECT_FILTERS
 from pactes.rules.call_config import CallConfig
 
 LIBRARY = "pactes.core.document_library"
-# Older convention templates start with ``{% load pactes_format %}``: that name loads the sandbox's own library.
-LEGACY_LIBRARIES = {"pactes_format": LIBRARY}
+# Older convention templates start with ``{% load pactes_format %}``: its filters are the sandbox's own builtins,
+# so that exact statement is dropped (any other ``load`` is refused).
+LEGACY_LOAD_RE = re.compile(r"{%-?\s*load\s+pactes_format\s*-?%}")
 BLOCK_WORDS = {"else", "elif", "empty", "endif", "endfor", "endwith", "endcomment", "endspaceless", "endifchanged"}
 DOCUMENT_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "div", "span", "section", "blockquote",
@@ -68,7 +70,7 @@ def sandbox_engine() -> SandboxEngine:
         dirs=[],
         app_dirs=False,
         loaders=[],
-        libraries=LEGACY_LIBRARIES,
+        libraries={},
         builtins=[LIBRARY],
         autoescape=True,
         string_if_invalid="",
@@ -122,7 +124,7 @@ def document_template_problems(source: str) -> list[str]:
             and not tag.group(1).startswith("end")
         ):
             name = tag.group(1)
-            if name == "load" and re.fullmatch(r"{%-?\s*load\s+pactes_format\s*-?%}", expression):
+            if name == "load" and LEGACY_LOAD_RE.fullmatch(expression):
                 continue
             reason = WHY.get(name, f"balises autorisées : {', '.join(ALLOWED_TAGS)}")
             problems.append(f"La balise {{% {name} %}} n'est pas autorisée dans un modèle de document ({reason}).")
@@ -140,7 +142,7 @@ def document_template_problems(source: str) -> list[str]:
         problems.append('Une pièce incorporée (rel="attachment") n\'est pas autorisée dans un modèle de document.')
     if not problems:
         try:
-            sandbox_engine().from_string(source)
+            sandbox_engine().from_string(LEGACY_LOAD_RE.sub("", source))
         except TemplateSyntaxError as exc:
             problems.append(f"Le modèle contient une erreur de syntaxe : {exc}")
     return list(dict.fromkeys(problems))
@@ -158,7 +160,7 @@ def render_sandboxed(source: str, context: dict[str, Any]) -> str:
     failing the document."""
     ensure_plain(context)
     try:
-        template = sandbox_engine().from_string(source)
+        template = sandbox_engine().from_string(LEGACY_LOAD_RE.sub("", source))
     except TemplateSyntaxError as exc:
-        return f"<p><strong>Modèle de document invalide : {nh3.clean_text(str(exc))}</strong></p>"
+        return f"<p><strong>Modèle de document invalide : {escape(str(exc))}</strong></p>"
     return clean_document_html(template.render(Context(context, autoescape=True)))
