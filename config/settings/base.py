@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
+
+from pactes.core.monitoring import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PACTES_VAR_DIR", BASE_DIR / "var"))
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pactes.core.context_processors.site",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -215,3 +219,61 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# -- Security headers (README « En-têtes de sécurité », ADR 0031) ----------------------------------------------------
+# Content-Security-Policy: Django's own middleware. Scripts, styles, fonts and images come from the platform itself
+# (django-dsfr's files, our pactes/static/, vendored libraries under pactes/static/vendor/); an inline <script> needs
+# the request's nonce (``{{ csp_nonce }}``); no inline event handler, no style="" attribute, no eval. ``data:`` images:
+# the DSFR's CSS draws some icons from data: URIs. A page that needs another origin (a map's tiles) adds it here.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "pactes.web.core.headers.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pactes.web.core.headers.PermissionsPolicyMiddleware") + 1,
+    "pactes.web.core.headers.DsfrNonceMiddleware",
+)
+PACTES_CSP_EXTRA_IMG_SRC = [o for o in os.environ.get("PACTES_CSP_IMG_SRC", "").split() if o]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *PACTES_CSP_EXTRA_IMG_SRC],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Forms post to the platform only; logging out of ProConnect redirects to its end-of-session page.
+    "form-action": [CSP.SELF, *([_OIDC_BASE.split("/api/")[0]] if PROCONNECT_ENABLED else [])],
+}
+# Browser features no page uses: refused to every page and every frame.
+PACTES_PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "autoplay": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "midi": "()",
+    "payment": "()",
+    "usb": "()",
+    "browsing-topics": "()",
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# -- Error monitoring: Sentry only when SENTRY_DSN is set, personal data scrubbed (pactes/core/monitoring.py) ---------
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
