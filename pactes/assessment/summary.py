@@ -62,7 +62,7 @@ def summary_render(
             "call": call,
             "rules": config,
             "departement": departement,
-            "by": by,
+            "by": {"name": by.get_full_name() or by.email, "email": by.email},  # never the user object (ADR 0030)
             "at": filed_at_label(at, call),
             "criteria": config.criteria,
             "territories": territories,

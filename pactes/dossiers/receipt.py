@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
+from pactes.core.document_sandbox import rules_values
 from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
@@ -206,16 +207,32 @@ def receipt_render(*, version: DossierVersion) -> bytes:
     dossier = version.dossier
     call = dossier.call
     document = json.loads(version.snapshot)
+    filer = version.submitted_by
     html = render_to_string(
         "pdf/receipt.html",
         {
-            "call": call,
-            "rules": call.rules,
-            "dossier": dossier,
-            "version": version,
+            # Plain values built for the document, never a model instance nor a user (ADR 0030).
+            "call": {"title": call.title},
+            "rules": {
+                **rules_values(call.rules),
+                "cofinancing_excludes_in_kind": call.rules.cofinancing_excludes_in_kind,
+            },
+            "dossier": {
+                "reference": dossier.reference,
+                "title": dossier.title,
+                "departement": str(dossier.departement),
+            },
+            "version": {
+                "number": version.number,
+                "sha256": version.sha256,
+                "submitted_by": {"name": filer.get_full_name() or filer.email, "email": filer.email},
+            },
             "filed_at": arrival_label(version.submitted_at, call),
             "doc": present_document(document=document, call=call),
-            "attachments": list(dossier.attachments.all()),
+            "attachments": [
+                {"kind_label": str(a.get_kind_display()), "original_name": a.original_name, "sha256": a.sha256}
+                for a in dossier.attachments.all()
+            ],
             "font_faces": marianne_font_faces(),
         },
     )
