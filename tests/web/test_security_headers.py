@@ -5,14 +5,17 @@ includeSubDomains in production."""
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as project_urls
+from pactes.core.context_processors import SITE_CONFIG
 
 AUTOSAVE = {"HTTP_X_PACTES_AUTOSAVE": "1"}
 SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -158,3 +161,26 @@ def test_production_sends_hsts_with_include_subdomains(client, db, settings, mon
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = production.SECURE_HSTS_INCLUDE_SUBDOMAINS
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_no_project_template_has_an_inline_script_handler_or_style_attribute():
+    """Every template served to a browser, rendered by a test or not: JavaScript only from static files."""
+    templates = Path(settings.BASE_DIR) / "pactes" / "templates"
+    offenders = []
+    for template in sorted(templates.rglob("*.html")):
+        if template.relative_to(templates).parts[0] in ("pdf", "agreements"):  # WeasyPrint's, never a browser's
+            continue
+        source = template.read_text(encoding="utf-8")
+        for attributes, content in SCRIPT_RE.findall(source):
+            if content.strip() and "csp_nonce" not in attributes:
+                offenders.append(f"{template}: <script> en ligne sans nonce")
+        offenders += [f"{template}: {m.group(0)[:60]}" for m in HANDLER_RE.finditer(source)]
+        offenders += [f"{template}: {m.group(0)[:60]}" for m in STYLE_ATTR_RE.finditer(source)]
+    assert offenders == []
+
+
+def test_the_dsfr_components_with_inline_handlers_are_switched_off():
+    """django-dsfr writes ``onclick=`` on a closable notice and ``style=`` on a sized operator logo: Pactes's fixed
+    site configuration uses neither."""
+    assert SITE_CONFIG.notice_is_collapsible is False
+    assert SITE_CONFIG.operator_logo_width == 0
