@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -237,6 +238,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("pactes.web.core.headers.PermissionsPolicyMiddleware") + 1,
     "pactes.web.core.headers.DsfrNonceMiddleware",
 )
+_PROCONNECT_ORIGINS = sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(u)) for u in (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT)}
+)
 PACTES_CSP_EXTRA_IMG_SRC = [o for o in os.environ.get("PACTES_CSP_IMG_SRC", "").split() if o]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -248,8 +252,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    # Forms post to the platform only; logging out of ProConnect redirects to its end-of-session page.
-    "form-action": [CSP.SELF, *([_OIDC_BASE.split("/api/")[0]] if PROCONNECT_ENABLED else [])],
+    # Forms post to the platform only; logging in and out with ProConnect redirects to its pages.
+    "form-action": [CSP.SELF, *(_PROCONNECT_ORIGINS if PROCONNECT_ENABLED else [])],
 }
 # Browser features no page uses: refused to every page and every frame.
 PACTES_PERMISSIONS_POLICY = {
