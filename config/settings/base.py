@@ -2,8 +2,12 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.utils.csp import CSP
+
+from pactes.core.monitoring import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PACTES_VAR_DIR", BASE_DIR / "var"))
@@ -77,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pactes.core.context_processors.site",
                 "pactes.web.accounts.sessions.session_expiry",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -275,3 +280,63 @@ PACTES_API_PAGE_SIZE = 50  # dossiers per page of /api/v1/dossiers (``limit``: 1
 PACTES_API_PAGE_MAX = 200
 # GeoJSON of the map (/territoires/carte/): contours change once a year, kept in the cache this many seconds.
 PACTES_MAP_CACHE_SECONDS = 24 * 3600
+# -- Security headers (README « En-têtes de sécurité », ADR 0031) ----------------------------------------------------
+# Content-Security-Policy: Django's own middleware. Scripts, styles, fonts and images come from the platform itself
+# (django-dsfr's files, our pactes/static/, vendored libraries under pactes/static/vendor/); an inline <script> needs
+# the request's nonce (``{{ csp_nonce }}``); no inline event handler, no style="" attribute, no eval. ``data:`` images:
+# the DSFR's CSS draws some icons from data: URIs. A page that needs another origin (a map's tiles) adds it here.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "pactes.web.core.headers.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("pactes.web.core.headers.PermissionsPolicyMiddleware") + 1,
+    "pactes.web.core.headers.DsfrNonceMiddleware",
+)
+_PROCONNECT_ORIGINS = sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(u)) for u in (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT)}
+)
+PACTES_CSP_EXTRA_IMG_SRC = [o for o in os.environ.get("PACTES_CSP_IMG_SRC", "").split() if o]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *PACTES_CSP_EXTRA_IMG_SRC],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Forms post to the platform only; logging in and out with ProConnect redirects to its pages.
+    "form-action": [CSP.SELF, *(_PROCONNECT_ORIGINS if PROCONNECT_ENABLED else [])],
+}
+# Browser features no page uses: refused to every page and every frame.
+PACTES_PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "autoplay": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "midi": "()",
+    "payment": "()",
+    "usb": "()",
+    "browsing-topics": "()",
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# -- Error monitoring: Sentry only when SENTRY_DSN is set, personal data scrubbed (pactes/core/monitoring.py) ---------
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -2,15 +2,33 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from pactes.agreements.models import AgreementTemplate
 from pactes.agreements.services import agreement_template_save
+from pactes.core.document_sandbox import document_template_problems
+
+
+class AgreementTemplateForm(forms.ModelForm):
+    """Refuses, in French, a body that could leak: ``|safe``, ``autoescape``, ``load``, ``include``, ``extends``,
+    ``ssi``, ``<link>``, ``<img>``, ``rel="attachment"``… (the document sandbox, ADR 0030)."""
+
+    class Meta:
+        model = AgreementTemplate
+        fields = ["call", "body", "note"]
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        if problems := document_template_problems(body):
+            raise forms.ValidationError(problems)
+        return body
 
 
 @admin.register(AgreementTemplate)
 class AgreementTemplateAdmin(admin.ModelAdmin):
+    form = AgreementTemplateForm
     list_display = ["call", "version", "is_current", "note", "created_by", "created_at"]
     list_filter = ["call", "is_current"]
     fields = ["call", "body", "note", "version", "is_current", "created_by", "created_at"]

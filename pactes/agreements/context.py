@@ -1,5 +1,9 @@
 """What a convention says: the context its template is rendered with, built from the dossier and the call.
 
+The context holds plain values built for the document (``pactes.core.document_sandbox``): strings, Decimals, dates,
+lists and dicts — never a model instance nor a user, so that a template typed in the administration can reach
+nothing else than what a convention says (ADR 0030).
+
 Words: the *frequency* an applicant declared for an impact measure is free text; ``report_frequency_of`` maps it to
 a ``ReportFrequency`` of the follow-up rules (trimestrielle when it says nothing recognisable).
 """
@@ -11,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pactes.agreements.models import Agreement
+from pactes.core.document_sandbox import rules_values
 from pactes.dossiers.models import ResourceKind
 from pactes.rules.calendar import date_fr
 from pactes.rules.followup import ReportFrequency, final_report_due, interim_report_due
@@ -46,6 +51,7 @@ def action_period(agreement: Agreement) -> tuple[dt.date | None, dt.date | None]
 
 
 def agreement_context(agreement: Agreement) -> dict[str, Any]:
+    """The plain values of a convention (``ensure_plain`` holds for the result)."""
     dossier = agreement.dossier
     call = dossier.call
     rules = call.rules
@@ -60,7 +66,7 @@ def agreement_context(agreement: Agreement) -> dict[str, Any]:
                 "baseline": m.baseline,
                 "target": m.target,
                 "method": m.method,
-                "frequency": report_frequency_of(m.frequency).label,
+                "frequency": str(report_frequency_of(m.frequency).label),
             }
             for m in action.impact_measures.all()
         ]
@@ -80,9 +86,9 @@ def agreement_context(agreement: Agreement) -> dict[str, Any]:
     ]
     resources = [
         {
-            "kind": r.get_kind_display(),
+            "kind": str(r.get_kind_display()),
             "funder": r.funder,
-            "status": "Attribué" if r.kind == ResourceKind.STATE_PTS else r.get_status_display(),
+            "status": "Attribué" if r.kind == ResourceKind.STATE_PTS else str(r.get_status_display()),
             "amount": agreement.awarded_amount if r.kind == ResourceKind.STATE_PTS else r.amount,
             "is_state": r.kind == ResourceKind.STATE_PTS,
         }
@@ -92,7 +98,7 @@ def agreement_context(agreement: Agreement) -> dict[str, Any]:
         resources.insert(
             0,
             {
-                "kind": ResourceKind.STATE_PTS.label,
+                "kind": str(ResourceKind.STATE_PTS.label),
                 "funder": "État",
                 "status": "Attribué",
                 "amount": agreement.awarded_amount,
@@ -107,18 +113,43 @@ def agreement_context(agreement: Agreement) -> dict[str, Any]:
     interim = interim_report_due(start=start, end=end, config=rules) if start and end and start < end else None
     final = final_report_due(end=end, config=rules) if end else None
     schedule = [
-        {"label": p.label, "trigger": p.trigger.label, "share": p.share, "amount": p.amount, "code": p.code}
+        {
+            "label": str(p.label),
+            "trigger": str(p.trigger.label),
+            "share": p.share,
+            "amount": p.amount,
+            "code": str(p.code),
+        }
         for p in payment_schedule(awarded=agreement.awarded_amount, config=rules)
     ]
     departement = dossier.departement
     state_share = (agreement.awarded_amount / expense_total) if expense_total > 0 else None
+    departement_values = {"code": departement.code, "name": departement.name}
     return {
-        "agreement": agreement,
-        "dossier": dossier,
-        "call": call,
-        "rules": rules,
-        "organisation": organisation,
-        "departement": departement,
+        "agreement": {
+            "awarded_amount": agreement.awarded_amount,
+            "awarded_label": euros(agreement.awarded_amount),
+            "template_version": agreement.template_version,
+            "commitment_number": agreement.commitment_number,
+            "commitment_date": date_fr(agreement.commitment_date) if agreement.commitment_date else "",
+            "sent_on": date_fr(agreement.sent_on) if agreement.sent_on else "",
+        },
+        "dossier": {
+            "reference": dossier.reference,
+            "title": dossier.title,
+            "departement": departement_values,
+            "legal_representative": dossier.applicant_legal_representative,
+            "contact": dossier.applicant_contact,
+        },
+        "call": {"title": call.title, "short_title": call.short_title, "slug": call.slug},
+        "rules": rules_values(rules),
+        "organisation": {
+            "name": organisation.name,
+            "siret": organisation.siret,
+            "address": organisation.address,
+            "kind": organisation.kind,
+        },
+        "departement": departement_values,
         "prefect": f"le Préfet de la région {rules.region_name}",
         "ddets": f"la direction départementale de l'emploi, du travail, des solidarités et de la protection des "
         f"populations (DDETS-PP) — {departement.name} ({departement.code})",

@@ -4,6 +4,10 @@ Words: the *body* is the template of the call rendered with the convention's con
 lists, tables). The PDF wraps it in the house style (``pdf/agreement.html``, Marianne font); the DOCX is the same
 body walked element by element into python-docx headings, paragraphs and tables, so that the legal services can
 edit it.
+
+The body is typed in the administration: it is rendered in the sandbox of ``pactes.core.document_sandbox`` (its own
+engine, plain values only, cleaned HTML) and the PDF by ``pactes.core.pdf.html_to_pdf`` (static files only, no
+attachment); the DOCX is written from the same sandboxed body (ADR 0030).
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from pactes.agreements.context import agreement_context
 from pactes.agreements.models import Agreement, AgreementTemplate
-from pactes.core.pdf import marianne_font_faces
+from pactes.core.document_sandbox import render_sandboxed, rules_values
+from pactes.core.pdf import html_to_pdf, marianne_font_faces
 
 DEFAULT_TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "templates" / "agreements" / "default_body.html"
 
@@ -30,7 +34,7 @@ def agreement_body(agreement: Agreement) -> str:
         agreement.template or AgreementTemplate.objects.filter(call=agreement.dossier.call, is_current=True).first()
     )
     body = template.body if template is not None else default_template_body()
-    return Template(body).render(Context(agreement_context(agreement)))
+    return render_sandboxed(body, agreement_context(agreement))
 
 
 def default_template_body() -> str:
@@ -39,19 +43,17 @@ def default_template_body() -> str:
 
 
 def agreement_pdf(*, agreement: Agreement) -> bytes:
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow
-
+    context = agreement_context(agreement)
     html = render_to_string(
         "pdf/agreement.html",
         {
-            "agreement": agreement,
-            "dossier": agreement.dossier,
-            "rules": agreement.dossier.call.rules,
+            "dossier": context["dossier"],
+            "rules": context["rules"],
             "body": agreement_body(agreement),
             "font_faces": marianne_font_faces(),
         },
     )
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(html)
 
 
 def agreement_docx(*, agreement: Agreement) -> bytes:
@@ -62,8 +64,8 @@ def agreement_docx(*, agreement: Agreement) -> bytes:
     style = document.styles["Normal"]
     style.font.name = "Marianne"
     style.font.size = Pt(10)
-    rules = agreement.dossier.call.rules
-    document.add_paragraph(f"RÉPUBLIQUE FRANÇAISE — {rules.issuer_authority}")
+    rules = rules_values(agreement.dossier.call.rules)
+    document.add_paragraph(f"RÉPUBLIQUE FRANÇAISE — {rules['issuer_authority']}")
     _DocxWriter(document).feed(agreement_body(agreement))
     output = io.BytesIO()
     document.save(output)

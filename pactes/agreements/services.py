@@ -22,6 +22,7 @@ from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, 
 from pactes.agreements.notifications import agreement_sent_notify
 from pactes.calls.models import Call
 from pactes.committee.selectors import retained_decision
+from pactes.core.document_sandbox import document_template_problems
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
@@ -88,15 +89,10 @@ def _may_act(user: User, dossier: Dossier) -> bool:
 # -- templates ----------------------------------------------------------------------------------------------------
 @transaction.atomic
 def agreement_template_save(*, call: Call, body: str, by: User | None, note: str = "") -> AgreementTemplate:
-    """A new version of the call's template becomes the current one; older versions are kept."""
-    from django.template import Template, TemplateSyntaxError
-
-    try:
-        Template(body)
-    except TemplateSyntaxError as exc:
-        raise AgreementRefused(
-            [Reason("TEMPLATE_SYNTAX", f"Le modèle de convention contient une erreur de syntaxe : {exc}")]
-        ) from exc
+    """A new version of the call's template becomes the current one; older versions are kept. A body that the
+    document sandbox refuses (``|safe``, ``load``, ``include``, a ``<link>``…, ADR 0030) is refused with its reasons."""
+    if problems := document_template_problems(body):
+        raise AgreementRefused([Reason("TEMPLATE_REFUSED", problem) for problem in problems])
     Call.objects.select_for_update().get(pk=call.pk)  # one new version at a time per call
     last = AgreementTemplate.objects.filter(call=call).order_by("-version").first()
     AgreementTemplate.objects.filter(call=call, is_current=True).update(is_current=False)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.template.loader import render_to_string
 
 from pactes.accounts.models import User
 from pactes.assessment.selectors import RankedDossier, ScoreBoard, TerritoryRanking, score_board, territory_rankings
 from pactes.calls.models import Call
-from pactes.core.pdf import marianne_font_faces
+from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.receipt import filed_at_label
 from pactes.rules.money import number
@@ -55,8 +54,6 @@ def summary_render(
     *, call: Call, departement: Departement, dossiers: Sequence[Dossier], by: User, at: dt.datetime
 ) -> bytes:
     """The summary PDF of the dossiers a département transmits, as they stand at ``at``."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only the transmission needs it
-
     config = call.rules
     territories = summary_territories(call=call, dossiers=dossiers)
     html = render_to_string(
@@ -65,7 +62,7 @@ def summary_render(
             "call": call,
             "rules": config,
             "departement": departement,
-            "by": by,
+            "by": {"name": by.get_full_name() or by.email, "email": by.email},  # never the user object (ADR 0030)
             "at": filed_at_label(at, call),
             "criteria": config.criteria,
             "territories": territories,
@@ -73,4 +70,4 @@ def summary_render(
             "font_faces": marianne_font_faces(),
         },
     )
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(html)

@@ -3,33 +3,69 @@ the *procès-verbal* of a closed session and the *decision letter* sent to each 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession
-from pactes.core.pdf import marianne_font_faces
+from pactes.core.document_sandbox import ensure_plain, rules_values
+from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.selectors import requested_grant, requested_grants
 from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only closing a session needs it
-
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(html)
 
 
 def _local(session: CommitteeSession, moment: Any) -> str:
     return datetime_fr(moment.astimezone(session.call.rules.timezone)) if moment else ""
 
 
+def _person(user: Any) -> dict[str, str]:
+    """What a document says of a person: the name (or address) and the role — never the user object."""
+    return {"name": user.get_full_name() or user.email, "role": str(user.get_role_display())}
+
+
+def _call_values(session: CommitteeSession) -> dict[str, Any]:
+    call = session.call
+    return {"title": call.title, "short_title": call.short_title, "regional_envelope": call.regional_envelope}
+
+
+def _session_values(session: CommitteeSession) -> dict[str, Any]:
+    return {
+        "place": session.place,
+        "chair": session.chair,
+        "quorum": session.quorum,
+        "awarded_total": session.awarded_total,
+        "envelope_remaining": session.envelope_remaining,
+        "closed_by": _person(session.closed_by)["name"] if session.closed_by else "",
+    }
+
+
+def _decision_values(decision: CommitteeDecision) -> dict[str, Any]:
+    dossier = decision.dossier
+    return {
+        "decision": decision.decision,
+        "label": str(decision.get_decision_display()),
+        "awarded_amount": decision.awarded_amount,
+        "motivation": decision.motivation,
+        "dossier": {
+            "reference": dossier.reference,
+            "title": dossier.title,
+            "departement": str(dossier.departement),
+            "organisation": {"name": dossier.organisation.name, "address": dossier.organisation.address},
+        },
+    }
+
+
 def minutes_render(*, session: CommitteeSession) -> bytes:
-    """The procès-verbal: members present and absent, quorum, each dossier's decision, totals."""
+    """The procès-verbal: members present and absent, quorum, each dossier's decision, totals (plain values only:
+    the PDF template reaches no model, ADR 0030)."""
     rules = session.call.rules
     decisions = list(
-        session.decisions.select_related("dossier__organisation", "dossier__departement").order_by(
+        session.decisions.select_related("dossier__organisation", "dossier__departement", "dossier__proposal").order_by(
             "dossier__departement__code", "dossier__reference"
         )
     )
@@ -37,56 +73,52 @@ def minutes_render(*, session: CommitteeSession) -> bytes:
     attendances = list(session.attendances.select_related("user"))
     rows = [
         {
-            "decision": d,
+            "decision": _decision_values(d),
             "requested": requested.get(d.dossier_id, ZERO),
             "proposed": getattr(getattr(d.dossier, "proposal", None), "proposed_amount", None),
         }
         for d in decisions
     ]
-    html = render_to_string(
-        "pdf/minutes.html",
-        {
-            "session": session,
-            "call": session.call,
-            "rules": rules,
-            "session_date": date_fr(session.date),
-            "closed_at": _local(session, session.closed_at),
-            "present": [a.user for a in attendances if a.is_present],
-            "absent": [a.user for a in attendances if not a.is_present],
-            "rows": rows,
-            "counts": {
-                code: sum(1 for d in decisions if d.decision == code) for code in ("retenu", "non_retenu", "ajourne")
-            },
-            "requested_total": sum((r["requested"] for r in rows), ZERO),
-            "font_faces": marianne_font_faces(),
+    context = {
+        "session": _session_values(session),
+        "call": _call_values(session),
+        "rules": rules_values(rules),
+        "session_date": date_fr(session.date),
+        "closed_at": _local(session, session.closed_at),
+        "present": [_person(a.user) for a in attendances if a.is_present],
+        "absent": [_person(a.user) for a in attendances if not a.is_present],
+        "rows": rows,
+        "counts": {
+            code: sum(1 for d in decisions if d.decision == code) for code in ("retenu", "non_retenu", "ajourne")
         },
-    )
-    return _pdf(html)
+        "requested_total": sum((r["requested"] for r in rows), ZERO),
+    }
+    ensure_plain(context)
+    return _pdf(render_to_string("pdf/minutes.html", {**context, "font_faces": marianne_font_faces()}))
 
 
 def letter_render(*, decision: CommitteeDecision) -> bytes:
-    """The decision letter to the applicant's organisation: decision, amount and imputation, motivation, next step."""
+    """The decision letter to the applicant's organisation: decision, amount and imputation, motivation, next step
+    (plain values only: the PDF template reaches no model, ADR 0030)."""
     session = decision.session
     rules = session.call.rules
     dossier = decision.dossier
     conventions = rules.calendar_step("conventions")
-    html = render_to_string(
-        "pdf/decision_letter.html",
-        {
-            "decision": decision,
-            "session": session,
-            "dossier": dossier,
-            "call": session.call,
-            "rules": rules,
-            "session_date": date_fr(session.date),
-            "closed_on": date_fr(session.closed_at.astimezone(rules.timezone).date()) if session.closed_at else "",
-            "requested": requested_grant(dossier),
-            "conventions": conventions,
-            "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
-            "font_faces": marianne_font_faces(),
-        },
-    )
-    return _pdf(html)
+    values = _decision_values(decision)
+    context = {
+        "decision": values,
+        "session": _session_values(session),
+        "dossier": values["dossier"],
+        "call": _call_values(session),
+        "rules": rules_values(rules),
+        "session_date": date_fr(session.date),
+        "closed_on": date_fr(session.closed_at.astimezone(rules.timezone).date()) if session.closed_at else "",
+        "requested": requested_grant(dossier),
+        "conventions": {"label": str(conventions.label)} if conventions else None,
+        "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
+    }
+    ensure_plain(context)
+    return _pdf(render_to_string("pdf/decision_letter.html", {**context, "font_faces": marianne_font_faces()}))
 
 
 def letter_filename(decision: CommitteeDecision) -> str:

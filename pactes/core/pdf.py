@@ -1,32 +1,87 @@
 """PDF documents of the platform (receipts, summaries, minutes, letters, conventions): HTML templates rendered by
-WeasyPrint with the State's Marianne font, embedded from django-dsfr's static files."""
+WeasyPrint with the State's Marianne font, embedded from django-dsfr's static files.
 
-from pathlib import Path
+Words: WeasyPrint fetches every resource a document names (fonts, images, style sheets, ``<link rel="attachment">``
+files) through one *URL fetcher*. Ours, ``static_only_fetcher``, serves only the platform's own static files under
+``PDF_STATIC_BASE`` and refuses everything else — ``file://``, ``http(s)://`` to any host, ``data:`` — and the
+document keeps no attachment: a PDF can carry neither a server file nor anything fetched from the network (ADR 0030).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 MARIANNE_FACES = (
     ("Marianne-Regular.woff2", 400, "normal"),
     ("Marianne-Regular_Italic.woff2", 400, "italic"),
     ("Marianne-Bold.woff2", 700, "normal"),
 )
+# The address documents see for the platform's static files: a reserved name that no network request can reach.
+PDF_STATIC_BASE = "https://static.pactes.invalid/"
+
+
+class ResourceRefused(ValueError):
+    """A document named a resource outside the platform's static files; it is left out of the PDF."""
+
+
+def static_file_for(url: str) -> Path:
+    """The static file an address under ``PDF_STATIC_BASE`` names; ``ResourceRefused`` for any other address."""
+    if not url.startswith(PDF_STATIC_BASE):
+        raise ResourceRefused(f"ressource refusée dans un document : {url[:120]}")
+    relative = PurePosixPath(unquote(urlsplit(url).path).lstrip("/"))
+    if not relative.parts or ".." in relative.parts or relative.is_absolute():
+        raise ResourceRefused(f"chemin refusé dans un document : {url[:120]}")
+    found = finders.find(str(relative))
+    if not found:
+        raise ResourceRefused(f"fichier statique introuvable : {relative}")
+    return Path(str(found))
+
+
+def static_only_fetcher() -> Any:
+    """WeasyPrint's URL fetcher that reads only ``static_file_for`` (imported here: loading WeasyPrint is slow)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                path = static_file_for(url)
+            except ResourceRefused:
+                logger.warning("PDF : ressource refusée %s", url[:120])
+                raise
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return StaticOnlyFetcher(allowed_protocols=("https",), allow_redirects=False)
 
 
 def marianne_font_faces() -> list[dict[str, Any]]:
     """The ``@font-face`` sources of the PDF templates (``font_faces`` in their context)."""
     faces = []
     for file_name, weight, style in MARIANNE_FACES:
-        found = finders.find(f"dsfr/dist/fonts/{file_name}")
-        if found:
-            faces.append({"url": Path(str(found)).resolve().as_uri(), "weight": weight, "style": style})
+        path = f"dsfr/dist/fonts/{file_name}"
+        if finders.find(path):
+            faces.append({"url": f"{PDF_STATIC_BASE}{path}", "weight": weight, "style": style})
     return faces
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The one way Pactes turns HTML into a PDF: static files only, no attachment."""
+    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only documents need it
+
+    document = HTML(string=html, base_url=PDF_STATIC_BASE, url_fetcher=static_only_fetcher()).render()
+    document.metadata.attachments = []
+    return bytes(document.write_pdf())
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Renders ``template_name`` with ``context`` (plus the Marianne font faces) into PDF bytes."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only documents need it
-
-    html = render_to_string(template_name, {**context, "font_faces": marianne_font_faces()})
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(render_to_string(template_name, {**context, "font_faces": marianne_font_faces()}))

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -21,7 +20,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
-from pactes.core.pdf import marianne_font_faces
+from pactes.core.document_sandbox import rules_values
+from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
 from pactes.rules.budget import BudgetSummary, summarize_budget
@@ -204,25 +204,39 @@ def arrival_label(moment: dt.datetime, call: Call) -> str:
 
 def receipt_render(*, version: DossierVersion) -> bytes:
     """The receipt PDF of a filed version: its frozen snapshot, and the pieces joined at the moment of filing."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only filing needs it
-
     dossier = version.dossier
     call = dossier.call
     document = json.loads(version.snapshot)
+    filer = version.submitted_by
     html = render_to_string(
         "pdf/receipt.html",
         {
-            "call": call,
-            "rules": call.rules,
-            "dossier": dossier,
-            "version": version,
+            # Plain values built for the document, never a model instance nor a user (ADR 0030).
+            "call": {"title": call.title},
+            "rules": {
+                **rules_values(call.rules),
+                "cofinancing_excludes_in_kind": call.rules.cofinancing_excludes_in_kind,
+            },
+            "dossier": {
+                "reference": dossier.reference,
+                "title": dossier.title,
+                "departement": str(dossier.departement),
+            },
+            "version": {
+                "number": version.number,
+                "sha256": version.sha256,
+                "submitted_by": {"name": filer.get_full_name() or filer.email, "email": filer.email},
+            },
             "filed_at": arrival_label(version.submitted_at, call),
             "doc": present_document(document=document, call=call),
-            "attachments": list(dossier.attachments.all()),
+            "attachments": [
+                {"kind_label": str(a.get_kind_display()), "original_name": a.original_name, "sha256": a.sha256}
+                for a in dossier.attachments.all()
+            ],
             "font_faces": marianne_font_faces(),
         },
     )
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    return html_to_pdf(html)
 
 
 def receipt_is_pending(version: DossierVersion) -> bool:

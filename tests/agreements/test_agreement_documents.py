@@ -105,7 +105,9 @@ def test_each_saved_template_is_a_new_version_and_only_the_last_is_current(draft
     third = agreement_template_save(call=call, body="<p>v3</p>", by=accounts["admin"])
     assert (second.version, third.version) == (2, 3)
     assert list(AgreementTemplate.objects.filter(call=call, is_current=True)) == [third]
-    assert AgreementTemplate.objects.get(call=call, version=1).body.startswith("{% load pactes_format %}")
+    assert AgreementTemplate.objects.get(call=call, version=1).body.startswith(
+        "<h1>Convention attributive de subvention</h1>"
+    )
 
 
 def test_a_template_with_a_syntax_error_is_refused_in_french(draft_agreement, accounts):

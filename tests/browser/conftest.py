@@ -72,6 +72,47 @@ def page(page):
     return page
 
 
+# Reports every Content-Security-Policy violation of every page of a journey to the test (ADR 0031).
+CSP_LISTENER = """
+window.pactesViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const violation = {
+    page: document.location.pathname,
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  };
+  window.pactesViolations.push(violation);
+  window.pactesCspViolation(violation);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request):
+    """Fails a journey on any CSP violation its pages report: the browser's ``securitypolicyviolation`` events and
+    its console messages about the Content Security Policy. Yields the list (a test may inspect, then empty it)."""
+    violations: list[dict] = []
+    if "page" not in request.fixturenames:
+        yield violations
+        return
+    page = request.getfixturevalue("page")
+    page.expose_function("pactesCspViolation", lambda violation: violations.append(violation))
+    page.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append({"page": page.url, "console": message.text})
+
+    page.on("console", on_console)
+    yield violations
+    if violations:
+        lines = "\n".join(f"- {v}" for v in violations)
+        pytest.fail(f"Violations de la politique de sécurité du contenu (CSP) pendant le parcours :\n{lines}")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
