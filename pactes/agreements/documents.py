@@ -95,7 +95,12 @@ class _DocxWriter(HTMLParser):
         if self.cell is not None:
             self.cell.append(text)
             return
-        text = " ".join(text.split()) if not text.isspace() else (" " if self.paragraph is not None else "")
+        # Whitespace collapses as in HTML: runs of it become one space, kept at the edges of a run (« et <strong>… »).
+        words = " ".join(text.split())
+        if not words:
+            text = " " if self.paragraph is not None and text else ""
+        else:
+            text = (" " if text[0].isspace() else "") + words + (" " if text[-1].isspace() else "")
         if not text:
             return
         if self.paragraph is None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession
+from pactes.committee.selectors import opinion_summaries
 from pactes.core.pdf import marianne_font_faces
 from pactes.dossiers.selectors import requested_grant, requested_grants
 from pactes.rules.calendar import date_fr, datetime_fr
@@ -35,11 +36,13 @@ def minutes_render(*, session: CommitteeSession) -> bytes:
     )
     requested = requested_grants(d.dossier_id for d in decisions)
     attendances = list(session.attendances.select_related("user"))
+    opinions = opinion_summaries(session=session, dossier_ids=[d.dossier_id for d in decisions])
     rows = [
         {
             "decision": d,
             "requested": requested.get(d.dossier_id, ZERO),
             "proposed": getattr(getattr(d.dossier, "proposal", None), "proposed_amount", None),
+            "opinions": opinions[d.dossier_id],
         }
         for d in decisions
     ]
@@ -83,10 +86,16 @@ def letter_render(*, decision: CommitteeDecision) -> bytes:
             "requested": requested_grant(dossier),
             "conventions": conventions,
             "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
+            "appeal_delay": _months(rules.decisions.delay_months),
             "font_faces": marianne_font_faces(),
         },
     )
     return _pdf(html)
+
+
+def _months(n: int) -> str:
+    words = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 6: "six"}
+    return f"{words.get(n, str(n))} mois"
 
 
 def letter_filename(decision: CommitteeDecision) -> str:

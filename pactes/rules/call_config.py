@@ -24,9 +24,11 @@ from pactes.rules.call_parts import (  # re-exported: every caller imports them 
     CallConfigError,
     Choice,
     Criterion,
+    DecisionSpec,
     IndicativeListSpec,
     PaymentStep,
     PaymentTrigger,
+    decision_spec,
 )
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "CallConfigError",
     "Choice",
     "Criterion",
+    "DecisionSpec",
     "IndicativeListSpec",
     "PaymentStep",
     "PaymentTrigger",
@@ -94,6 +97,8 @@ class CallConfig:
     admissibility_checklist: tuple[Choice, ...] = ()
     # Conventions, payments, follow-up and reminders (optional YAML section ``agreements``).
     agreements: AgreementSpec = field(default_factory=AgreementSpec)
+    # The signatory of the decision letters and the voies et délais de recours (optional YAML section ``decisions``).
+    decisions: DecisionSpec = field(default_factory=DecisionSpec)
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
@@ -184,6 +189,7 @@ class CallConfig:
             regional_envelope=r.optional_decimal("funding.regional_envelope"),
             admissibility_checklist=tuple(_choice(c) for c in r.optional_list("instruction.admissibility_checklist")),
             agreements=_agreement_spec(r.optional("agreements")),
+            decisions=decision_spec(r.optional("decisions"), issuer_authority=r.text("issuer.authority")),
         )
         config._validate()
         return config

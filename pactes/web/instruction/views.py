@@ -27,6 +27,7 @@ from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
+    admissibility_decision,
     calls_in_scope,
     dossier_queue,
     dossiers_in_instruction,
@@ -208,6 +209,7 @@ def _dossier_page(
             "requested_by", "answered_by", "answer_version"
         ),
         "history": dossier.transitions.select_related("by"),
+        "admissibility": admissibility_decision(dossier),
         "message_count": messages_visible_to(user, dossier).count(),
     }
     return render(request, "instruction/dossier.html", context, status=status)
