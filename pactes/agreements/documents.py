@@ -106,6 +106,10 @@ class _DocxWriter(HTMLParser):
         if self.paragraph is None:
             self.paragraph = self.document.add_paragraph()
             text = text.lstrip()
+        elif self.paragraph.text.endswith(" "):
+            text = text.lstrip()
+        if not text:
+            return
         run = self.paragraph.add_run(text)
         run.bold = bool(self.bold)
         run.italic = bool(self.italic)
