@@ -23,7 +23,7 @@ from pactes.followup.models import IndicatorMeasurement, ReminderSent, Report
 from pactes.followup.notifications import reminder_notify
 from pactes.followup.selectors import SUBMITTED_STATES, action_window, frequency_of
 from pactes.rules.agreement import AgreementState
-from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, report_periods
+from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, period_measured, report_periods
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.reminders import (
     Deadline,
@@ -99,14 +99,15 @@ def _open_agreement_deadlines(dossier: Dossier) -> list[Deadline]:
         frequency=frequency.value,
         config=config,
     )
-    periods = {p.due: p for p in report_periods(frequency=frequency.value, start=start, end=end, config=config)}
+    all_periods = report_periods(frequency=frequency.value, start=start, end=end, config=config)
+    periods = {p.due: p for p in all_periods}
     submitted = {r.kind for r in dossier.followup_reports.all() if r.state in SUBMITTED_STATES}
     dates = [m.measured_on for measure in measures for m in measure.measurements.all()]
     open_ones: list[Deadline] = []
     for deadline in deadlines:
         if deadline.kind == DeadlineKind.INDICATOR_REPORT:
             period = periods.get(deadline.due)
-            if period is not None and measures and any(period.start <= d <= period.end for d in dates):
+            if period is not None and measures and any(period_measured(d, all_periods) == period for d in dates):
                 continue
         if deadline.kind == DeadlineKind.INTERIM_REPORT and ReportKind.INTERIM.value in submitted:
             continue
