@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from pactes.accounts.models import User
-from pactes.agreements.services import agreement_transition
+from pactes.agreements.services import agreement_transition, payment_record
 from pactes.assessment.models import Opinion
 from pactes.assessment.services import ranking_save
 from pactes.calls.models import Call
@@ -319,8 +319,20 @@ class _Scenario(Acts):
             by=by,
         )
         report = report_submit(report=report, by=by, at=paris_at(2026, 1, 9, 15))
-        # Validated on 20 January 2026: the balance is paid then, on that accounting year.
-        report_validate(report=report, by=self.instructor(key), on=DAY(2026, 1, 20), at=paris_at(2026, 1, 20, 10))
+        # Validated on 20 January 2026: the balance is put into payment (« mise en paiement demandée »), then paid on
+        # 6 February 2026, which settles the convention and the dossier (ADR 0017).
+        outcome = report_validate(
+            report=report, by=self.instructor(key), on=DAY(2026, 1, 20), at=paris_at(2026, 1, 20, 10)
+        )
+        if outcome.settlement is not None and outcome.settlement.balance_due > 0:
+            payment_record(
+                agreement=self.d(key).agreement,
+                amount=outcome.settlement.balance_due,
+                paid_on=DAY(2026, 2, 6),
+                reference=f"DP-2026-{self.dossiers[key].pk:06d}",
+                by=self.instructor(key),
+                step_code="solde",
+            )
 
     def run(self) -> None:
         self.file_all()

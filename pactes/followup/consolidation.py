@@ -182,6 +182,13 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             awarded=Coalesce(
                 F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY
             ),
+            due=Coalesce(
+                F("agreement__final_amount"),
+                F("agreement__awarded_amount"),
+                Subquery(decision_amount),
+                Value(ZERO),
+                output_field=MONEY,
+            ),
             is_engaged=Case(
                 When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
                 default=Value(False),
@@ -197,12 +204,13 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             "paid_total",
             "reversed_total",
             "state",
+            "due",
         )
         .order_by("departement__code")
     )
     by_departement: dict[str, ExecutionRow] = {}
     total = ExecutionRow(label="Total")
-    for code, name, awarded, engaged, paid_total, reversed_total, state in rows:
+    for code, name, awarded, engaged, paid_total, reversed_total, state, due in rows:
         row = by_departement.setdefault(code, ExecutionRow(label=f"{code} — {name}"))
         settled = state == DossierState.SETTLED.value
         for target in (row, total):
@@ -214,7 +222,8 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             if settled:
                 target.unspent += max(ZERO, awarded - paid_total + reversed_total)
             else:
-                target.remaining_to_pay += max(ZERO, awarded - paid_total)
+                # What is still owed: the award, or once the final report is validated, the grant finally due.
+                target.remaining_to_pay += max(ZERO, due - paid_total)
     return Execution(rows=tuple(by_departement.values()), total=total, envelope=envelope)
 
 

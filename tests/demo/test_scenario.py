@@ -216,7 +216,9 @@ def test_one_dossier_is_settled_final_report_validated_and_balance_paid(real):
     agreement = settled.agreement
     assert agreement.state == AgreementState.SETTLED.value
     assert Report.objects.get(dossier=settled, kind=ReportKind.FINAL.value).state == ReportState.VALIDATED.value
-    balance = agreement.payments.get(reference=f"SOLDE-{settled.reference}")
+    balance = agreement.payments.get(step_code="solde")
+    assert balance.paid_on > agreement.balance_requested_on  # put into payment at validation, paid afterwards
+    assert agreement.final_amount == sum((p.amount for p in agreement.payments.all()), Decimal("0.00"))
     paid = sum((p.amount for p in agreement.payments.all()), Decimal("0.00"))
     # An underspent travel line lowers the grant pro rata: the balance is less than half the award.
     assert Decimal("0.00") < balance.amount < agreement.awarded_amount / 2

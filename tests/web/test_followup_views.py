@@ -116,9 +116,11 @@ def test_final_report_journey_through_the_pages_ends_with_a_settled_dossier(
     response = client.post(
         reverse("followup:report_decide", args=[dossier.reference, "final"]), {"decision": "valider"}, follow=True
     )
-    assert "dossier soldé" in response.content.decode()
+    assert "mise en paiement du solde de 20" in response.content.decode()
     dossier.refresh_from_db()
-    assert dossier.state == DossierState.SETTLED
+    assert dossier.state == DossierState.RETAINED  # until the balance is paid (issue 16, case 3)
+    agreement_page = client.get(reverse("agreements:detail", args=[dossier.pk])).content.decode()
+    assert "Mise en paiement du solde demandée le" in agreement_page and "Enregistrer le versement" in agreement_page
 
 
 def test_returning_without_motivation_is_refused_on_the_page(client, paid_agreement, accounts):

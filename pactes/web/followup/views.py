@@ -322,8 +322,11 @@ def report_decide(request: HttpRequest, reference: str, kind: str) -> HttpRespon
 
 
 def _validated_message(outcome: ValidationOutcome) -> str:
-    if outcome.payment is not None and outcome.report.is_final:
-        return f"Bilan final validé : solde de {euros(outcome.payment.amount)} versé, dossier soldé."
+    if outcome.balance_requested and outcome.settlement is not None:
+        return (
+            f"Bilan final validé : mise en paiement du solde de {euros(outcome.settlement.balance_due)} demandée. "
+            "Enregistrez le versement sur la convention une fois effectué : il soldera la convention et le dossier."
+        )
     if outcome.reversal is not None:
         return f"Bilan final validé : reversement de {euros(outcome.reversal.amount)} enregistré, dossier soldé."
     if outcome.report.is_final:
