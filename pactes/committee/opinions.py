@@ -43,7 +43,9 @@ def opinion_problems(
         problems.append(Reason(OPINION_SESSION_CLOSED, "La séance est close : les avis du jury sont figés."))
     if not session_agenda_dossiers(session).filter(pk=dossier.pk).exists():
         problems.append(
-            Reason(OPINION_NOT_ON_AGENDA, f"Le dossier {dossier.reference} n'est pas à l'ordre du jour de cette séance.")
+            Reason(
+                OPINION_NOT_ON_AGENDA, f"Le dossier {dossier.reference} n'est pas à l'ordre du jour de cette séance."
+            )
         )
     if opinion not in Opinion.values:
         problems.append(Reason(OPINION_UNKNOWN, "Choisissez un avis : favorable, réservé ou défavorable."))

@@ -157,10 +157,14 @@ def decision_spec(raw: object, *, issuer_authority: str) -> DecisionSpec:
         raise CallConfigError("« decisions.appeals » doit être un dictionnaire.")
     delay = appeals.get("delay_months", 2)
     if isinstance(delay, bool) or not isinstance(delay, int) or delay <= 0:
-        raise CallConfigError(f"« decisions.appeals.delay_months » doit être un nombre de mois positif (lu : {delay!r}).")
+        raise CallConfigError(
+            f"« decisions.appeals.delay_months » doit être un nombre de mois positif (lu : {delay!r})."
+        )
     return DecisionSpec(
         signatory=str(raw.get("signatory") or issuer_authority),
-        gracious_authority=str(appeals.get("gracious_authority") or f"auprès de l'autorité signataire ({issuer_authority})"),
+        gracious_authority=str(
+            appeals.get("gracious_authority") or f"auprès de l'autorité signataire ({issuer_authority})"
+        ),
         court=str(appeals.get("court") or "devant le tribunal administratif territorialement compétent"),
         delay_months=delay,
     )

@@ -74,7 +74,9 @@ _S = SessionState
 _DREETS = frozenset({Actor.DREETS})
 
 SESSION_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("open", "Ouvrir la séance", _S.PLANNED, _S.OPEN, _DREETS, guards=(one_open_session_per_call, held_on_its_date)),
+    Transition(
+        "open", "Ouvrir la séance", _S.PLANNED, _S.OPEN, _DREETS, guards=(one_open_session_per_call, held_on_its_date)
+    ),
     # Closing applies the decisions to the dossiers; the committee service checks quorum, agenda and envelope first.
     Transition("close", "Clore la séance", _S.OPEN, _S.CLOSED, _DREETS),
 )

@@ -20,7 +20,12 @@ from tests.committee.test_committee_services import close, codes, decide, pdf_te
 def test_a_session_dated_in_the_future_cannot_be_opened(committee_call, accounts, transmitted):
     future = timezone.localdate() + dt.timedelta(days=59)
     session = session_create(
-        call=committee_call, date=future, place="Toulouse", chair="", members=[accounts["dreets"]], by=accounts["dreets"]
+        call=committee_call,
+        date=future,
+        place="Toulouse",
+        chair="",
+        members=[accounts["dreets"]],
+        by=accounts["dreets"],
     )
     with pytest.raises(CommitteeRefused) as refused:
         session_open(session=session, by=accounts["dreets"])
