@@ -180,11 +180,17 @@ class DecisionForm(FollowupForm):
         return cleaned
 
 
+class CallChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Call) -> str:  # type: ignore[override]
+        return f"{obj.short_title} (démonstration)" if obj.is_demo else str(obj.short_title)
+
+
 class ConsolidatedFilterForm(FollowupForm):
-    call = forms.ModelChoiceField(
+    call = CallChoiceField(
         label="Appel",
         queryset=Call.objects.all(),
         required=False,
-        empty_label="Tous les appels",
+        empty_label="Tous les appels réels (hors démonstration)",
+        help_text="Les chiffres d'un appel de démonstration ne s'ajoutent jamais à ceux des appels réels.",
         error_messages={"invalid_choice": "Cet appel n'existe pas."},
     )

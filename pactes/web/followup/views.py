@@ -336,8 +336,9 @@ def _validated_message(outcome: ValidationOutcome) -> str:
 
 # -- consolidated view ----------------------------------------------------------------------------------------------
 def _consolidated_dossiers(user: User, call: Call | None) -> QuerySet[Dossier]:
+    # Figures are per call, or over the real calls only: a demonstration call is never added to real ones.
     dossiers = followed_dossiers_visible_to(user)
-    return dossiers if call is None else dossiers.filter(call=call)
+    return dossiers.filter(call__is_demo=False) if call is None else dossiers.filter(call=call)
 
 
 @require_GET
@@ -348,7 +349,9 @@ def consolidated(request: HttpRequest) -> HttpResponse:
     form = f.ConsolidatedFilterForm(request.GET or None)
     call = form.cleaned_data.get("call") if form.is_valid() else None
     dossiers = _consolidated_dossiers(user, call)
-    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id")))
+    calls = (
+        [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
+    )
     data = consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
     scope = f"DDETS-PP — {user.departement}" if user.role == Role.INSTRUCTOR else "Région Occitanie"
     return render(
