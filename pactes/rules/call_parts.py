@@ -105,6 +105,8 @@ class AgreementSpec:
     variance_threshold: Decimal = Decimal("0.15")
     reminder_offsets_days: tuple[int, ...] = (14, 7, 1)
     engagement_alert_days: int = 15
+    # A convention sent for signature and not signed this many days later is flagged to the carrier and instructor.
+    unsigned_alert_days: int = 15
 
     def problems(self) -> list[str]:
         found: list[str] = []
@@ -128,6 +130,8 @@ class AgreementSpec:
             found.append("les délais de rappel doivent être une liste non vide de jours distincts")
         if self.engagement_alert_days < 0:
             found.append("le délai d'alerte d'engagement ne peut pas être négatif")
+        if self.unsigned_alert_days <= 0:
+            found.append("le délai d'alerte d'une convention non signée doit être positif")
         return found
 
 
