@@ -194,3 +194,17 @@ class ConsolidatedFilterForm(FollowupForm):
         help_text="Les chiffres d'un appel de démonstration ne s'ajoutent jamais à ceux des appels réels.",
         error_messages={"invalid_choice": "Cet appel n'existe pas."},
     )
+
+
+class ReportAttachmentForm(FollowupForm):
+    file = forms.FileField(
+        label="Pièce justificative",
+        help_text="PDF, ODT, DOCX, XLSX, PNG ou JPEG, 10 Mo au plus (factures, feuilles d'émargement, bilans…).",
+        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Le fichier est vide."},
+    )
+    description = forms.CharField(
+        label="Objet de la pièce",
+        required=False,
+        max_length=300,
+        help_text="Par exemple : « Factures de transport, 2e trimestre ».",
+    )

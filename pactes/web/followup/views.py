@@ -216,6 +216,7 @@ def _report_context(found: Dossier, report: Report) -> dict[str, Any]:
             context["settlement_error"] = " ".join(r.message for r in exc.reasons)
     context["problems"] = report_submission_problems(report) if report.is_editable else []
     context["transitions"] = report.transitions.select_related("by")
+    context["attachments"] = list(report.attachments.select_related("uploaded_by"))
     return context
 
 
@@ -275,6 +276,8 @@ def report_edit(request: HttpRequest, reference: str, kind: str) -> HttpResponse
             "dossier": found,
             "report": existing,
             "form": form,
+            "attachments": list(existing.attachments.select_related("uploaded_by")),
+            "attachment_form": f.ReportAttachmentForm(),
             "page_title": f"Rédiger le {existing.kind_label.lower()} — {found.reference}",
             "breadcrumb_data": _breadcrumb(existing.kind_label, found),
         },
