@@ -42,6 +42,15 @@ def sessions_visible_to(user: User) -> QuerySet[CommitteeSession]:
     return qs.none()
 
 
+LETTER_ROLES = frozenset({Role.APPLICANT, Role.INSTRUCTOR, Role.DREETS, Role.ADMIN})
+
+
+def may_read_decision_letters(user: User) -> bool:
+    """The letters go to the applicants; their département's instructors, the DREETS and administrators read them
+    too; jury members do not (within each one's scope of dossiers)."""
+    return bool(user.is_authenticated and user.is_active and user.role in LETTER_ROLES)
+
+
 def committee_members_choices() -> QuerySet[User]:
     """Who may sit on the committee: active jury members and DREETS agents."""
     return User.objects.filter(is_active=True, role__in=[Role.JURY, Role.DREETS]).order_by(

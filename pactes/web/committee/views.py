@@ -29,6 +29,7 @@ from pactes.committee.selectors import (
     envelope_for_session,
     is_jury_member_of,
     latest_closed_decision,
+    may_read_decision_letters,
     my_opinion,
     opinions_of,
     present_count,
@@ -60,7 +61,6 @@ from . import forms as f
 
 DASHBOARD = "/espace/"
 AMOUNT_CODES = {"AWARD_MISSING", "AWARD_OVER_CAP", "AWARD_OVER_REQUESTED", "ENVELOPE_EXCEEDED", "ENVELOPE_NOT_SET"}
-LETTER_ROLES = {Role.APPLICANT, Role.INSTRUCTOR, Role.DREETS, Role.ADMIN}
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
@@ -476,7 +476,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> FileResponse:
 def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
     """The letter of a decision of a closed session: for its applicants, its département's instructors, the DREETS."""
     user = _user(request)
-    if user.role not in LETTER_ROLES:
+    if not may_read_decision_letters(user):
         raise Http404("Lettre introuvable.")
     decision = get_object_or_404(
         CommitteeDecision.objects.of_closed_sessions().select_related("session", "dossier"),

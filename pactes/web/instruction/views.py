@@ -26,6 +26,7 @@ from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
+from pactes.assessment.selectors import SCORED_STATES
 from pactes.instruction.selectors import (
     admissibility_decision,
     calls_in_scope,
@@ -210,6 +211,8 @@ def _dossier_page(
         ),
         "history": dossier.transitions.select_related("by"),
         "admissibility": admissibility_decision(dossier),
+        # The evaluation page exists from « recevable » on: no link before (it would answer 404).
+        "score_url": reverse("assessment:score", args=[dossier.reference]) if dossier.state in SCORED_STATES else "",
         "message_count": messages_visible_to(user, dossier).count(),
     }
     return render(request, "instruction/dossier.html", context, status=status)
