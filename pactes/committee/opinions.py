@@ -9,6 +9,8 @@ is « membre du jury ». The *summary* of a dossier's opinions counts them by ki
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from pactes.assessment.models import Opinion
 from pactes.committee.models import CommitteeSession, JuryOpinion
 from pactes.committee.selectors import is_jury_member_of, session_agenda_dossiers
 from pactes.committee.services import CommitteeRefused
+from pactes.core.transitions import moment_problems
 from pactes.dossiers.models import Dossier
 from pactes.rules.verdict import Reason
 
@@ -61,17 +64,25 @@ def opinion_problems(
 
 @transaction.atomic
 def jury_opinion_record(
-    *, session: CommitteeSession, dossier: Dossier, opinion: str, comment: str, by: User
+    *,
+    session: CommitteeSession,
+    dossier: Dossier,
+    opinion: str,
+    comment: str,
+    by: User,
+    at: dt.datetime | None = None,
 ) -> JuryOpinion:
-    """Records (or changes, until the session is closed) ``by``'s opinion on ``dossier``; raises ``CommitteeRefused``."""
+    """Records (or changes, until the session is closed) ``by``'s opinion on ``dossier`` at ``at`` (now by default;
+    an explicit moment is only for opinions recorded afterwards, never in the future); raises ``CommitteeRefused``."""
     locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
     problems = opinion_problems(session=locked, dossier=dossier, member=by, opinion=opinion, comment=comment)
+    problems += moment_problems(at)
     if problems:
         raise CommitteeRefused(problems)
     record, _created = JuryOpinion.objects.update_or_create(
         session=locked,
         dossier=dossier,
         member=by,
-        defaults={"opinion": opinion, "comment": comment.strip(), "updated_at": timezone.now()},
+        defaults={"opinion": opinion, "comment": comment.strip(), "updated_at": at or timezone.now()},
     )
     return record

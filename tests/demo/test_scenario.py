@@ -236,3 +236,12 @@ def test_a_second_run_creates_nothing_and_keeps_what_demo_users_changed(runs, re
 def test_the_stages_are_loaded_on_the_real_call_only(real):
     assert not Dossier.objects.filter(call__is_demo=True, title__in=stage_titles()).exists()
     assert Dossier.objects.filter(call=real, title__in=stage_titles()).count() == len(stage_titles())
+
+
+def test_the_jury_gave_opinions_on_the_demo_session_and_the_minutes_summarise_them(real):
+    """Issue 16 (9): the closed demo session holds opinions of two jury members, given before it."""
+    session = CommitteeSession.objects.get(call=real, state=SessionState.CLOSED)
+    opinions = list(session.jury_opinions.select_related("member", "dossier"))
+    assert {o.member.email for o in opinions} == {"jury@demo.test", "jury.2@demo.test"}
+    assert all(o.updated_at < session.opened_at for o in opinions)
+    assert any(o.opinion == "defavorable" and o.comment for o in opinions)
