@@ -247,7 +247,9 @@ class _Scenario(Acts):
             ),
         ]
         for member, key, opinion, comment, at in opinions:
-            jury_opinion_record(session=session, dossier=self.d(key), opinion=opinion, comment=comment, by=member, at=at)
+            jury_opinion_record(
+                session=session, dossier=self.d(key), opinion=opinion, comment=comment, by=member, at=at
+            )
 
     def after_committee(self) -> None:
         # The Arize-Lèze mobility project, evaluated late, waits for the next transmission of the Ariège.

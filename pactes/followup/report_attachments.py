@@ -29,7 +29,9 @@ REPORT_ATTACHMENT_INVALID = "REPORT_ATTACHMENT_INVALID"
 
 def _problems(report: Report, by: User) -> list[Reason]:
     if not is_applicant_of(by, report.dossier):
-        return [Reason(REPORT_ATTACHMENT_NOT_ALLOWED, "Seuls les porteurs du dossier joignent des pièces à ses bilans.")]
+        return [
+            Reason(REPORT_ATTACHMENT_NOT_ALLOWED, "Seuls les porteurs du dossier joignent des pièces à ses bilans.")
+        ]
     if not report.is_editable:
         return [
             Reason(

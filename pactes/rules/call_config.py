@@ -427,9 +427,7 @@ def _agreement_spec(raw: Any) -> AgreementSpec:
         engagement_alert_days=integer(
             raw.get("engagement_alert_days"), "engagement_alert_days", default.engagement_alert_days
         ),
-        unsigned_alert_days=integer(
-            raw.get("unsigned_alert_days"), "unsigned_alert_days", default.unsigned_alert_days
-        ),
+        unsigned_alert_days=integer(raw.get("unsigned_alert_days"), "unsigned_alert_days", default.unsigned_alert_days),
     )
 
 

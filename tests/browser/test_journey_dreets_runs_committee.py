@@ -12,7 +12,6 @@ I close the session and download the procès-verbal, which names both dossiers. 
 (``porteur.ariege@demo.test``) then reads the decision on her dossier and downloads her decision letter.
 """
 
-import datetime as dt
 import re
 import subprocess
 from decimal import Decimal

@@ -352,9 +352,7 @@ def consolidated(request: HttpRequest) -> HttpResponse:
     form = f.ConsolidatedFilterForm(request.GET or None)
     call = form.cleaned_data.get("call") if form.is_valid() else None
     dossiers = _consolidated_dossiers(user, call)
-    calls = (
-        [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
-    )
+    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
     data = consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
     scope = f"DDETS-PP — {user.departement}" if user.role == Role.INSTRUCTOR else "Région Occitanie"
     return render(

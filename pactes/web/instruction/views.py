@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
+from pactes.assessment.selectors import SCORED_STATES
 from pactes.calls.models import Measure
 from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierVersion
@@ -26,7 +27,6 @@ from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
-from pactes.assessment.selectors import SCORED_STATES
 from pactes.instruction.selectors import (
     admissibility_decision,
     calls_in_scope,
