@@ -352,8 +352,11 @@ def payment_record(
     by: User,
     declared_year: int | None = None,
     step_code: str = "",
+    at: dt.datetime | None = None,
 ) -> Payment:
-    """Records a payment on the locked convention; never beyond the awarded amount (``PaymentRefused`` otherwise)."""
+    """Records a payment on the locked convention; never beyond what is due (``PaymentRefused`` otherwise). The
+    payment that completes the balance put into payment settles the convention and its dossier (logged at ``at``,
+    now by default; an explicit moment is only for acts recorded afterwards)."""
     locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
     rules = locked.dossier.call.rules
     if not (is_instructor_of(by, locked.dossier.departement_id) or by.role == Role.DREETS):
@@ -390,7 +393,7 @@ def payment_record(
     )
     if locked.final_amount is not None and not settlement_problems(locked):
         # The balance put into payment is now paid: the convention and the dossier are settled (ADR 0017).
-        agreement_settle(agreement=locked, by=by, on=paid_on)
+        agreement_settle(agreement=locked, by=by, on=paid_on, at=at)
     return payment
 
 

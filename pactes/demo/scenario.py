@@ -367,6 +367,7 @@ class _Scenario(Acts):
                 reference=f"DP-2026-{self.dossiers[key].pk:06d}",
                 by=self.instructor(key),
                 step_code="solde",
+                at=paris_at(2026, 2, 6, 11),
             )
 
     def run(self) -> None:

@@ -115,7 +115,8 @@ def test_the_acts_of_the_2024_call_are_dated_on_its_2024_2026_calendar_not_at_lo
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     logs = DossierTransitionLog.objects.filter(dossier__call=real)
     assert logs.exists()
-    assert not logs.filter(at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)).exists()
+    # The last act: the balance paid on 6 February 2026 settles the dossier (issue 16, ADR 0017).
+    assert not logs.filter(at__gte=dt.datetime(2026, 3, 1, tzinfo=paris)).exists()
     assert not logs.filter(at__lt=dt.datetime(2024, 9, 1, tzinfo=paris)).exists()
     session = CommitteeSession.objects.get(call=real, state=SessionState.CLOSED)
     assert session.opened_at.astimezone(paris) == dt.datetime(2024, 10, 15, 9, 30, tzinfo=paris)
@@ -127,7 +128,7 @@ def test_the_acts_of_the_2024_call_are_dated_on_its_2024_2026_calendar_not_at_lo
             transmission.transmitted_at > session.closed_at
         )
     assert not AgreementTransitionLog.objects.filter(
-        agreement__dossier__call=real, at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)
+        agreement__dossier__call=real, at__gte=dt.datetime(2026, 3, 1, tzinfo=paris)
     ).exists()
     assert Report.objects.filter(dossier__call=real, submitted_at__year=2025).exists()
 
