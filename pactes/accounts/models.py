@@ -169,6 +169,7 @@ class StaffChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} : {self.user} ({self.at:%d/%m/%Y %H:%M})"
 
+
 class EmailConfirmation(models.Model):
     """A link sent to confirm the address of a new account: used once, within ``EMAIL_CONFIRMATION_VALIDITY``
     (pactes.accounts.signup); only the SHA-256 of its token is stored."""

@@ -97,12 +97,21 @@ class _DocxWriter(HTMLParser):
         if self.cell is not None:
             self.cell.append(text)
             return
-        text = " ".join(text.split()) if not text.isspace() else (" " if self.paragraph is not None else "")
+        # Whitespace collapses as in HTML: runs of it become one space, kept at the edges of a run (« et <strong>… »).
+        words = " ".join(text.split())
+        if not words:
+            text = " " if self.paragraph is not None and text else ""
+        else:
+            text = (" " if text[0].isspace() else "") + words + (" " if text[-1].isspace() else "")
         if not text:
             return
         if self.paragraph is None:
             self.paragraph = self.document.add_paragraph()
             text = text.lstrip()
+        elif self.paragraph.text.endswith(" "):
+            text = text.lstrip()
+        if not text:
+            return
         run = self.paragraph.add_run(text)
         run.bold = bool(self.bold)
         run.italic = bool(self.italic)

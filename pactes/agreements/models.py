@@ -152,6 +152,12 @@ class Agreement(models.Model):
         related_name="+",
         verbose_name="engagement saisi par",
     )
+    # Set when the final report is validated (ADR 0017): the grant finally due (justified, at most the award); the
+    # balance still to pay is then « mis en paiement » and the convention is settled once it is paid.
+    final_amount = models.DecimalField(
+        "subvention définitivement due (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    balance_requested_on = models.DateField("mise en paiement du solde demandée le", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="créée par"
     )
@@ -195,6 +201,12 @@ class Agreement(models.Model):
     @property
     def has_commitment(self) -> bool:
         return bool(self.commitment_number)
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the State owes under the convention: the award, or once the final report is validated the grant
+        finally due (one owner for « reste à verser » everywhere)."""
+        return self.awarded_amount if self.final_amount is None else self.final_amount
 
     @property
     def is_editable(self) -> bool:

@@ -59,8 +59,14 @@ class ScheduleLine:
 class PaymentSummary:
     awarded: Decimal
     paid: Decimal
-    remaining: Decimal
+    remaining: Decimal  # of what is due: the award, or the grant finally due once the final report is validated
     schedule: tuple[ScheduleLine, ...]
+    final_amount: Decimal | None = None
+    balance_requested_on: dt.date | None = None
+
+    @property
+    def is_balance_awaiting_payment(self) -> bool:
+        return self.balance_requested_on is not None and self.remaining > 0
 
 
 def payment_summary(agreement: Agreement) -> PaymentSummary:
@@ -81,8 +87,10 @@ def payment_summary(agreement: Agreement) -> PaymentSummary:
     return PaymentSummary(
         awarded=agreement.awarded_amount,
         paid=total_paid(facts),
-        remaining=remaining_to_pay(awarded=agreement.awarded_amount, payments=facts),
+        remaining=remaining_to_pay(awarded=agreement.amount_due, payments=facts),
         schedule=lines,
+        final_amount=agreement.final_amount,
+        balance_requested_on=agreement.balance_requested_on,
     )
 
 

@@ -26,6 +26,7 @@ from pactes.core.document_sandbox import document_template_problems
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import dossier_transition
 from pactes.rules.agreement import (
     AGREEMENT_LIFECYCLE,
     AGREEMENT_STATE_DATES,
@@ -33,7 +34,7 @@ from pactes.rules.agreement import (
     is_agreement_editable,
 )
 from pactes.rules.lifecycle import DossierState
-from pactes.rules.money import AmountError, check_amount
+from pactes.rules.money import AmountError, check_amount, euros
 from pactes.rules.payments import Payment as PaymentFact
 from pactes.rules.payments import payment_problems
 from pactes.rules.state_machine import Transition
@@ -46,6 +47,8 @@ AGREEMENT_NOT_ALLOWED = "AGREEMENT_NOT_ALLOWED"
 AGREEMENT_STATE_CHANGED = "AGREEMENT_STATE_CHANGED"
 AGREEMENT_DATE_INVALID = "AGREEMENT_DATE_INVALID"
 AGREEMENT_SCAN_INVALID = "AGREEMENT_SCAN_INVALID"
+AGREEMENT_NOT_SETTLEABLE = "AGREEMENT_NOT_SETTLEABLE"
+AGREEMENT_BALANCE_UNPAID = "AGREEMENT_BALANCE_UNPAID"
 COMMITMENT_NOT_ALLOWED = "COMMITMENT_NOT_ALLOWED"
 COMMITMENT_INVALID = "COMMITMENT_INVALID"
 
@@ -200,6 +203,10 @@ def agreement_transition(
     def prepare(locked: Agreement, move: Transition) -> list[Reason]:
         if not _may_act(by, locked.dossier):
             return [Reason(AGREEMENT_NOT_ALLOWED, "Cette convention ne relève pas de votre périmètre.")]
+        if move.target == AgreementState.SETTLED:
+            problems = settlement_problems(locked)
+            if problems:
+                return problems
         return _dates_set(locked, AgreementState(move.target), on)
 
     try:
@@ -341,8 +348,11 @@ def payment_record(
     by: User,
     declared_year: int | None = None,
     step_code: str = "",
+    at: dt.datetime | None = None,
 ) -> Payment:
-    """Records a payment on the locked convention; never beyond the awarded amount (``PaymentRefused`` otherwise)."""
+    """Records a payment on the locked convention; never beyond what is due (``PaymentRefused`` otherwise). The
+    payment that completes the balance put into payment settles the convention and its dossier (logged at ``at``,
+    now by default; an explicit moment is only for acts recorded afterwards)."""
     locked = Agreement.objects.select_for_update().select_related("dossier__call").get(pk=agreement.pk)
     rules = locked.dossier.call.rules
     if not (is_instructor_of(by, locked.dossier.departement_id) or by.role == Role.DREETS):
@@ -352,7 +362,7 @@ def payment_record(
     try:
         fact = PaymentFact(amount=amount, paid_on=paid_on, reference=reference, declared_year=declared_year)
         problems = payment_problems(
-            awarded=locked.awarded_amount,
+            awarded=locked.amount_due,
             already_paid=payment_facts(locked),
             payment=fact,
             config=rules,
@@ -368,7 +378,7 @@ def payment_record(
         problems.append(Reason("PAYMENT_STEP_UNKNOWN", f"L'échéance « {step_code} » n'existe pas dans l'échéancier."))
     if problems:
         raise PaymentRefused(problems)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         agreement=locked,
         step_code=step_code,
         amount=amount,
@@ -377,3 +387,39 @@ def payment_record(
         accounting_year=fact.accounting_year,
         recorded_by=by,
     )
+    if locked.final_amount is not None and not settlement_problems(locked):
+        # The balance put into payment is now paid: the convention and the dossier are settled (ADR 0017).
+        agreement_settle(agreement=locked, by=by, on=paid_on, at=at)
+    return payment
+
+
+def settlement_problems(agreement: Agreement) -> list[Reason]:
+    """Why the convention may not be settled yet: its final report is not validated, or the balance put into
+    payment is not paid in full (what is due is paid, or the excess is claimed back by a reversal)."""
+    if agreement.final_amount is None:
+        return [
+            Reason(
+                AGREEMENT_NOT_SETTLEABLE,
+                "La convention se solde à la validation du bilan final, une fois le solde versé.",
+            )
+        ]
+    paid = sum((p.amount for p in agreement.payments.all()), Decimal("0.00"))
+    if paid < agreement.final_amount:
+        return [
+            Reason(
+                AGREEMENT_BALANCE_UNPAID,
+                f"Le solde de {euros(agreement.final_amount - paid)} est mis en paiement mais pas encore versé : "
+                "enregistrez le versement (montant, date, référence) pour solder la convention.",
+            )
+        ]
+    return []
+
+
+def agreement_settle(*, agreement: Agreement, by: User, on: dt.date, at: dt.datetime | None = None) -> Agreement:
+    """Settles the convention and its dossier (soldés), once what is due is paid or claimed back."""
+    settled = agreement_transition(agreement=agreement, transition="settle", by=by, on=on, at=at)
+    try:
+        dossier_transition(dossier=settled.dossier, transition="settle", by=by, at=at)
+    except TransitionRefused as exc:
+        raise AgreementRefused(exc.reasons) from exc
+    return settled

@@ -35,6 +35,7 @@ SCORED_STATES: frozenset[str] = frozenset(
         DossierState.RETAINED.value,
         DossierState.REJECTED.value,
         DossierState.POSTPONED.value,
+        DossierState.SETTLED.value,  # a settled dossier's evaluation stays readable (issue 16, case 7)
     }
 )
 

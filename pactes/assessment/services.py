@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -47,6 +47,7 @@ OPINION_UNKNOWN = "OPINION_UNKNOWN"
 PROPOSAL_INCOMPLETE = "PROPOSAL_INCOMPLETE"
 TERRITORY_UNKNOWN = "TERRITORY_UNKNOWN"
 NOTHING_TO_TRANSMIT = "NOTHING_TO_TRANSMIT"
+TRANSMISSION_LIST_CHANGED = "TRANSMISSION_LIST_CHANGED"
 RANK_INVALID = "RANK_INVALID"
 
 
@@ -368,11 +369,19 @@ def transmission_problems(*, call: Call, departement: Departement) -> list[Reaso
 
 
 def transmission_create(
-    *, call: Call, departement: Departement, by: User, note: str = "", at: dt.datetime | None = None
+    *,
+    call: Call,
+    departement: Departement,
+    by: User,
+    note: str = "",
+    at: dt.datetime | None = None,
+    listed: Collection[str] | None = None,
 ) -> Transmission:
     """« Transmettre au comité régional »: every evaluated dossier of the département, with its rank and proposal,
     in one act; the departmental summary PDF is produced and the DREETS mailbox of the call is notified. ``at``: the
-    moment of the transmission, now by default (given only for acts recorded afterwards; the views never pass it)."""
+    moment of the transmission, now by default (given only for acts recorded afterwards; the views never pass it).
+    ``listed``: the references shown on the page the instructor confirmed; exactly those are transmitted, and the act
+    is refused if one of them is no longer evaluated (a dossier evaluated since stays for the next transmission)."""
 
     problems = _scope_problems(by, departement.pk) + moment_problems(at)
     if problems:
@@ -382,6 +391,20 @@ def transmission_create(
             evaluated_dossiers(call=call, departement=departement).select_for_update().order_by("reference")
         )
         problems = transmission_problems(call=call, departement=departement)
+        if listed is not None:
+            wanted = set(listed)
+            found = {d.reference for d in dossiers}
+            problems += [
+                Reason(
+                    TRANSMISSION_LIST_CHANGED,
+                    f"Le dossier {reference} n'est plus évalué depuis l'affichage de la page : vérifiez la liste "
+                    "et confirmez de nouveau.",
+                )
+                for reference in sorted(wanted - found)
+            ]
+            if not wanted:
+                problems.append(Reason(TRANSMISSION_LIST_CHANGED, "Aucun dossier n'était listé : rien à transmettre."))
+            dossiers = [d for d in dossiers if d.reference in wanted]
         if problems:
             raise AssessmentRefused(problems)
         moment = at or timezone.now()

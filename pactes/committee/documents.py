@@ -8,11 +8,13 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from pactes.committee.models import CommitteeDecision, CommitteeSession
+from pactes.committee.selectors import opinion_summaries
 from pactes.core.document_sandbox import ensure_plain, rules_values
 from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.selectors import requested_grant, requested_grants
 from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
+from pactes.rules.wording import of_departement
 
 
 def _pdf(html: str) -> bytes:
@@ -55,6 +57,7 @@ def _decision_values(decision: CommitteeDecision) -> dict[str, Any]:
             "reference": dossier.reference,
             "title": dossier.title,
             "departement": str(dossier.departement),
+            "of_departement": of_departement(dossier.departement.code, dossier.departement.name),
             "organisation": {"name": dossier.organisation.name, "address": dossier.organisation.address},
         },
     }
@@ -71,11 +74,13 @@ def minutes_render(*, session: CommitteeSession) -> bytes:
     )
     requested = requested_grants(d.dossier_id for d in decisions)
     attendances = list(session.attendances.select_related("user"))
+    opinions = opinion_summaries(session=session, dossier_ids=[d.dossier_id for d in decisions])
     rows = [
         {
             "decision": _decision_values(d),
             "requested": requested.get(d.dossier_id, ZERO),
             "proposed": getattr(getattr(d.dossier, "proposal", None), "proposed_amount", None),
+            "opinions": _opinions_values(opinions[d.dossier_id]),
         }
         for d in decisions
     ]
@@ -110,15 +115,38 @@ def letter_render(*, decision: CommitteeDecision) -> bytes:
         "session": _session_values(session),
         "dossier": values["dossier"],
         "call": _call_values(session),
-        "rules": rules_values(rules),
+        "rules": {**rules_values(rules), "decisions": _decisions_values(rules)},
         "session_date": date_fr(session.date),
         "closed_on": date_fr(session.closed_at.astimezone(rules.timezone).date()) if session.closed_at else "",
         "requested": requested_grant(dossier),
         "conventions": {"label": str(conventions.label)} if conventions else None,
         "conventions_from": date_fr(conventions.start) if conventions and conventions.start else "",
+        "appeal_delay": _months(rules.decisions.delay_months),
     }
     ensure_plain(context)
     return _pdf(render_to_string("pdf/decision_letter.html", {**context, "font_faces": marianne_font_faces()}))
+
+
+def _decisions_values(rules: Any) -> dict[str, str]:
+    """Who signs the letter and the voies et délais de recours (the call's ``decisions`` section), as plain text."""
+    spec = rules.decisions
+    return {"signatory": spec.signatory, "gracious_authority": spec.gracious_authority, "court": spec.court}
+
+
+def _opinions_values(summary: Any) -> dict[str, Any]:
+    """The jury's opinions on one dossier, as the procès-verbal states them: the summary and each comment."""
+    return {
+        "text": str(summary.text),
+        "opinions": [
+            {"member": _person(o.member)["name"], "label": str(o.get_opinion_display()), "comment": o.comment}
+            for o in summary.opinions
+        ],
+    }
+
+
+def _months(n: int) -> str:
+    words = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 6: "six"}
+    return f"{words.get(n, str(n))} mois"
 
 
 def letter_filename(decision: CommitteeDecision) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pactes.assessment.models import Opinion
 from pactes.core.models import TransitionLog
 from pactes.rules.committee_session import SESSION_LIFECYCLE
 
@@ -200,3 +201,32 @@ class CommitteeDecision(models.Model):
     @property
     def is_retained(self) -> bool:
         return self.decision == Decision.RETAINED
+
+
+class JuryOpinion(models.Model):
+    """The opinion of one member of a session on one dossier of its agenda, given before or during the session."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.PROTECT, related_name="jury_opinions")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="jury_opinions")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_opinions", verbose_name="membre du jury"
+    )
+    opinion = models.CharField("avis", max_length=12, choices=Opinion.choices)
+    comment = models.TextField("commentaire", blank=True)
+    updated_at = models.DateTimeField("donné le")
+
+    class Meta:
+        ordering = ["member__last_name", "member__first_name", "member__email"]
+        verbose_name = "avis d'un membre du jury"
+        verbose_name_plural = "avis des membres du jury"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "dossier", "member"], name="jury_opinion_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(opinion__in=[c.value for c in Opinion]),
+                name="jury_opinion_known",
+                violation_error_message="Un avis est favorable, réservé ou défavorable.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.reference} — {self.member} : {self.get_opinion_display()}"

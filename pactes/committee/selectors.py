@@ -9,15 +9,17 @@ retained decisions grant.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
 from pactes.accounts.models import Role, User
-from pactes.assessment.models import Proposal
+from pactes.assessment.models import Opinion, Proposal
 from pactes.calls.models import Call
-from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision
+from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, JuryOpinion
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
 from pactes.rules.envelope import ENVELOPE_EXCEEDED, ZERO, EnvelopeDecision, summarize_envelope
@@ -38,6 +40,15 @@ def sessions_visible_to(user: User) -> QuerySet[CommitteeSession]:
         case Role.JURY:
             return qs.filter(attendances__user=user).distinct()
     return qs.none()
+
+
+LETTER_ROLES = frozenset({Role.APPLICANT, Role.INSTRUCTOR, Role.DREETS, Role.ADMIN})
+
+
+def may_read_decision_letters(user: User) -> bool:
+    """The letters go to the applicants; their département's instructors, the DREETS and administrators read them
+    too; jury members do not (within each one's scope of dossiers)."""
+    return bool(user.is_authenticated and user.is_active and user.role in LETTER_ROLES)
 
 
 def committee_members_choices() -> QuerySet[User]:
@@ -65,6 +76,8 @@ class AgendaItem:
     requested: Decimal
     decision: CommitteeDecision | None
     reopened: DossierTransitionLog | None = None
+    opinions: OpinionSummary | None = None
+    mine: JuryOpinion | None = None  # the reader's own opinion, when the reader is a jury member
 
     @property
     def proposed(self) -> Decimal | None:
@@ -112,6 +125,7 @@ def session_agenda(*, session: CommitteeSession, user: User) -> list[AgendaGroup
         d.dossier_id: d for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session)
     }
     requested = requested_grants(ids)
+    summaries = opinion_summaries(session=session, dossier_ids=ids)
     reopenings: dict[int, DossierTransitionLog] = {}
     if session.is_closed and session.closed_at is not None:
         for log in DossierTransitionLog.objects.filter(
@@ -120,7 +134,15 @@ def session_agenda(*, session: CommitteeSession, user: User) -> list[AgendaGroup
             reopenings.setdefault(log.dossier_id, log)
     items = sorted(
         (
-            AgendaItem(d, proposals.get(d.pk), requested.get(d.pk, ZERO), decisions.get(d.pk), reopenings.get(d.pk))
+            AgendaItem(
+                d,
+                proposals.get(d.pk),
+                requested.get(d.pk, ZERO),
+                decisions.get(d.pk),
+                reopenings.get(d.pk),
+                summaries.get(d.pk),
+                next((o for o in summaries[d.pk].opinions if o.member_id == user.pk), None),
+            )
             for d in dossiers
         ),
         key=_sort_key,
@@ -239,3 +261,50 @@ def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
         .select_related("session")
         .first()
     )
+
+
+# -- the jury's opinions (``pactes.committee.opinions``) --------------------------------------------------------------
+def is_jury_member_of(user: User, session: CommitteeSession) -> bool:
+    """``user`` is an active jury member listed among the session's members."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.JURY
+        and session.attendances.filter(user=user).exists()
+    )
+
+
+@dataclass
+class OpinionSummary:
+    """The opinions of the jury on one dossier of a session, counted by kind."""
+
+    opinions: list[JuryOpinion] = field(default_factory=list)
+
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        found = Counter(o.opinion for o in self.opinions)
+        return [(str(kind.label).lower(), found[kind.value]) for kind in Opinion if found[kind.value]]
+
+    @property
+    def text(self) -> str:
+        """« 2 favorables, 1 réservé » (« aucun avis » when none)."""
+        if not self.opinions:
+            return "aucun avis"
+        return ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in self.counts)
+
+
+def opinions_of(*, session: CommitteeSession, dossier: Dossier) -> list[JuryOpinion]:
+    return list(JuryOpinion.objects.filter(session=session, dossier=dossier).select_related("member"))
+
+
+def opinion_summaries(*, session: CommitteeSession, dossier_ids: Iterable[int]) -> dict[int, OpinionSummary]:
+    """Each dossier's summary of the session's opinions (one query)."""
+    ids = list(dossier_ids)
+    summaries = {pk: OpinionSummary() for pk in ids}
+    for row in JuryOpinion.objects.filter(session=session, dossier_id__in=ids).select_related("member"):
+        summaries[row.dossier_id].opinions.append(row)
+    return summaries
+
+
+def my_opinion(*, session: CommitteeSession, dossier: Dossier, member: User) -> JuryOpinion | None:
+    return JuryOpinion.objects.filter(session=session, dossier=dossier, member=member).first()

@@ -43,7 +43,7 @@ from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import requested_grant
 from pactes.dossiers.services import dossier_transition
-from pactes.rules.committee_session import OTHER_OPEN_SESSION_DATE, SESSION_LIFECYCLE
+from pactes.rules.committee_session import OPENING_DAY, OTHER_OPEN_SESSION_DATE, SESSION_DATE, SESSION_LIFECYCLE
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ENVELOPE_NOT_SET,
@@ -73,6 +73,7 @@ MOMENT_BEFORE_OPENING = "MOMENT_BEFORE_OPENING"
 NOT_ALLOWED = "NOT_ALLOWED"
 NOT_A_MEMBER_ROLE = "NOT_A_MEMBER_ROLE"
 DECISION_NOT_CURRENT = "DECISION_NOT_CURRENT"
+SESSION_DATE_AFTER_OPENING = "SESSION_DATE_AFTER_OPENING"
 
 MEMBER_ROLES = frozenset({Role.JURY, Role.DREETS})
 
@@ -131,6 +132,14 @@ def session_update(
     problems = _only_dreets(by) + _check_members(members)
     if locked.is_closed:
         problems.append(Reason(SESSION_CLOSED, "La séance est close : son procès-verbal ne se modifie plus."))
+    if locked.opened_at is not None and date > locked.opened_at.astimezone(locked.call.rules.timezone).date():
+        problems.append(
+            Reason(
+                SESSION_DATE_AFTER_OPENING,
+                f"La séance a été ouverte le {locked.opened_at.astimezone(locked.call.rules.timezone):%d/%m/%Y} : "
+                "sa date ne peut pas être postérieure à son ouverture.",
+            )
+        )
     if problems:
         raise CommitteeRefused(problems)
     locked.date, locked.place, locked.chair = date, place.strip(), chair.strip() or locked.call.rules.committee_chair
@@ -159,7 +168,11 @@ def session_open(*, session: CommitteeSession, by: User, at: dt.datetime | None 
             code="open",
             by=by,
             at=at,
-            facts={OTHER_OPEN_SESSION_DATE: other.date if other is not None else None},
+            facts={
+                OTHER_OPEN_SESSION_DATE: other.date if other is not None else None,
+                SESSION_DATE: locked.date,
+                OPENING_DAY: (at or timezone.now()).astimezone(locked.call.rules.timezone).date(),
+            },
         )
     except TransitionRefused as exc:
         raise CommitteeRefused(exc.reasons) from exc

@@ -30,12 +30,13 @@ from decimal import Decimal
 from django.db import transaction
 
 from pactes.accounts.models import User
-from pactes.agreements.services import agreement_transition
+from pactes.agreements.services import agreement_transition, payment_record
 from pactes.assessment.models import Opinion
 from pactes.assessment.services import ranking_save
 from pactes.calls.models import Call
 from pactes.calls.services import call_envelope_set
 from pactes.committee.models import CommitteeSession, Decision
+from pactes.committee.opinions import jury_opinion_record
 from pactes.committee.services import attendance_set, decision_record, session_close, session_create, session_open
 from pactes.demo.accounts import demo_user, departement_by_code, ensure_stage_accounts
 from pactes.demo.acts import DAY, Acts, paris_at
@@ -179,6 +180,7 @@ class _Scenario(Acts):
             members=members,
             by=self.dreets,
         )
+        self.jury_opinions(session, members[1], members[2])
         session = session_open(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 9, 30))
         session = attendance_set(session=session, present=members[:3], by=self.dreets)
         decisions: list[tuple[str, str, Decimal | None, str]] = [
@@ -215,6 +217,39 @@ class _Scenario(Acts):
                 at=paris_at(2024, 10, 15, 9, 45) + dt.timedelta(minutes=10 * position),
             )
         return session_close(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 12))
+
+    def jury_opinions(self, session: CommitteeSession, first: User, second: User) -> None:
+        # 11-14 October 2024: two jury members give their opinion on the agenda before the session (§1.6).
+        opinions: list[tuple[User, str, str, str, dt.datetime]] = [
+            (first, "solde", Opinion.FAVORABLE, "", paris_at(2024, 10, 11, 18)),
+            (second, "solde", Opinion.FAVORABLE, "Partenariat CAF solide.", paris_at(2024, 10, 14, 9)),
+            (
+                first,
+                "non-retenu",
+                Opinion.UNFAVORABLE,
+                "Aide sociale facultative du CCAS : relève du droit commun, pas du pacte.",
+                paris_at(2024, 10, 11, 18, 10),
+            ),
+            (
+                second,
+                "non-retenu",
+                Opinion.RESERVED,
+                "Intérêt réel mais articulation avec le portage de repas existant à démontrer.",
+                paris_at(2024, 10, 14, 9, 10),
+            ),
+            (first, "signee", Opinion.FAVORABLE, "", paris_at(2024, 10, 11, 18, 20)),
+            (
+                second,
+                "ajourne",
+                Opinion.RESERVED,
+                "Budget de l'épicerie à détailler (loyer, personnel).",
+                paris_at(2024, 10, 14, 9, 20),
+            ),
+        ]
+        for member, key, opinion, comment, at in opinions:
+            jury_opinion_record(
+                session=session, dossier=self.d(key), opinion=opinion, comment=comment, by=member, at=at
+            )
 
     def after_committee(self) -> None:
         # The Arize-Lèze mobility project, evaluated late, waits for the next transmission of the Ariège.
@@ -319,8 +354,21 @@ class _Scenario(Acts):
             by=by,
         )
         report = report_submit(report=report, by=by, at=paris_at(2026, 1, 9, 15))
-        # Validated on 20 January 2026: the balance is paid then, on that accounting year.
-        report_validate(report=report, by=self.instructor(key), on=DAY(2026, 1, 20), at=paris_at(2026, 1, 20, 10))
+        # Validated on 20 January 2026: the balance is put into payment (« mise en paiement demandée »), then paid on
+        # 6 February 2026, which settles the convention and the dossier (ADR 0017).
+        outcome = report_validate(
+            report=report, by=self.instructor(key), on=DAY(2026, 1, 20), at=paris_at(2026, 1, 20, 10)
+        )
+        if outcome.settlement is not None and outcome.settlement.balance_due > 0:
+            payment_record(
+                agreement=self.d(key).agreement,
+                amount=outcome.settlement.balance_due,
+                paid_on=DAY(2026, 2, 6),
+                reference=f"DP-2026-{self.dossiers[key].pk:06d}",
+                by=self.instructor(key),
+                step_code="solde",
+                at=paris_at(2026, 2, 6, 11),
+            )
 
     def run(self) -> None:
         self.file_all()

@@ -155,8 +155,9 @@ def public_label(dossier: Dossier, code: str) -> str:
 
 
 def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """``dossiers`` (abandoned conventions left out) annotated with ``awarded``, ``is_engaged``, ``paid_total`` and
-    ``reversed_total``: the one definition of each figure of the execution (words in the module's docstring)."""
+    """``dossiers`` (abandoned conventions left out) annotated with ``awarded``, ``due`` (the final amount once the
+    final report is validated), ``is_engaged``, ``paid_total`` and ``reversed_total``: the one definition of each
+    figure of the execution (words in the module's docstring)."""
     decision_amount = (
         CommitteeDecision.objects.filter(
             dossier=OuterRef("pk"), decision=Decision.RETAINED, session__state=SessionState.CLOSED
@@ -180,6 +181,13 @@ def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     )
     return dossiers.exclude(agreement__state=AgreementState.ABANDONED.value).annotate(
         awarded=Coalesce(F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY),
+        due=Coalesce(
+            F("agreement__final_amount"),
+            F("agreement__awarded_amount"),
+            Subquery(decision_amount),
+            Value(ZERO),
+            output_field=MONEY,
+        ),
         is_engaged=Case(
             When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
             default=Value(False),
@@ -200,12 +208,13 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             "paid_total",
             "reversed_total",
             "state",
+            "due",
         )
         .order_by("departement__code")
     )
     by_departement: dict[str, ExecutionRow] = {}
     total = ExecutionRow(label="Total")
-    for code, name, awarded, engaged, paid_total, reversed_total, state in rows:
+    for code, name, awarded, engaged, paid_total, reversed_total, state, due in rows:
         row = by_departement.setdefault(code, ExecutionRow(label=f"{code} — {name}"))
         settled = state == DossierState.SETTLED.value
         for target in (row, total):
@@ -217,7 +226,8 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
             if settled:
                 target.unspent += max(ZERO, awarded - paid_total + reversed_total)
             else:
-                target.remaining_to_pay += max(ZERO, awarded - paid_total)
+                # What is still owed: the award, or once the final report is validated, the grant finally due.
+                target.remaining_to_pay += max(ZERO, due - paid_total)
     return Execution(rows=tuple(by_departement.values()), total=total, envelope=envelope)
 
 

@@ -242,3 +242,28 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReportAttachment(models.Model):
+    """A supporting document of an interim or final report (justificatif), checked like every upload and served only
+    by the scoped view."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments", verbose_name="bilan")
+    file = models.FileField("fichier", upload_to="followup/reports/%Y/")
+    name = models.CharField("nom du fichier", max_length=255)
+    description = models.CharField("objet de la pièce", max_length=300, blank=True)
+    size = models.PositiveIntegerField("taille (octets)")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    content_type = models.CharField("type", max_length=120)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="déposée par"
+    )
+    uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "pièce justificative d'un bilan"
+        verbose_name_plural = "pièces justificatives des bilans"
+
+    def __str__(self) -> str:
+        return self.name

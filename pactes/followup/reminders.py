@@ -18,12 +18,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
-from pactes.dossiers.selectors import applicant_emails, instructor_emails
+from pactes.followup.calendar_reminders import (
+    APPLICANTS,
+    INSTRUCTORS,
+    complements_deadlines,
+    filing_deadlines,
+    person,
+    recipient_users,
+    unsigned_agreement_deadlines,
+)
 from pactes.followup.models import IndicatorMeasurement, ReminderSent, Report
 from pactes.followup.notifications import reminder_notify
 from pactes.followup.selectors import SUBMITTED_STATES, action_window, frequency_of
 from pactes.rules.agreement import AgreementState
-from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, report_periods
+from pactes.rules.followup import REPORT_FREQUENCY_MONTHS, ReportFrequency, period_measured, report_periods
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.reminders import (
     Deadline,
@@ -36,9 +44,6 @@ from pactes.rules.reminders import (
 from pactes.rules.report_lifecycle import ReportKind
 
 logger = logging.getLogger(__name__)
-
-APPLICANTS = "porteur"
-INSTRUCTORS = "ddets"
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,15 @@ def _open_agreement_deadlines(dossier: Dossier) -> list[Deadline]:
         frequency=frequency.value,
         config=config,
     )
-    periods = {p.due: p for p in report_periods(frequency=frequency.value, start=start, end=end, config=config)}
+    all_periods = report_periods(frequency=frequency.value, start=start, end=end, config=config)
+    periods = {p.due: p for p in all_periods}
     submitted = {r.kind for r in dossier.followup_reports.all() if r.state in SUBMITTED_STATES}
     dates = [m.measured_on for measure in measures for m in measure.measurements.all()]
     open_ones: list[Deadline] = []
     for deadline in deadlines:
         if deadline.kind == DeadlineKind.INDICATOR_REPORT:
             period = periods.get(deadline.due)
-            if period is not None and measures and any(period.start <= d <= period.end for d in dates):
+            if period is not None and measures and any(period_measured(d, all_periods) == period for d in dates):
                 continue
         if deadline.kind == DeadlineKind.INTERIM_REPORT and ReportKind.INTERIM.value in submitted:
             continue
@@ -116,9 +122,12 @@ def _open_agreement_deadlines(dossier: Dossier) -> list[Deadline]:
     return open_ones
 
 
-def open_deadlines() -> list[tuple[Deadline, Dossier]]:
-    """Every open deadline of the retained dossiers, with its dossier."""
+def open_deadlines(today: dt.date | None = None) -> list[tuple[Deadline, Dossier]]:
+    """Every open deadline, with its dossier: those of the retained dossiers, and (given ``today``) the close of
+    filing for the drafts, the complements awaited and the conventions sent but unsigned."""
     found: list[tuple[Deadline, Dossier]] = []
+    if today is not None:
+        found += filing_deadlines(today) + complements_deadlines() + unsigned_agreement_deadlines()
     for dossier in _dossiers():
         agreement = getattr(dossier, "agreement", None)
         if agreement is None or not agreement.has_commitment:
@@ -136,7 +145,7 @@ def open_deadlines() -> list[tuple[Deadline, Dossier]]:
 
 def reminders_pending(*, today: dt.date) -> tuple[list[DueReminder], list[ReminderSent]]:
     """What is due today and not sent yet, and what was already sent for the deadlines still open."""
-    pairs = open_deadlines()
+    pairs = open_deadlines(today)
     by_deadline = {(d.kind, d.object_id, d.due): dossier for d, dossier in pairs}
     sent = set(ReminderSent.objects.values_list("key", flat=True))
     due: list[DueReminder] = []
@@ -145,9 +154,11 @@ def reminders_pending(*, today: dt.date) -> tuple[list[DueReminder], list[Remind
         offsets_by_call.setdefault(dossier.call_id, []).append((deadline, dossier))
     for group in offsets_by_call.values():
         config = group[0][1].call.rules
-        for reminder in reminders_due(
-            [d for d, _ in group], today=today, offsets=config.agreements.reminder_offsets_days, already_sent=sent
-        ):
+        before = [d for d, _ in group if d.kind != DeadlineKind.AGREEMENT_UNSIGNED]
+        alerts = [d for d, _ in group if d.kind == DeadlineKind.AGREEMENT_UNSIGNED]
+        found = reminders_due(before, today=today, offsets=config.agreements.reminder_offsets_days, already_sent=sent)
+        found += reminders_due(alerts, today=today, offsets=(0,), already_sent=sent, alert_when_passed=True)
+        for reminder in found:
             d = reminder.deadline
             due.append(DueReminder(reminder=reminder, dossier=by_deadline[(d.kind, d.object_id, d.due)]))
     due.sort(key=lambda r: (r.reminder.deadline.due, r.reminder.deadline.kind, r.reminder.deadline.object_id))
@@ -159,13 +170,13 @@ def reminders_pending(*, today: dt.date) -> tuple[list[DueReminder], list[Remind
 
 
 def recipients_of(key: str, dossier: Dossier) -> list[str]:
-    """The e-mail addresses behind a recipients key (``porteur:<dossier>``, ``ddets:<département>``)."""
-    kind, _, _ = key.partition(":")
-    if kind == APPLICANTS:
-        return applicant_emails(dossier)
-    if kind == INSTRUCTORS:
-        return instructor_emails(dossier)
-    return []
+    """The e-mail addresses behind a recipients key (``porteur:<dossier>``, ``ddets:<département>``…)."""
+    return [u.email.lower() for u in recipient_users(key, dossier)]
+
+
+def recipient_names(key: str, dossier: Dossier) -> str:
+    """Who receives a reminder, by name: « Camille Roux <porteur.ariege@demo.test>, … » (« aucun destinataire »)."""
+    return ", ".join(person(u) for u in recipient_users(key, dossier)) or "aucun destinataire"
 
 
 def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
@@ -177,6 +188,7 @@ def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
             reminder, dossier = item.reminder, item.dossier
             deadline = reminder.deadline
             recipients = recipients_of(deadline.recipients, dossier)
+            names = recipient_names(deadline.recipients, dossier)
             try:
                 with transaction.atomic():
                     row = ReminderSent.objects.create(
@@ -185,7 +197,7 @@ def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
                         object_id=deadline.object_id,
                         due=deadline.due,
                         offset_days=reminder.offset_days,
-                        recipients=", ".join(recipients),
+                        recipients=names if recipients else "",
                         sent_on=today,
                     )
             except IntegrityError:
@@ -207,6 +219,9 @@ def reminders_send_due(*, today: dt.date) -> list[ReminderSent]:
                     "days_left": reminder.days_left(today),
                     "rules": rules,
                     "for_instructors": deadline.recipients.startswith(f"{INSTRUCTORS}:"),
+                    "agreement": getattr(dossier, "agreement", None)
+                    if deadline.kind == DeadlineKind.AGREEMENT_UNSIGNED
+                    else None,
                 },
             )
     return recorded

@@ -29,6 +29,7 @@ from pactes.rules.followup import (
     ReportStatus,
     final_report_due,
     interim_report_due,
+    period_measured,
     report_periods,
     report_status,
 )
@@ -174,7 +175,7 @@ def measure_periods(
     rows: list[PeriodRow] = []
     reasons: list[Reason] = []
     for period in periods:
-        inside = tuple(m for m in measurements if period.start <= m.measured_on <= period.end)
+        inside = tuple(m for m in measurements if period_measured(m.measured_on, periods) == period)
         submitted = min((_local_date(m.entered_at, config) for m in inside), default=None)
         status = None
         if submitted is not None or (today > period.due and not closed):

@@ -18,10 +18,9 @@ from django.utils import timezone
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import Agreement, Payment
-from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
+from pactes.agreements.services import AgreementRefused, agreement_settle, payment_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
-from pactes.dossiers.services import dossier_transition
 from pactes.followup.models import (
     ActionProgress,
     IndicatorMeasurement,
@@ -345,6 +344,7 @@ class ValidationOutcome:
     settlement: GrantSettlement | None = None
     payment: Payment | None = None
     reversal: Reversal | None = None
+    balance_requested: bool = False  # the final report's balance is put into payment (« mise en paiement demandée »)
 
 
 def _step_code(agreement: Agreement, trigger: PaymentTrigger) -> tuple[str, Decimal] | None:
@@ -363,8 +363,9 @@ def report_validate(
     on: dt.date | None = None,
     at: dt.datetime | None = None,
 ) -> ValidationOutcome:
-    """The DDETS-PP validates the report. For the final report, in the same transaction: the balance payment
-    (« SOLDE-<référence> ») or the reversal, then the convention and the dossier are settled (soldé). ``on`` is the
+    """The DDETS-PP validates the report. For the final report, in the same transaction: the grant finally due is
+    fixed; a balance to pay is put into payment (the convention is settled when it is paid), a reversal is claimed
+    back and the convention and the dossier are settled (soldés), as with a nil balance. ``on`` is the
     date of the validation (today by default; an earlier date when recording a decision taken on paper); ``at`` the
     moment the transitions are logged at (now by default; when given without ``on``, its date is the validation's).
     """
@@ -385,8 +386,6 @@ def report_validate(
                 outcome = _interim_payment(validated, agreement, by, today)
             elif validated.kind == ReportKind.FINAL.value:
                 outcome = _settle(validated, agreement, by, today, reversal_reference)
-                agreement_transition(agreement=agreement, transition="settle", by=by, on=today, at=at)
-                dossier_transition(dossier=dossier, transition="settle", by=by, at=at)
         except AgreementRefused as exc:  # PaymentRefused included
             raise FollowupRefused(exc.reasons) from exc
         except TransitionRefused as exc:
@@ -417,22 +416,18 @@ def _interim_payment(report: Report, agreement: Agreement, by: User, today: dt.d
 def _settle(
     report: Report, agreement: Agreement, by: User, today: dt.date, reversal_reference: str
 ) -> ValidationOutcome:
+    """Validating the final report fixes the grant finally due (ADR 0017): a balance still to pay is « mis en
+    paiement » (requested; the payment is recorded when made, and it settles the convention); a reversal is claimed
+    back (titre de perception) and, like a nil balance, settles the convention at once."""
     settlement = report_settlement(report)
     assert settlement is not None
     dossier = report.dossier
-    payment = None
     reversal = None
-    if settlement.balance_due > 0:
-        last_step = dossier.call.rules.agreements.payment_schedule[-1].code
-        payment = payment_record(
-            agreement=agreement,
-            amount=settlement.balance_due,
-            paid_on=today,
-            reference=f"SOLDE-{dossier.reference}",
-            by=by,
-            step_code=last_step,
-        )
-    elif settlement.reversal_due > 0:
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    locked.final_amount = settlement.justified
+    locked.balance_requested_on = today if settlement.balance_due > 0 else None
+    locked.save(update_fields=["final_amount", "balance_requested_on", "updated_at"])
+    if settlement.reversal_due > 0:
         reversal = Reversal.objects.create(
             dossier=dossier,
             report=report,
@@ -441,10 +436,14 @@ def _settle(
             recorded_on=today,
             recorded_by=by,
         )
+    if settlement.balance_due <= 0:
+        agreement_settle(agreement=locked, by=by, on=today)
     logger.info(
-        "Bilan final du dossier %s validé : solde %s, reversement %s.",
+        "Bilan final du dossier %s validé : solde mis en paiement %s, reversement %s.",
         dossier.reference,
         euros(settlement.balance_due),
         euros(settlement.reversal_due),
     )
-    return ValidationOutcome(report=report, settlement=settlement, payment=payment, reversal=reversal)
+    return ValidationOutcome(
+        report=report, settlement=settlement, reversal=reversal, balance_requested=settlement.balance_due > 0
+    )

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
-from pactes.dossiers.models import Action, Dossier, Priority
+from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priority
 from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.calendar import date_fr
@@ -165,3 +165,16 @@ def may_exchange(user: User, dossier: Dossier) -> bool:
     if dossier.state == DossierState.DRAFT:
         return False
     return is_instruction_staff(user) or (user.is_active and user.role == Role.APPLICANT)
+
+
+ADMISSIBILITY_TRANSITIONS = ("declare_admissible", "declare_inadmissible", "reopen_inadmissible")
+
+
+def admissibility_decision(dossier: Dossier) -> DossierTransitionLog | None:
+    """The latest admissibility act on ``dossier`` (recevable, irrecevable or reopened): who, when, why."""
+    return (
+        DossierTransitionLog.objects.filter(dossier=dossier, transition__in=ADMISSIBILITY_TRANSITIONS)
+        .select_related("by")
+        .order_by("-at", "-pk")
+        .first()
+    )

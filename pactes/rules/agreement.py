@@ -104,7 +104,8 @@ AGREEMENT_TRANSITIONS: tuple[AgreementTransition, ...] = (
     # Signed by the State: in force; actions start from the signature (§1.4).
     Transition("sign", "Enregistrer la signature de l'État", _S.SIGNED_BY_APPLICANT, _S.SIGNED, _INSTRUCTOR),
     # Closing: final report validated, balance paid or reversal recorded.
-    Transition("settle", "Solder la convention", _S.SIGNED, _S.SETTLED, _INSTRUCTOR),
+    # Settled once the final report is validated and its balance paid (or claimed back), by whoever records it.
+    Transition("settle", "Solder la convention", _S.SIGNED, _S.SETTLED, _INSTRUCTOR_OR_DREETS),
     Transition("terminate", "Résilier la convention", _S.SIGNED, _S.TERMINATED, _INSTRUCTOR_OR_DREETS, True),
     # Never concluded: the applicant withdrew before the convention was in force.
     Transition("abandon_draft", "Abandonner la convention", _S.DRAFT, _S.ABANDONED, _INSTRUCTOR, True),

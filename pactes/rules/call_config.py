@@ -24,10 +24,12 @@ from pactes.rules.call_parts import (  # re-exported: every caller imports them 
     CallConfigError,
     Choice,
     Criterion,
+    DecisionSpec,
     IndicativeListSpec,
     PaymentStep,
     PaymentTrigger,
     RetentionSpec,
+    decision_spec,
     retention_spec,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "CallConfigError",
     "Choice",
     "Criterion",
+    "DecisionSpec",
     "IndicativeListSpec",
     "PaymentStep",
     "PaymentTrigger",
@@ -99,6 +102,8 @@ class CallConfig:
     agreements: AgreementSpec = field(default_factory=AgreementSpec)
     # How long drafts and the personal data of refused dossiers are kept (optional YAML section ``retention``).
     retention: RetentionSpec = field(default_factory=lambda: retention_spec(None))
+    # The signatory of the decision letters and the voies et délais de recours (optional YAML section ``decisions``).
+    decisions: DecisionSpec = field(default_factory=DecisionSpec)
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
@@ -190,6 +195,7 @@ class CallConfig:
             admissibility_checklist=tuple(_choice(c) for c in r.optional_list("instruction.admissibility_checklist")),
             agreements=_agreement_spec(r.optional("agreements")),
             retention=retention_spec(r.optional("retention")),
+            decisions=decision_spec(r.optional("decisions"), issuer_authority=r.text("issuer.authority")),
         )
         config._validate()
         return config
@@ -427,6 +433,7 @@ def _agreement_spec(raw: Any) -> AgreementSpec:
         engagement_alert_days=integer(
             raw.get("engagement_alert_days"), "engagement_alert_days", default.engagement_alert_days
         ),
+        unsigned_alert_days=integer(raw.get("unsigned_alert_days"), "unsigned_alert_days", default.unsigned_alert_days),
     )
 
 

@@ -105,6 +105,8 @@ class AgreementSpec:
     variance_threshold: Decimal = Decimal("0.15")
     reminder_offsets_days: tuple[int, ...] = (14, 7, 1)
     engagement_alert_days: int = 15
+    # A convention sent for signature and not signed this many days later is flagged to the carrier and instructor.
+    unsigned_alert_days: int = 15
 
     def problems(self) -> list[str]:
         found: list[str] = []
@@ -128,6 +130,8 @@ class AgreementSpec:
             found.append("les délais de rappel doivent être une liste non vide de jours distincts")
         if self.engagement_alert_days < 0:
             found.append("le délai d'alerte d'engagement ne peut pas être négatif")
+        if self.unsigned_alert_days <= 0:
+            found.append("le délai d'alerte d'une convention non signée doit être positif")
         return found
 
 
@@ -193,3 +197,41 @@ def retention_spec(raw: object) -> RetentionSpec:
     if problems := spec.problems():
         raise CallConfigError("Section « retention » incohérente : " + " ; ".join(problems) + ".")
     return spec
+
+
+class DecisionSpec:
+    """Who signs the committee's decision letters and the voies et délais de recours they state (YAML ``decisions``).
+
+    Without the section, the letter is signed by the call's authority (``issuer.authority``) and the appeals are
+    those of French administrative law: a recours gracieux to that authority and a recours contentieux before the
+    administrative court, within two months of notification (code de justice administrative, art. R. 421-1).
+    """
+
+    signatory: str = ""
+    gracious_authority: str = ""  # « auprès du préfet de la région Occitanie »
+    court: str = ""  # « devant le tribunal administratif de Toulouse »
+    delay_months: int = 2
+
+
+def decision_spec(raw: object, *, issuer_authority: str) -> DecisionSpec:
+    """The ``decisions`` section of a call's YAML; an absent key falls back on the call's authority."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise CallConfigError("« decisions » doit être un dictionnaire.")
+    appeals = raw.get("appeals") or {}
+    if not isinstance(appeals, dict):
+        raise CallConfigError("« decisions.appeals » doit être un dictionnaire.")
+    delay = appeals.get("delay_months", 2)
+    if isinstance(delay, bool) or not isinstance(delay, int) or delay <= 0:
+        raise CallConfigError(
+            f"« decisions.appeals.delay_months » doit être un nombre de mois positif (lu : {delay!r})."
+        )
+    return DecisionSpec(
+        signatory=str(raw.get("signatory") or issuer_authority),
+        gracious_authority=str(
+            appeals.get("gracious_authority") or f"auprès de l'autorité signataire ({issuer_authority})"
+        ),
+        court=str(appeals.get("court") or "devant le tribunal administratif territorialement compétent"),
+        delay_months=delay,
+    )

@@ -18,8 +18,12 @@ from pactes.rules.state_machine import Actor, Lifecycle, Stamp, Transition
 from pactes.rules.verdict import Reason
 
 SESSION_ALREADY_OPEN = "SESSION_ALREADY_OPEN"
+SESSION_NOT_YET_HELD = "SESSION_NOT_YET_HELD"
 # The fact the service gives to ``open``: the date of another open session of the same call, if any.
 OTHER_OPEN_SESSION_DATE = "other_open_session_date"
+# The facts of ``open``: the date the session is held, and the day (Paris) of the opening act.
+SESSION_DATE = "session_date"
+OPENING_DAY = "opening_day"
 
 
 class SessionState(StrEnum):
@@ -52,11 +56,27 @@ def one_open_session_per_call(facts: Mapping[str, object]) -> list[Reason]:
     ]
 
 
+def held_on_its_date(facts: Mapping[str, object]) -> list[Reason]:
+    """1.6: a session is opened on the day it is held, or recorded afterwards with its real date; never before."""
+    held, opening = facts.get(SESSION_DATE), facts.get(OPENING_DAY)
+    if not isinstance(held, dt.date) or not isinstance(opening, dt.date) or held <= opening:
+        return []
+    return [
+        Reason(
+            SESSION_NOT_YET_HELD,
+            f"La séance est datée du {held:%d/%m/%Y} : elle ne peut pas être ouverte avant ce jour. Si le comité "
+            "s'est réuni plus tôt, corrigez d'abord la date de la séance.",
+        )
+    ]
+
+
 _S = SessionState
 _DREETS = frozenset({Actor.DREETS})
 
 SESSION_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("open", "Ouvrir la séance", _S.PLANNED, _S.OPEN, _DREETS, guards=(one_open_session_per_call,)),
+    Transition(
+        "open", "Ouvrir la séance", _S.PLANNED, _S.OPEN, _DREETS, guards=(one_open_session_per_call, held_on_its_date)
+    ),
     # Closing applies the decisions to the dossiers; the committee service checks quorum, agenda and envelope first.
     Transition("close", "Clore la séance", _S.OPEN, _S.CLOSED, _DREETS),
 )

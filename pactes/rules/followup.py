@@ -106,6 +106,13 @@ def report_periods(*, frequency: str, start: dt.date, end: dt.date, config: Call
     return tuple(periods)
 
 
+def period_measured(measured_on: dt.date, periods: Sequence[ReportPeriod]) -> ReportPeriod | None:
+    """The period a value measured on ``measured_on`` reports on: the earliest whose reporting window (its start to
+    its due date) holds that day. A value measured in the days after a period ends, before its report is due, is the
+    report of that period (1.5); the day it was entered does not matter."""
+    return next((p for p in periods if p.start <= measured_on <= p.due), None)
+
+
 def report_due_dates(*, frequency: str, start: dt.date, end: dt.date, config: CallConfig) -> tuple[dt.date, ...]:
     return tuple(p.due for p in report_periods(frequency=frequency, start=start, end=end, config=config))
 

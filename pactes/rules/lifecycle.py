@@ -105,7 +105,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reject", "Ne pas retenir", _S.TRANSMITTED, _S.REJECTED, _DREETS, needs_reason=True),
     Transition("postpone", "Ajourner", _S.TRANSMITTED, _S.POSTPONED, _DREETS, needs_reason=True),
     # Follow-up (§1.4, §1.5): validating the final report closes the dossier.
-    Transition("settle", "Solder le dossier", _S.RETAINED, _S.SETTLED, _INSTRUCTOR),
+    # Settled when the convention is: by the instructor, or the DREETS recording the last payment of the balance.
+    Transition("settle", "Solder le dossier", _S.RETAINED, _S.SETTLED, _INSTRUCTOR | _DREETS),
     # Reopening by the DREETS, always motivated, never silent.
     Transition(
         "reopen_inadmissible", "Rouvrir la recevabilité", _S.INADMISSIBLE, _S.UNDER_REVIEW, _DREETS, needs_reason=True

@@ -19,6 +19,7 @@ from pactes.rules.money import check_amount, cited, euros
 from pactes.rules.verdict import Reason
 
 TERRITORY_CAP_EXCEEDED = "TERRITORY_CAP_EXCEEDED"
+TERRITORY_REQUESTED_OVER_CAP = "TERRITORY_REQUESTED_OVER_CAP"
 RANKING_INCOMPLETE = "RANKING_INCOMPLETE"
 PROPOSED_OVER_REQUESTED = "PROPOSED_OVER_REQUESTED"
 PROPOSED_OVER_CAP = "PROPOSED_OVER_CAP"
@@ -65,6 +66,22 @@ class RankingSummary:
     @property
     def ok(self) -> bool:
         return not any(r.blocking for r in self.reasons)
+
+    @property
+    def blocking_reasons(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.blocking)
+
+    @property
+    def warnings(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if not r.blocking)
+
+    @property
+    def requested_over_cap(self) -> bool:
+        return self.total_requested > self.territory_cap
+
+    @property
+    def proposed_over_cap(self) -> bool:
+        return self.total_proposed > self.territory_cap
 
 
 def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, territory: str = "") -> RankingSummary:
@@ -137,6 +154,19 @@ def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, ter
                 cumulated_requested=cumulated_requested,
                 cumulated_proposed=cumulated_proposed,
                 is_within_cap=cumulated_proposed <= config.territory_cap,
+            )
+        )
+    # 1.6 speaks of the cumulated *requested* amount: a warning (the instruction may propose less), while the
+    # cumulated *proposed* amount, which the committee will award, is what must stay within the cap (blocking).
+    if cumulated_requested > config.territory_cap:
+        reasons.append(
+            Reason(
+                TERRITORY_REQUESTED_OVER_CAP,
+                f"Les montants demandés{where} cumulent {euros(cumulated_requested)} et dépassent le plafond de "
+                f"{euros(config.territory_cap)} par territoire{cited(territory_section)} : les montants proposés "
+                "doivent ramener le cumul sous le plafond.",
+                blocking=False,
+                section=territory_section,
             )
         )
     if cumulated_proposed > config.territory_cap:

@@ -41,6 +41,9 @@ class DeadlineKind(StrEnum):
     INTERIM_REPORT = "bilan_intermediaire"
     FINAL_REPORT = "bilan_final"
     ACTIONS_END = "fin_actions"
+    FILING_CLOSE = "cloture_depot"
+    COMPLEMENTS = "complements"
+    AGREEMENT_UNSIGNED = "convention_non_signee"
 
     @property
     def label(self) -> str:
@@ -53,6 +56,9 @@ DEADLINE_KIND_LABELS: dict[DeadlineKind, str] = {
     DeadlineKind.INTERIM_REPORT: "Bilan intermédiaire",
     DeadlineKind.FINAL_REPORT: "Bilan final et compte rendu financier",
     DeadlineKind.ACTIONS_END: "Fin des actions",
+    DeadlineKind.FILING_CLOSE: "Clôture du dépôt des dossiers",
+    DeadlineKind.COMPLEMENTS: "Transmission des compléments demandés",
+    DeadlineKind.AGREEMENT_UNSIGNED: "Convention envoyée et toujours pas signée",
 }
 
 
@@ -94,8 +100,12 @@ def reminders_due(
     today: dt.date,
     offsets: Sequence[int],
     already_sent: Collection[str] = frozenset(),
+    alert_when_passed: bool = False,
 ) -> tuple[Reminder, ...]:
-    """The reminders to send today, at most one per deadline, none whose key is in ``already_sent``."""
+    """The reminders to send today, at most one per deadline, none whose key is in ``already_sent``.
+
+    ``alert_when_passed``: the deadline is the day an alert becomes due (a convention unsigned 15 days after it was
+    sent): a day missed by the worker does not cancel it, it is sent on the next run."""
     if not offsets:
         raise ReminderError("Aucun délai de rappel n'est défini (« agreements.reminder_offsets_days »).")
     sent = set(already_sent)
@@ -105,7 +115,7 @@ def reminders_due(
         if not reached:
             continue
         offset = min(reached)  # the latest reached send date
-        if offset >= 0 and today > deadline.due:
+        if offset >= 0 and today > deadline.due and not alert_when_passed:
             continue  # a reminder before a deadline that has passed is pointless
         key = reminder_key(kind=deadline.kind, object_id=deadline.object_id, due=deadline.due, offset_days=offset)
         if key in sent:
@@ -191,3 +201,21 @@ def engagement_alert(
             )
         ]
     return []
+
+
+# -- reminders the calendar implies before and after the committee (§1.7) --------------------------------------------
+def filing_close_deadline(*, object_id: str, recipients: str, config: CallConfig) -> Deadline:
+    """1.7: the close of filing, for an applicant whose dossier is still a draft (14, 7 and 1 days before)."""
+    due = config.filing_closes_at.date()
+    return Deadline(DeadlineKind.FILING_CLOSE, object_id, due, recipients, DeadlineKind.FILING_CLOSE.label)
+
+
+def complements_deadline(*, object_id: str, recipients: str, due: dt.date) -> Deadline:
+    """The date the instructor set for the complements asked of the applicant."""
+    return Deadline(DeadlineKind.COMPLEMENTS, object_id, due, recipients, DeadlineKind.COMPLEMENTS.label)
+
+
+def unsigned_agreement_alert(*, object_id: str, recipients: str, sent_on: dt.date, config: CallConfig) -> Deadline:
+    """A convention sent for signature and not signed ``unsigned_alert_days`` later (call's YAML): the alert's day."""
+    due = sent_on + dt.timedelta(days=config.agreements.unsigned_alert_days)
+    return Deadline(DeadlineKind.AGREEMENT_UNSIGNED, object_id, due, recipients, DeadlineKind.AGREEMENT_UNSIGNED.label)

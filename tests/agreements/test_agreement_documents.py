@@ -128,3 +128,12 @@ def test_the_admin_saves_a_template_change_as_a_new_version(draft_agreement, acc
     assert [(v.version, v.is_current) for v in versions] == [(1, False), (2, True)]
     assert versions[0].body == current.body
     assert versions[1].created_by == accounts["admin"]
+
+
+def test_the_docx_keeps_the_space_before_a_bold_name(draft_agreement):
+    """Issue 16 (12): « et <strong>Association…</strong> » reads « et Association… », not « etAssociation… »."""
+    with draft_agreement.docx_file.open("rb") as handle:
+        document = docx.Document(io.BytesIO(handle.read()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(p.startswith("et Association Solidarités Couserans") for p in paragraphs)
+    assert not any("etAssociation" in p or "  " in p for p in paragraphs)

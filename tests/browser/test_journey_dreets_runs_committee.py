@@ -12,7 +12,6 @@ I close the session and download the procès-verbal, which names both dossiers. 
 (``porteur.ariege@demo.test``) then reads the decision on her dossier and downloads her decision letter.
 """
 
-import datetime as dt
 import re
 import subprocess
 from decimal import Decimal
@@ -120,7 +119,7 @@ def test_dreets_runs_a_committee_session_decides_closes_and_the_applicant_reads_
     call.save(update_fields=["regional_envelope"])
     for email, first_name in ((SECOND_JURY, "Anne"), (THIRD_JURY, "Paul")):
         User.objects.create_user(email, DEMO_PASSWORD, first_name=first_name, last_name="Jury", role=Role.JURY)
-    session_date = timezone.localdate() + dt.timedelta(days=1)
+    session_date = timezone.localdate()  # a session opens on the day it is held, never before (issue 16)
 
     # The applicant is logged in on her side: her dossier is with the committee, no decision shown.
     applicant_context = browser.new_context(**browser_context_args)

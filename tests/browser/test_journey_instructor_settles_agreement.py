@@ -11,7 +11,8 @@ signature, enter the legal commitment (EJ, refused first with 9 digits) and reco
 Camille Roux, the carrier (``porteur.ariege@demo.test``), in her own browser, opens « Suivi des projets retenus »,
 enters a measured value of her impact indicator and a progress note, then writes her final report with the financial
 statement: a line more than 15 % below plan is refused until its variance is explained; she explains it and submits.
-I validate the final report: the balance of the grant justified pro rata of the expenses made is paid, the convention
+I validate the final report: the balance of the grant justified pro rata of the expenses made is put into payment;
+I record its payment when made and the convention
 and the dossier are « Soldé(e) ».
 """
 
@@ -270,19 +271,31 @@ def test_instructor_signs_engages_and_pays_the_carrier_reports_and_the_final_rep
     expect(settlement("Solde à verser")).to_have_text(euros(balance))
     expect(settlement("Subvention non consommée")).to_have_text(euros(Decimal("0")))
 
-    # She validates it: the balance is paid, the convention and the dossier are settled.
+    # She validates it: the balance is put into payment; the convention stays in force until it is paid.
     decision = form_with_button(page, "Enregistrer la décision")
     tick(decision.get_by_label("Valider le bilan", exact=True))
     decision.get_by_role("button", name="Enregistrer la décision").click()
-    alert_success(page, f"Bilan final validé : solde de {euros(balance)} versé, dossier soldé.")
+    alert_success(page, f"Bilan final validé : mise en paiement du solde de {euros(balance)} demandée.")
     expect(page.get_by_text("Validé", exact=True).first).to_be_visible()
     expect(page.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
 
     page.goto(reverse("agreements:detail", args=[dossier.pk]))
+    expect(page.locator("#solde-mis-en-paiement")).to_contain_text(f"{euros(balance)} à verser")
+    expect(page.get_by_text(f"reste à verser : {euros(balance)}")).to_be_visible()
+
+    # The balance is paid: she records it with its date and Chorus reference; the convention is settled.
+    payment = form_with_button(page, "Enregistrer le versement")
+    field(payment, "Échéance").select_option(label="Solde à la validation du bilan final")
+    field(payment, "Montant versé (€)").fill(str(balance).replace(".", ","))
+    field(payment, "Date du versement").fill(today.isoformat())
+    field(payment, "Référence (Chorus)").fill("DP-2025-1204")
+    payment.get_by_role("button", name="Enregistrer le versement").click()
     expect(page.get_by_text("Soldée", exact=True).first).to_be_visible()
     paid = page.get_by_role("table", name="Versements effectués")
-    expect(paid.get_by_role("row").filter(has_text=f"SOLDE-{reference}")).to_contain_text(euros(balance))
+    expect(paid.get_by_role("row").filter(has_text="DP-2025-1204")).to_contain_text(euros(balance))
     expect(page.get_by_text(f"versé : {euros(justified)}")).to_be_visible()
+    expect(page.get_by_text(f"reste à verser : {euros(Decimal('0'))}")).to_be_visible()
+    expect(page.get_by_role("button", name="Enregistrer le versement")).to_have_count(0)
 
     page.goto(reverse("instruction:dossier", args=[reference]))
     expect(page.get_by_role("main").locator("[data-state]").first).to_have_text("Soldé")

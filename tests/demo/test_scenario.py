@@ -116,7 +116,8 @@ def test_the_acts_of_the_2024_call_are_dated_on_its_2024_2026_calendar_not_at_lo
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     logs = DossierTransitionLog.objects.filter(dossier__call=real)
     assert logs.exists()
-    assert not logs.filter(at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)).exists()
+    # The last act: the balance paid on 6 February 2026 settles the dossier (issue 16, ADR 0017).
+    assert not logs.filter(at__gte=dt.datetime(2026, 3, 1, tzinfo=paris)).exists()
     assert not logs.filter(at__lt=dt.datetime(2024, 9, 1, tzinfo=paris)).exists()
     session = CommitteeSession.objects.get(call=real, state=SessionState.CLOSED)
     assert session.opened_at.astimezone(paris) == dt.datetime(2024, 10, 15, 9, 30, tzinfo=paris)
@@ -128,7 +129,7 @@ def test_the_acts_of_the_2024_call_are_dated_on_its_2024_2026_calendar_not_at_lo
             transmission.transmitted_at > session.closed_at
         )
     assert not AgreementTransitionLog.objects.filter(
-        agreement__dossier__call=real, at__gte=dt.datetime(2026, 2, 1, tzinfo=paris)
+        agreement__dossier__call=real, at__gte=dt.datetime(2026, 3, 1, tzinfo=paris)
     ).exists()
     assert Report.objects.filter(dossier__call=real, submitted_at__year=2025).exists()
 
@@ -217,7 +218,9 @@ def test_one_dossier_is_settled_final_report_validated_and_balance_paid(real):
     agreement = settled.agreement
     assert agreement.state == AgreementState.SETTLED.value
     assert Report.objects.get(dossier=settled, kind=ReportKind.FINAL.value).state == ReportState.VALIDATED.value
-    balance = agreement.payments.get(reference=f"SOLDE-{settled.reference}")
+    balance = agreement.payments.get(step_code="solde")
+    assert balance.paid_on > agreement.balance_requested_on  # put into payment at validation, paid afterwards
+    assert agreement.final_amount == sum((p.amount for p in agreement.payments.all()), Decimal("0.00"))
     paid = sum((p.amount for p in agreement.payments.all()), Decimal("0.00"))
     # An underspent travel line lowers the grant pro rata: the balance is less than half the award.
     assert Decimal("0.00") < balance.amount < agreement.awarded_amount / 2
@@ -249,3 +252,12 @@ def test_setup_demo_prints_each_staff_account_with_its_totp_secret_on_its_line(r
     assert "instructeur.66@demo.test" in lines
     assert {"instructeur.09@demo.test", "dreets@demo.test", "jury@demo.test", "admin@demo.test"} <= set(lines)
     assert "application d'authentification" in runs.second_output
+
+
+def test_the_jury_gave_opinions_on_the_demo_session_and_the_minutes_summarise_them(real):
+    """Issue 16 (9): the closed demo session holds opinions of two jury members, given before it."""
+    session = CommitteeSession.objects.get(call=real, state=SessionState.CLOSED)
+    opinions = list(session.jury_opinions.select_related("member", "dossier"))
+    assert {o.member.email for o in opinions} == {"jury@demo.test", "jury.2@demo.test"}
+    assert all(o.updated_at < session.opened_at for o in opinions)
+    assert any(o.opinion == "defavorable" and o.comment for o in opinions)

@@ -4,13 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from pactes.dossiers.models import ImpactMeasure
 from pactes.followup.models import IndicatorMeasurement
 from pactes.followup.selectors import dossier_followup, frequency_of
 from pactes.followup.services import FollowupRefused, measurement_record, progress_record
-from pactes.rules.followup import ReportFrequency
+from pactes.rules.call_config import CallConfig
+from pactes.rules.followup import ReportFrequency, period_measured, report_periods
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +158,34 @@ def test_a_settled_dossier_owes_no_more_reports_only_the_late_ones_stay_flagged(
     assert dossier_followup(dossier=dossier, today=long_after).late_reasons  # open: every period overdue
     dossier = dossier_transition(dossier=dossier, transition="settle", by=accounts["instructeur.09"])
     assert not dossier_followup(dossier=dossier, today=long_after).late_reasons
+
+
+def test_a_value_measured_after_its_period_ends_but_before_the_report_is_due_counts_for_that_period(
+    retained_dossier, accounts
+):
+    """Issue 16 (4): a value measured on 15/10 (due 19/10) reports the period ending 04/10; it is not late."""
+    dossier = retained_dossier["09"]
+    measure = first_measure(dossier)
+    today = measure.action.start + dt.timedelta(days=140)
+    first = dossier_followup(dossier=dossier, today=today).actions[0].measures[0].periods[0].period
+    measured_on = first.end + dt.timedelta(days=11)
+    assert first.end < measured_on < first.due
+    entered = dt.datetime.combine(first.due, dt.time(9), tzinfo=dt.UTC)
+    measurement_record(
+        measure=measure, value=Decimal("7"), measured_on=measured_on, by=accounts["porteur.ariege"], at=entered
+    )
+    periods = dossier_followup(dossier=dossier, today=today).actions[0].measures[0].periods
+    assert [m.value for m in periods[0].measurements] == [Decimal("7")]
+    assert not periods[0].is_late
+    assert not periods[1].measurements  # counted once, for the period it reports
+
+
+def test_the_period_a_value_reports_is_the_earliest_whose_window_holds_its_date():
+    config = CallConfig.from_yaml((settings.PACTES_CALLS_DIR / "pts-occitanie-2024.yaml").read_text(encoding="utf-8"))
+    periods = report_periods(
+        frequency=ReportFrequency.QUARTERLY.value, start=dt.date(2025, 1, 5), end=dt.date(2025, 12, 31), config=config
+    )
+    assert period_measured(dt.date(2025, 4, 4), periods).index == 1
+    assert period_measured(periods[0].due, periods).index == 1
+    assert period_measured(periods[0].due + dt.timedelta(days=1), periods).index == 2
+    assert period_measured(dt.date(2026, 3, 1), periods) is None

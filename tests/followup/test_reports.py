@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from pactes.agreements.models import Payment
+from pactes.agreements.selectors import payment_summary
+from pactes.agreements.services import AgreementRefused, agreement_transition, payment_record
 from pactes.followup.models import Report, Reversal
 from pactes.followup.services import (
     FollowupRefused,
@@ -123,9 +126,10 @@ def test_settlement_arithmetic_through_the_service(final_report, accounts):
     assert settlement.reversal_due == Decimal("10000.00") and settlement.balance_due == Decimal("0.00")
 
 
-def test_validating_the_final_report_pays_the_balance_and_settles_convention_and_dossier(
+def test_validating_the_final_report_puts_the_balance_into_payment_and_its_payment_settles(
     final_report, accounts, django_capture_on_commit_callbacks
 ):
+    """Issue 16 (3): validation makes the balance due; the payment is recorded when made; then it is settled."""
     fill(final_report, accounts["porteur.ariege"])
     report_submit(report=final_report, by=accounts["porteur.ariege"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,14 +138,56 @@ def test_validating_the_final_report_pays_the_balance_and_settles_convention_and
     dossier.refresh_from_db()
     agreement = dossier.agreement
     agreement.refresh_from_db()
-    balance = Payment.objects.get(agreement=agreement, step_code="solde")
-    assert balance.amount == Decimal("20000.00") == outcome.payment.amount
-    assert balance.reference == f"SOLDE-{dossier.reference}"
-    assert sum(p.amount for p in agreement.payments.all()) == agreement.awarded_amount
-    assert agreement.state == AgreementState.SETTLED and agreement.settled_on is not None
+    assert outcome.balance_requested and outcome.payment is None
+    assert not Payment.objects.filter(agreement=agreement, step_code="solde").exists()
+    assert agreement.final_amount == Decimal("40000.00")
+    assert agreement.balance_requested_on == timezone.localdate()
+    assert agreement.state == AgreementState.SIGNED and dossier.state == DossierState.RETAINED
+    summary = payment_summary(agreement)
+    assert summary.remaining == Decimal("20000.00") and summary.is_balance_awaiting_payment
+    assert "Le solde de 20" in mail.outbox[-1].body and "est mis en paiement" in mail.outbox[-1].body
+    assert "soldés" not in mail.outbox[-1].body
+
+    # A manual « Solder » before the payment is refused.
+    with pytest.raises(AgreementRefused) as refused:
+        agreement_transition(agreement=agreement, transition="settle", by=accounts["instructeur.09"])
+    assert [r.code for r in refused.value.reasons] == ["AGREEMENT_BALANCE_UNPAID"]
+
+    # The payment, when made, with its own date and reference: the convention and the dossier are settled.
+    paid_on = timezone.localdate()
+    payment_record(
+        agreement=agreement,
+        amount=Decimal("20000.00"),
+        paid_on=paid_on,
+        reference="DP-2026-000123",
+        by=accounts["dreets"],
+        step_code="solde",
+    )
+    agreement.refresh_from_db()
+    dossier.refresh_from_db()
+    assert agreement.state == AgreementState.SETTLED and agreement.settled_on == paid_on
     assert dossier.state == DossierState.SETTLED
+    assert payment_summary(agreement).remaining == Decimal("0.00")
     assert not Reversal.objects.exists()
-    assert "soldés" in mail.outbox[-1].body
+
+
+def test_the_balance_due_caps_the_payments_once_the_final_report_is_validated(final_report, accounts):
+    fill(final_report, accounts["porteur.ariege"], Decimal("0.75"), "Une action décalée.")
+    report_submit(report=final_report, by=accounts["porteur.ariege"])
+    outcome = report_validate(report=final_report, by=accounts["instructeur.09"])
+    agreement = final_report.dossier.agreement
+    agreement.refresh_from_db()
+    remaining = payment_summary(agreement).remaining
+    assert remaining == outcome.settlement.balance_due > 0
+    with pytest.raises(AgreementRefused) as refused:
+        payment_record(
+            agreement=agreement,
+            amount=remaining + Decimal("0.01"),
+            paid_on=timezone.localdate(),
+            reference="DP-X",
+            by=accounts["instructeur.09"],
+        )
+    assert "PAYMENT_OVER_AWARD" in [r.code for r in refused.value.reasons]
 
 
 def test_validating_an_underspent_final_report_records_the_reversal_and_settles(final_report, accounts):
@@ -156,20 +202,6 @@ def test_validating_an_underspent_final_report_records_the_reversal_and_settles(
     assert dossier.state == DossierState.SETTLED
     assert dossier.agreement.state == AgreementState.SETTLED
     assert not Payment.objects.filter(step_code="solde").exists()
-
-
-def test_a_refused_balance_payment_rolls_the_validation_back(final_report, accounts):
-    fill(final_report, accounts["porteur.ariege"])
-    report_submit(report=final_report, by=accounts["porteur.ariege"])
-    agreement = final_report.dossier.agreement
-    type(agreement).objects.filter(pk=agreement.pk).update(commitment_number="", commitment_date=None)  # no EJ
-    with pytest.raises(FollowupRefused) as refused:
-        report_validate(report=final_report, by=accounts["instructeur.09"])
-    assert "PAYMENT_NOT_ENGAGED" in [r.code for r in refused.value.reasons]
-    final_report.refresh_from_db()
-    assert final_report.state == "remis"
-    final_report.dossier.refresh_from_db()
-    assert final_report.dossier.state == DossierState.RETAINED
 
 
 def test_the_interim_report_has_no_statement_and_validation_keeps_the_dossier_open(paid_agreement, accounts):

@@ -114,7 +114,7 @@ def test_terminated_and_abandoned_are_final():
 
 def test_transitions_offered_to_an_actor_are_those_it_may_fire():
     assert [t.code for t in agreement_transitions_from("envoyee", "porteur")] == ["upload_applicant_signature"]
-    assert {t.code for t in agreement_transitions_from("signee", "dreets")} == {"terminate"}
+    assert {t.code for t in agreement_transitions_from("signee", "dreets")} == {"settle", "terminate"}
 
 
 def test_only_a_draft_is_editable_and_only_a_signed_convention_is_in_force_and_payable():

@@ -13,6 +13,7 @@ from pactes.rules.ranking import (
     PROPOSED_OVER_REQUESTED,
     RANKING_INCOMPLETE,
     TERRITORY_CAP_EXCEEDED,
+    TERRITORY_REQUESTED_OVER_CAP,
     RankedProject,
     rank_territory,
 )
@@ -29,7 +30,8 @@ def project(ref: str, requested: str, proposed: str | None, rank: int | None) ->
 
 
 def codes(projects: list[RankedProject]) -> list[str]:
-    return [r.code for r in rank_territory(projects, CONFIG, territory="CC du Haut-Languedoc").reasons]
+    """The blocking codes (the warning on the requested amounts is tested on its own)."""
+    return [r.code for r in rank_territory(projects, CONFIG, territory="CC du Haut-Languedoc").blocking_reasons]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,7 @@ def test_territory_cap_message_names_the_territory_and_the_excess() -> None:
     summary = rank_territory(
         [project("A", "40000", "40000", 1), project("B", "30000", "30000", 2)], CONFIG, territory="CA de Béziers"
     )
-    (reason,) = summary.reasons
+    (reason,) = summary.blocking_reasons
     assert reason.message == (
         f"Les montants proposés du territoire CA de Béziers cumulent {euros(Decimal('70000'))} et dépassent le plafond "
         f"de {euros(CONFIG.territory_cap)} par territoire de {euros(Decimal('8000'))} (§1.6)."
@@ -91,3 +93,13 @@ def test_territory_cap_follows_the_config() -> None:
     bigger = dataclasses.replace(CONFIG, territory_cap=Decimal("100000"))
     projects = [project("A", "40000", "40000", 1), project("B", "30000", "30000", 2)]
     assert rank_territory(projects, bigger).ok
+
+
+def test_the_cumulated_requested_amount_over_the_cap_is_a_warning_that_does_not_block():
+    """Issue 16 (5): §1.6 « montant cumulé en demande … ne dépassant pas le montant plafond »."""
+    summary = rank_territory(
+        [project("A", "40000", "40000", 1), project("B", "30000", "22000", 2)], CONFIG, territory="CC X"
+    )
+    assert summary.ok and summary.requested_over_cap and not summary.proposed_over_cap
+    assert [r.code for r in summary.warnings] == [TERRITORY_REQUESTED_OVER_CAP]
+    assert "cumulent 70 000 €" in summary.warnings[0].message.replace("\u202f", " ").replace("\xa0", " ")

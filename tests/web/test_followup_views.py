@@ -2,12 +2,14 @@
 DREETS sees the consolidated view; jury members and anonymous visitors see nothing."""
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from pactes.dossiers.models import ImpactMeasure
+from pactes.calls.services import call_load
+from pactes.dossiers.models import Dossier, ImpactMeasure
 from pactes.followup.models import IndicatorMeasurement, Report
 from pactes.followup.services import LineInput, report_open, report_submit, report_update
 from pactes.rules.lifecycle import DossierState
@@ -116,9 +118,11 @@ def test_final_report_journey_through_the_pages_ends_with_a_settled_dossier(
     response = client.post(
         reverse("followup:report_decide", args=[dossier.reference, "final"]), {"decision": "valider"}, follow=True
     )
-    assert "dossier soldé" in response.content.decode()
+    assert "mise en paiement du solde de 20" in response.content.decode()
     dossier.refresh_from_db()
-    assert dossier.state == DossierState.SETTLED
+    assert dossier.state == DossierState.RETAINED  # until the balance is paid (issue 16, case 3)
+    agreement_page = client.get(reverse("agreements:detail", args=[dossier.pk])).content.decode()
+    assert "Mise en paiement du solde demandée le" in agreement_page and "Enregistrer le versement" in agreement_page
 
 
 def test_returning_without_motivation_is_refused_on_the_page(client, paid_agreement, accounts):
@@ -154,3 +158,19 @@ def test_the_ddets_consolidated_view_is_limited_to_its_departement(client, paid_
     client.force_login(accounts["instructeur.11"])
     content = client.get(reverse("followup:consolidated")).content.decode()
     assert "Aude" in content and "Ariège" not in content and "Enveloppe régionale" not in content
+
+
+def test_demo_figures_are_never_added_to_the_real_ones(client, paid_agreement, accounts, committee_call, settings):
+    """Issue 16 (2): « Tous les appels » means the real calls only; a demo call is shown alone, labelled."""
+    demo_call = call_load(path=settings.PACTES_CALLS_DIR / "pts-occitanie-demo.yaml")
+    demo_call.regional_envelope = Decimal("300000.00")
+    demo_call.save(update_fields=["regional_envelope"])
+    # The Ariège dossier (40 000 € awarded, 20 000 € paid) is moved to the demo call; the Aude one stays real.
+    Dossier.objects.filter(pk=paid_agreement.dossier.pk).update(call=demo_call)
+    client.force_login(accounts["dreets"])
+    page = html.unescape(client.get(reverse("followup:consolidated")).content.decode())
+    assert "Région Occitanie — 1 projet retenu" in page and "appels réels seulement (hors démonstration)" in page
+    assert "09 — Ariège" not in page and "11 — Aude" in page
+    assert "300\u202f000\u00a0€" not in page and "400\u202f000\u00a0€" not in page
+    demo = html.unescape(client.get(reverse("followup:consolidated"), {"call": demo_call.pk}).content.decode())
+    assert "data-demo" in demo and "300\u202f000\u00a0€" in demo and "09 — Ariège" in demo and "11 — Aude" not in demo

@@ -5,10 +5,11 @@ rule that judged it writes it. An absent value (``None``) shows « — ».
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
-from pactes.rules import money
+from pactes.rules import money, wording
 
 register = template.Library()
 
@@ -33,3 +34,9 @@ def number(value: Decimal | int | None) -> str:
 @register.filter
 def rate(value: Decimal | None) -> str:
     return ABSENT if value is None else money.percent(_decimal(value))
+
+
+@register.filter
+def of_departement(departement: Any) -> str:
+    """« de l'Ariège » for a département (its ``code`` and ``name``)."""
+    return wording.of_departement(str(departement.code), str(departement.name))

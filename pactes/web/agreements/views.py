@@ -36,7 +36,7 @@ from pactes.agreements.services import (
 )
 from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier
-from pactes.rules.agreement import agreement_transitions_from
+from pactes.rules.agreement import AgreementState, agreement_transitions_from
 from pactes.rules.money import euros
 from pactes.rules.verdict import Reason
 
@@ -137,7 +137,9 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
     }
     if agreement is not None:
         transitions = [
-            t for t in agreement_transitions_from(agreement.state, user.role) if t.code != "upload_applicant_signature"
+            t
+            for t in agreement_transitions_from(agreement.state, user.role)
+            if t.code not in ("upload_applicant_signature", "settle")  # settled by the payment of the balance
         ]
         schedule = [(s.code, s.label) for s in dossier.call.rules.agreements.payment_schedule]
         today = today_for(dossier.call)
@@ -151,7 +153,9 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 )
                 if is_staff
                 else None,
-                "payment_form": f.PaymentForm(steps=schedule, initial={"paid_on": today}) if is_staff else None,
+                "payment_form": f.PaymentForm(steps=schedule, initial={"paid_on": today})
+                if is_staff and agreement.state == AgreementState.SIGNED.value
+                else None,
                 "summary": payment_summary(agreement),
                 "payments": list(agreement.payments.select_related("recorded_by")),
                 "history": list(agreement.transitions.select_related("by")),

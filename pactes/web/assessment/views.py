@@ -353,7 +353,11 @@ def transmit(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 transmission = transmission_create(
-                    call=call, departement=departement, by=user, note=form.cleaned_data["note"]
+                    call=call,
+                    departement=departement,
+                    by=user,
+                    note=form.cleaned_data["note"],
+                    listed=request.POST.getlist("dossier"),
                 )
             except AssessmentRefused as exc:
                 refusal = exc.reasons

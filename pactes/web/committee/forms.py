@@ -9,6 +9,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from pactes.accounts.models import User
+from pactes.assessment.models import Opinion
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeSession, Decision
 from pactes.committee.selectors import committee_members_choices
@@ -129,4 +130,20 @@ class ReopenForm(CommitteeForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Le dossier revient à l'état « Transmis au comité » ; la motivation est inscrite à son historique.",
         error_messages={"required": "Motivez la réouverture de la décision."},
+    )
+
+
+class JuryOpinionForm(CommitteeForm):
+    opinion = forms.ChoiceField(
+        label="Votre avis",
+        choices=Opinion.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez un avis.", "invalid_choice": "Avis inconnu."},
+    )
+    comment = forms.CharField(
+        label="Commentaire",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Obligatoire pour un avis réservé ou défavorable ; lu par la DREETS avant la décision.",
     )

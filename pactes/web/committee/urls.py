@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import opinions, views
 
 app_name = "committee"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/dossiers/<str:reference>/", views.dossier, name="dossier"),
     path("<int:pk>/dossiers/<str:reference>/decision/", views.decide, name="decide"),
     path("<int:pk>/dossiers/<str:reference>/rouvrir/", views.reopen, name="reopen"),
+    path("<int:pk>/dossiers/<str:reference>/avis/", opinions.opinion, name="opinion"),
 ]

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
@@ -23,9 +24,14 @@ from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
 from pactes.committee.documents import letter_filename, minutes_filename
 from pactes.committee.models import CommitteeDecision, CommitteeSession
+from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
     envelope_for_session,
+    is_jury_member_of,
     latest_closed_decision,
+    may_read_decision_letters,
+    my_opinion,
+    opinions_of,
     present_count,
     proposal_of,
     session_agenda,
@@ -48,13 +54,13 @@ from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
+from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
 from pactes.rules.verdict import Reason
 
 from . import forms as f
 
 DASHBOARD = "/espace/"
 AMOUNT_CODES = {"AWARD_MISSING", "AWARD_OVER_CAP", "AWARD_OVER_REQUESTED", "ENVELOPE_EXCEEDED", "ENVELOPE_NOT_SET"}
-LETTER_ROLES = {Role.APPLICANT, Role.INSTRUCTOR, Role.DREETS, Role.ADMIN}
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
@@ -243,6 +249,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_manage": can_manage,
             "is_dreets": user.is_dreets,
+            "is_jury": is_jury_member_of(user, session),
+            "opening_problems": held_on_its_date(
+                {SESSION_DATE: session.date, OPENING_DAY: timezone.localdate(timezone=session.call.rules.timezone)}
+            )
+            if session.is_planned
+            else [],
             "breadcrumb_data": _breadcrumb(f"Séance du {session.date:%d/%m/%Y}"),
         },
     )
@@ -335,8 +347,14 @@ def _dossier_page(
     *,
     decision_form: f.DecisionForm | None = None,
     reopen_form: f.ReopenForm | None = None,
+    opinion_form: f.JuryOpinionForm | None = None,
 ) -> HttpResponse:
     user = _user(request)
+    mine = my_opinion(session=session, dossier=dossier, member=user) if is_jury_member_of(user, session) else None
+    if opinion_form is None and can_give_opinion(user, session):
+        opinion_form = f.JuryOpinionForm(
+            initial={"opinion": mine.opinion if mine else None, "comment": mine.comment if mine else ""}
+        )
     decision = CommitteeDecision.objects.filter(session=session, dossier=dossier).select_related("decided_by").first()
     can_decide = user.is_dreets and session.is_open
     if can_decide and decision_form is None:
@@ -373,6 +391,10 @@ def _dossier_page(
             "decision": decision,
             "decision_form": decision_form if can_decide else None,
             "reopen_form": reopen_form if can_reopen else None,
+            "opinion_form": opinion_form if can_give_opinion(user, session) else None,
+            "my_opinion": mine,
+            # The DREETS reads every member's opinion beside the proposal; a jury member gives their own.
+            "jury_opinions": opinions_of(session=session, dossier=dossier) if user.role != Role.JURY else [],
             "envelope": envelope_for_session(session),
             "history": list(DossierTransitionLog.objects.filter(dossier=dossier).select_related("by")),
             "breadcrumb_data": _breadcrumb(f"Dossier {dossier.reference}", session),
@@ -454,7 +476,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> FileResponse:
 def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
     """The letter of a decision of a closed session: for its applicants, its département's instructors, the DREETS."""
     user = _user(request)
-    if user.role not in LETTER_ROLES:
+    if not may_read_decision_letters(user):
         raise Http404("Lettre introuvable.")
     decision = get_object_or_404(
         CommitteeDecision.objects.of_closed_sessions().select_related("session", "dossier"),

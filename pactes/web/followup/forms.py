@@ -180,11 +180,31 @@ class DecisionForm(FollowupForm):
         return cleaned
 
 
+class CallChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Call) -> str:  # type: ignore[override]
+        return f"{obj.short_title} (démonstration)" if obj.is_demo else str(obj.short_title)
+
+
 class ConsolidatedFilterForm(FollowupForm):
-    call = forms.ModelChoiceField(
+    call = CallChoiceField(
         label="Appel",
         queryset=Call.objects.all(),
         required=False,
-        empty_label="Tous les appels",
+        empty_label="Tous les appels réels (hors démonstration)",
+        help_text="Les chiffres d'un appel de démonstration ne s'ajoutent jamais à ceux des appels réels.",
         error_messages={"invalid_choice": "Cet appel n'existe pas."},
+    )
+
+
+class ReportAttachmentForm(FollowupForm):
+    file = forms.FileField(
+        label="Pièce justificative",
+        help_text="PDF, ODT, DOCX, XLSX, PNG ou JPEG, 10 Mo au plus (factures, feuilles d'émargement, bilans…).",
+        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Le fichier est vide."},
+    )
+    description = forms.CharField(
+        label="Objet de la pièce",
+        required=False,
+        max_length=300,
+        help_text="Par exemple : « Factures de transport, 2e trimestre ».",
     )

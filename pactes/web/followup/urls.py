@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_attachments, views
 
 app_name = "followup"
 urlpatterns = [
@@ -13,4 +13,15 @@ urlpatterns = [
     path("<str:reference>/bilans/<str:kind>/modifier/", views.report_edit, name="report_edit"),
     path("<str:reference>/bilans/<str:kind>/remettre/", views.report_submit, name="report_submit"),
     path("<str:reference>/bilans/<str:kind>/decision/", views.report_decide, name="report_decide"),
+    path("<str:reference>/bilans/<str:kind>/pieces/", report_attachments.attachment_add, name="report_attachment_add"),
+    path(
+        "<str:reference>/bilans/<str:kind>/pieces/<int:pk>/",
+        report_attachments.attachment_download,
+        name="report_attachment",
+    ),
+    path(
+        "<str:reference>/bilans/<str:kind>/pieces/<int:pk>/retirer/",
+        report_attachments.attachment_remove,
+        name="report_attachment_remove",
+    ),
 ]

@@ -216,6 +216,7 @@ def _report_context(found: Dossier, report: Report) -> dict[str, Any]:
             context["settlement_error"] = " ".join(r.message for r in exc.reasons)
     context["problems"] = report_submission_problems(report) if report.is_editable else []
     context["transitions"] = report.transitions.select_related("by")
+    context["attachments"] = list(report.attachments.select_related("uploaded_by"))
     return context
 
 
@@ -275,6 +276,8 @@ def report_edit(request: HttpRequest, reference: str, kind: str) -> HttpResponse
             "dossier": found,
             "report": existing,
             "form": form,
+            "attachments": list(existing.attachments.select_related("uploaded_by")),
+            "attachment_form": f.ReportAttachmentForm(),
             "page_title": f"Rédiger le {existing.kind_label.lower()} — {found.reference}",
             "breadcrumb_data": _breadcrumb(existing.kind_label, found),
         },
@@ -322,8 +325,11 @@ def report_decide(request: HttpRequest, reference: str, kind: str) -> HttpRespon
 
 
 def _validated_message(outcome: ValidationOutcome) -> str:
-    if outcome.payment is not None and outcome.report.is_final:
-        return f"Bilan final validé : solde de {euros(outcome.payment.amount)} versé, dossier soldé."
+    if outcome.balance_requested and outcome.settlement is not None:
+        return (
+            f"Bilan final validé : mise en paiement du solde de {euros(outcome.settlement.balance_due)} demandée. "
+            "Enregistrez le versement sur la convention une fois effectué : il soldera la convention et le dossier."
+        )
     if outcome.reversal is not None:
         return f"Bilan final validé : reversement de {euros(outcome.reversal.amount)} enregistré, dossier soldé."
     if outcome.report.is_final:
@@ -333,8 +339,9 @@ def _validated_message(outcome: ValidationOutcome) -> str:
 
 # -- consolidated view ----------------------------------------------------------------------------------------------
 def _consolidated_dossiers(user: User, call: Call | None) -> QuerySet[Dossier]:
+    # Figures are per call, or over the real calls only: a demonstration call is never added to real ones.
     dossiers = followed_dossiers_visible_to(user)
-    return dossiers if call is None else dossiers.filter(call=call)
+    return dossiers.filter(call__is_demo=False) if call is None else dossiers.filter(call=call)
 
 
 @require_GET
@@ -345,7 +352,7 @@ def consolidated(request: HttpRequest) -> HttpResponse:
     form = f.ConsolidatedFilterForm(request.GET or None)
     call = form.cleaned_data.get("call") if form.is_valid() else None
     dossiers = _consolidated_dossiers(user, call)
-    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id")))
+    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
     data = consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
     scope = f"DDETS-PP — {user.departement}" if user.role == Role.INSTRUCTOR else "Région Occitanie"
     return render(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
+from pactes.assessment.selectors import SCORED_STATES
 from pactes.calls.models import Measure
 from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierVersion
@@ -27,6 +28,7 @@ from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
+    admissibility_decision,
     calls_in_scope,
     dossier_queue,
     dossiers_in_instruction,
@@ -208,6 +210,9 @@ def _dossier_page(
             "requested_by", "answered_by", "answer_version"
         ),
         "history": dossier.transitions.select_related("by"),
+        "admissibility": admissibility_decision(dossier),
+        # The evaluation page exists from « recevable » on: no link before (it would answer 404).
+        "score_url": reverse("assessment:score", args=[dossier.reference]) if dossier.state in SCORED_STATES else "",
         "message_count": messages_visible_to(user, dossier).count(),
     }
     return render(request, "instruction/dossier.html", context, status=status)

@@ -185,7 +185,9 @@ def test_a_transmission_through_the_page_and_its_pdf_for_the_departement_and_the
     evaluate(rival, accounts["i09"], "22000")
     client.force_login(accounts["i09"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(TRANSMIT_URL, {"note": "Deux projets complémentaires."})
+        response = client.post(
+            TRANSMIT_URL, {"note": "Deux projets complémentaires.", "dossier": [ariege.reference, rival.reference]}
+        )
     assert response.status_code == 302
     transmission = Transmission.objects.get()
     assert len(mail.outbox) == 1
@@ -207,7 +209,7 @@ def test_after_transmission_the_ranking_page_keeps_the_transmitted_ranking_read_
     evaluate(rival, accounts["i09"], "22000")
     client.force_login(accounts["i09"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(TRANSMIT_URL, {"note": ""})
+        client.post(TRANSMIT_URL, {"note": "", "dossier": [ariege.reference, rival.reference]})
     page = text(client.get(reverse("assessment:ranking")))
     assert "Aucun dossier évalué" in page
     assert "Classements transmis au comité régional" in page
@@ -256,3 +258,45 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, ariege):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(login)
+
+
+def test_transmission_sends_exactly_the_dossiers_listed_on_the_confirmed_page(
+    client, ariege, rival, accounts, django_capture_on_commit_callbacks
+):
+    """Issue 16 (6): a dossier evaluated after the page was displayed is not transmitted with the others."""
+    evaluate(ariege, accounts["i09"], "40000")
+    client.force_login(accounts["i09"])
+    page = text(client.get(TRANSMIT_URL))
+    assert f'name="dossier" value="{ariege.reference}"' in page
+    evaluate(rival, accounts["i09"], "22000")  # meanwhile, in another tab
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(TRANSMIT_URL, {"note": "", "dossier": [ariege.reference]})
+    assert response.status_code == 302
+    assert list(Transmission.objects.get().dossiers.values_list("reference", flat=True)) == [ariege.reference]
+    ariege.refresh_from_db()
+    rival.refresh_from_db()
+    assert (ariege.state, rival.state) == (DossierState.TRANSMITTED, DossierState.EVALUATED)
+
+
+def test_transmission_is_refused_when_a_listed_dossier_is_no_longer_evaluated(client, ariege, rival, accounts):
+    evaluate(ariege, accounts["i09"], "40000")
+    client.force_login(accounts["i09"])
+    response = client.post(TRANSMIT_URL, {"note": "", "dossier": [ariege.reference, rival.reference]})
+    assert response.status_code == 400
+    assert f"Le dossier {rival.reference} n'est plus évalué depuis l'affichage de la page" in text(response)
+    assert not Transmission.objects.exists()
+
+
+def test_the_ranking_checks_the_cap_on_requested_amounts_as_a_warning_and_on_proposed_amounts_as_blocking(
+    client, ariege, rival, accounts
+):
+    """Issue 16 (5): §1.6 speaks of the cumulated requested amount; the proposed amounts are what must fit."""
+    evaluate(ariege, accounts["i09"], "40000")
+    evaluate(rival, accounts["i09"], "20000")
+    client.force_login(accounts["i09"])
+    page = text(client.get(RANKING_URL))
+    assert 'data-code="TERRITORY_REQUESTED_OVER_CAP"' in page
+    assert "Les montants demandés du territoire" in page
+    assert "l'appel apprécie le plafond sur le montant cumulé en demande" in page
+    assert "sous le plafond (contrôle bloquant)" in page
+    assert "TERRITORY_CAP_EXCEEDED" not in page

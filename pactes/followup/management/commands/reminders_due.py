@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from pactes.followup.reminders import reminders_pending
+from pactes.followup.reminders import recipient_names, reminders_pending
 
 
 def parse_day(value: str | None) -> dt.date:
@@ -32,9 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Rappels à envoyer le {today:%d/%m/%Y} : {len(due)}")
         for item in due:
             deadline = item.reminder.deadline
+            names = recipient_names(deadline.recipients, item.dossier)
             self.stdout.write(
                 f"  À ENVOYER  {item.key}  {deadline.label}  échéance {deadline.due:%d/%m/%Y}  "
-                f"(J-{item.reminder.days_left(today)})  {item.dossier.reference}  → {deadline.recipients}"
+                f"(J-{item.reminder.days_left(today)})  {item.dossier.reference}  → {names}"
             )
         self.stdout.write(f"Rappels déjà envoyés pour des échéances ouvertes : {len(already)}")
         for row in already:

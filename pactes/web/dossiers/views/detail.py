@@ -6,7 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from pactes.committee.selectors import may_read_decision_letters
 from pactes.dossiers.editing import STEPS, dossier_can_be_edited_by
+from pactes.followup.selectors import followed_dossiers_visible_to
 from pactes.instruction.selectors import may_exchange, open_complement_request
 
 from .common import DASHBOARD, filing_url, user_of, visible_dossier
@@ -31,6 +33,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             else "",
             "panel": rules_panel(dossier) if user.is_applicant or not dossier.is_draft else None,
             "steps": STEPS,
+            # Links only to pages this reader may open (a jury member reads neither letters nor the follow-up).
+            "can_read_letter": may_read_decision_letters(user),
+            "can_follow": followed_dossiers_visible_to(user).filter(pk=dossier.pk).exists(),
             "summary_url": filing_url("summary", dossier),
             "breadcrumb_data": {
                 "links": [{"url": DASHBOARD, "title": "Mon espace"}],
