@@ -199,6 +199,7 @@ def retention_spec(raw: object) -> RetentionSpec:
     return spec
 
 
+@dataclass(frozen=True)
 class DecisionSpec:
     """Who signs the committee's decision letters and the voies et délais de recours they state (YAML ``decisions``).
 
