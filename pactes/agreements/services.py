@@ -22,6 +22,7 @@ from pactes.agreements.models import DATE_FIELDS, Agreement, AgreementTemplate, 
 from pactes.agreements.notifications import agreement_sent_notify
 from pactes.calls.models import Call
 from pactes.committee.selectors import retained_decision
+from pactes.core.journal import journal_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
@@ -286,6 +287,7 @@ def agreement_signed_scan_upload(
     updated.signed_scan_uploaded_by = by
     updated.signed_scan_uploaded_at = at or timezone.now()
     updated.save()
+    journal_record(updated, by=by)
     if old:
         storage = updated.signed_scan.storage
         transaction.on_commit(lambda: storage.delete(old))
@@ -323,6 +325,7 @@ def agreement_commitment_set(*, agreement: Agreement, number: str, date: dt.date
     locked.commitment_date = date
     locked.commitment_entered_by = by
     locked.save()
+    journal_record(locked, by=by)
     agreement.commitment_number, agreement.commitment_date = number, date
     return locked
 
@@ -372,7 +375,7 @@ def payment_record(
         problems.append(Reason("PAYMENT_STEP_UNKNOWN", f"L'échéance « {step_code} » n'existe pas dans l'échéancier."))
     if problems:
         raise PaymentRefused(problems)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         agreement=locked,
         step_code=step_code,
         amount=amount,
@@ -381,3 +384,5 @@ def payment_record(
         accounting_year=fact.accounting_year,
         recorded_by=by,
     )
+    journal_record(payment, by=by)
+    return payment
