@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.evidence",  # field history (django-simple-history) of the money and decisions, above the business apps
+    "simple_history",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
