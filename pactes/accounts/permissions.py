@@ -64,3 +64,8 @@ def is_applicant_of(user: Any, dossier: Dossier) -> bool:
 def can_edit(user: Any, dossier: Dossier) -> bool:
     """A porteur of the dossier while it is a draft or reopened for complements."""
     return bool(dossier.is_editable) and is_applicant_of(user, dossier)
+
+
+def can_audit(user: Any) -> bool:
+    """The DREETS: it reads the integrity of the record and who downloaded which private document."""
+    return _is_active(user) and user.role == Role.DREETS

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 
-from .models import DownloadLog
+from .models import DOCUMENT_KINDS, DownloadLog
 
 MISSING = "Le document est introuvable."
 
@@ -37,17 +37,7 @@ def private_file_response(
     return private_headers(FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type))
 
 
-# What a person downloaded, as the download log shows it (« Who saw what »).
-DOCUMENT_LABELS = {
-    "attachment": "Pièce jointe du dossier",
-    "message_file": "Pièce d'un échange",
-    "receipt": "Accusé de réception",
-    "agreement": "Convention",
-    "minutes": "Procès-verbal du comité",
-    "letter": "Lettre de décision",
-    "summary": "Synthèse départementale",
-    "export": "Export",
-}
+DOCUMENT_LABELS = dict(DOCUMENT_KINDS)
 
 
 def download_log(

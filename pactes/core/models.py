@@ -104,6 +104,20 @@ class IntegrityCheck(models.Model):
         verbose_name = "vérification d'intégrité"
 
 
+# What a person downloaded, as the download log shows it (« Who saw what »).
+DOCUMENT_KINDS = [
+    ("attachment", "Pièce jointe du dossier"),
+    ("message_file", "Pièce d'un échange"),
+    ("receipt", "Accusé de réception"),
+    ("agreement", "Convention"),
+    ("minutes", "Procès-verbal du comité"),
+    ("letter", "Lettre de décision"),
+    ("summary", "Synthèse départementale"),
+    ("report", "Bilan"),
+    ("export", "Export"),
+]
+
+
 class DownloadLog(models.Model):
     """One download of a private document: who, when, what (``pactes.core.downloads.download_log``)."""
 
@@ -111,7 +125,7 @@ class DownloadLog(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par", null=True
     )
-    document = models.CharField("document", max_length=40)
+    document = models.CharField("document", max_length=40, choices=DOCUMENT_KINDS)
     label = models.CharField("libellé", max_length=300)
     object_ref = models.CharField("objet", max_length=100, blank=True)
     dossier_id = models.BigIntegerField("dossier", null=True, blank=True, db_index=True)
