@@ -132,10 +132,14 @@ def _verify_timestamps(report: Report) -> None:
             )
 
 
+def _quoted(value: Any) -> str:
+    return "(vide)" if value in (None, "") else f"« {value} »"
+
+
 def _differences(model: type[models.Model], recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
     names = {f.name: str(f.verbose_name) for f in fact_fields(model)}
     return [
-        f"{names.get(k, k)} : journal « {recorded.get(k)} », base « {current.get(k)} »"
+        f"{names.get(k, k)} : journal {_quoted(recorded.get(k))}, base {_quoted(current.get(k))}"
         for k in sorted(set(recorded) | set(current))
         if recorded.get(k) != current.get(k)
     ]

@@ -218,17 +218,17 @@ def digest_problems(obj: models.Model) -> list[str]:
         label = type(obj)._meta.get_field(digest.source).verbose_name
         if digest.is_file:
             if not source:
-                problems.append(f"le {label} a disparu de la base (empreinte attendue {expected}).")
+                problems.append(f"{label} : absent de la base (empreinte attendue {expected}).")
                 continue
             try:
                 actual = file_sha256(source)
             except FileNotFoundError:
-                problems.append(f"le {label} « {source.name} » est introuvable sur le disque.")
+                problems.append(f"{label} « {source.name} » : introuvable sur le disque.")
                 continue
         else:
             actual = sha256_text(source or "")
         if actual != expected:
-            problems.append(f"empreinte non conforme du {label} : enregistrée {expected}, recalculée {actual}.")
+            problems.append(f"empreinte non conforme ({label}) : enregistrée {expected}, recalculée {actual}.")
     return problems
 
 
