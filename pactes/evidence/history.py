@@ -46,6 +46,7 @@ class Source:
     key: Callable[[Any], Any]
     subject: Callable[[Any], str]
     fields: tuple[str, ...]
+    replaced: bool = False  # rows deleted and created anew on each save (a sheet's scores): deletions are not acts
 
 
 def shown(model: type[models.Model], name: str, value: Any) -> str:
@@ -72,6 +73,8 @@ def changes(source: Source) -> list[Change]:
     found: list[Change] = []
     for record in source.records.select_related("history_user").order_by("history_date", "history_id"):
         key = source.key(record)
+        if source.replaced and record.history_type == "-":
+            continue
         before = previous.get(key)
         author = str(record.history_user) if record.history_user else "—"
         subject = source.subject(record)
@@ -121,6 +124,7 @@ def dossier_history(dossier: Dossier) -> list[Change]:
                 lambda r: (r.sheet_id, r.criterion),
                 lambda r: f"Critère « {r.criterion} » ({sheet_authors.get(r.sheet_id, '—')})",
                 ("score", "justification"),
+                replaced=True,
             ),
             Source(
                 Proposal.history.filter(dossier_id=dossier.pk),
