@@ -1,3 +1,3 @@
-"""The assessment fixtures (tests/assessment/fixtures.py): the demo accounts by short name, dossiers recevables."""
+"""The instruction fixtures (tests/instruction/fixtures.py): the demo staff and a filed Ariège dossier."""
 
-from tests.assessment.fixtures import accounts, ariege, aude, filed, real_call, rival  # noqa: F401
+from tests.instruction.fixtures import filed, staff, under_review  # noqa: F401
