@@ -218,3 +218,7 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# Evidence (docs/evidence.md): the RFC 3161 timestamping authority of the journal's daily chain head, e.g.
+# https://horodatage.example.gouv.fr/tsa; without it the chain head is not timestamped (`manage.py timestamp_journal`).
+TSA_URL = os.environ.get("TSA_URL", "")

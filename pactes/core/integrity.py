@@ -28,6 +28,7 @@ from .journal import (
     spec_of,
 )
 from .models import IntegrityCheck, JournalEntry, JournalHead, JournalTimestamp
+from .timestamping import stored_token_problems
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def _verify_timestamps(report: Report) -> None:
     hashes = dict(JournalEntry.objects.values_list("seq", "entry_hash"))
     for stamp in JournalTimestamp.objects.order_by("seq"):
         report.timestamps += 1
+        for problem in stored_token_problems(stamp):
+            report.breaks.append(Break(stamp.seq, f"Horodatage de l'entrée n° {stamp.seq} : {problem}"))
         if hashes.get(stamp.seq) != stamp.entry_hash:
             report.breaks.append(
                 Break(
