@@ -26,13 +26,13 @@ PDF = (
 
 
 @pytest.fixture
-def record(draft, applicant, staff, django_capture_on_commit_callbacks):
+def record(draft, applicant, evidence_staff, django_capture_on_commit_callbacks):
     """A dossier with a piece, filed (version 1), then taken up by the Ariège's instructor."""
     piece = attachment_add(
         dossier=draft, kind=AttachmentKind.STATUTES, name="Statuts.pdf", stream=io.BytesIO(PDF), by=applicant
     )
     file_it(draft, applicant, django_capture_on_commit_callbacks)
-    dossier = dossier_transition(dossier=draft, transition="start_review", by=staff["i09"])
+    dossier = dossier_transition(dossier=draft, transition="start_review", by=evidence_staff["i09"])
     return {"dossier": dossier, "piece": piece, "version": dossier.versions.get()}
 
 
@@ -113,13 +113,13 @@ def test_a_changed_transition_log_row_is_named(record):
     assert "motif : journal (vide), base « antidaté »" in out
 
 
-def test_a_transition_row_written_behind_the_platform_is_named(record, staff):
+def test_a_transition_row_written_behind_the_platform_is_named(record, evidence_staff):
     DossierTransitionLog.objects.create(
         dossier=record["dossier"],
         transition="declare_admissible",
         from_state="en_instruction",
         to_state="recevable",
-        by=staff["i09"],
+        by=evidence_staff["i09"],
     )
     code, out = run_verify()
     assert code == 1
@@ -176,10 +176,10 @@ def test_a_piece_removed_from_a_draft_is_journaled_as_removed(draft, applicant):
     assert verify().intact
 
 
-def test_a_refused_transition_writes_no_entry(record, staff):
+def test_a_refused_transition_writes_no_entry(record, evidence_staff):
     before = JournalEntry.objects.count()
     with pytest.raises(Exception):  # noqa: B017 — the refusal is the dossier service's own
-        dossier_transition(dossier=record["dossier"], transition="submit", by=staff["i09"])
+        dossier_transition(dossier=record["dossier"], transition="submit", by=evidence_staff["i09"])
     assert JournalEntry.objects.count() == before
 
 

@@ -19,10 +19,10 @@ from tests.core.tampering import bypass_journal_trigger
 
 
 @pytest.fixture
-def journal(under_review):
+def journal(reviewed):
     """Three entries: the filing's transition and version, the start of the review."""
     assert JournalEntry.objects.count() == 3
-    return under_review
+    return reviewed
 
 
 def timestamp() -> str:
@@ -53,10 +53,10 @@ def test_the_chain_head_is_timestamped_by_the_authority(journal, settings, fake_
     assert report.intact and report.timestamps == 1
 
 
-def test_a_new_head_gets_its_own_timestamp(journal, settings, fake_tsa, staff):
+def test_a_new_head_gets_its_own_timestamp(journal, settings, fake_tsa, evidence_staff):
     settings.TSA_URL = fake_tsa.url
     timestamp()
-    dossier_transition(dossier=journal, transition="declare_admissible", by=staff["i09"])
+    dossier_transition(dossier=journal, transition="declare_admissible", by=evidence_staff["i09"])
     timestamp()
     assert list(JournalTimestamp.objects.order_by("seq").values_list("seq", flat=True)) == [3, 4]
 

@@ -24,12 +24,12 @@ DROP FUNCTION IF EXISTS core_journalentry_append_only();
 def forwards(apps, schema_editor):
     apps.get_model("core", "JournalHead").objects.get_or_create(pk=1)
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_TRIGGER)
+        schema_editor.execute(CREATE_TRIGGER, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER)
+        schema_editor.execute(DROP_TRIGGER, params=None)
 
 
 class Migration(migrations.Migration):
