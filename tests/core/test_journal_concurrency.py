@@ -33,7 +33,7 @@ def test_concurrent_writers_never_fork_the_chain():
                 journal_append(
                     kind="essai", model="core.JournalEntry", object_pk=str(number), action="create", payload="{}"
                 )
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connection.close()
