@@ -172,7 +172,7 @@ def journal_append(
     return entry
 
 
-def journal_record(obj: models.Model, *, by: Any = None, action: str = "") -> JournalEntry:
+def journal_record(obj: models.Model, *, by: Any = None, action: str = "", actor: str = "") -> JournalEntry:
     """Journals the act ``action`` on the fact ``obj``, as the database holds it now (in the caller's transaction):
     by default a creation the first time the fact is journaled, a modification afterwards.
 
@@ -190,7 +190,7 @@ def journal_record(obj: models.Model, *, by: Any = None, action: str = "") -> Jo
         object_pk=str(obj.pk),
         action=action,
         payload=payload,
-        actor=actor_label(by),
+        actor=actor_label(by) or actor,
         dossier_id=dossier_id_of(fact),
     )
 
@@ -234,3 +234,23 @@ def digest_problems(obj: models.Model) -> list[str]:
 
 def entries_for(model: type[models.Model], pk: Any) -> Iterator[JournalEntry]:
     return JournalEntry.objects.filter(model=model._meta.label, object_pk=str(pk)).order_by("seq").iterator()
+
+
+SEAL_ACTOR = "scellement initial (journal_seal_existing)"
+
+
+@transaction.atomic
+def journal_seal_existing() -> dict[str, int]:
+    """Journals, as they are now, the facts written before the journal existed (a database older than it): once,
+    at installation; what the facts were before that day is not proven. Returns the count sealed per table."""
+    sealed: dict[str, int] = {}
+    for model in journaled_models():
+        spec = spec_of(model)
+        label = model._meta.label
+        known = set(JournalEntry.objects.filter(model=label).values_list("object_pk", flat=True))
+        for obj in model._default_manager.order_by("pk").iterator():
+            if str(obj.pk) in known or (spec.applies and not any(getattr(obj, name) for name in spec.applies)):
+                continue
+            journal_record(obj, action=CREATE, actor=SEAL_ACTOR)
+            sealed[label] = sealed.get(label, 0) + 1
+    return sealed

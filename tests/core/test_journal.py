@@ -193,3 +193,23 @@ def test_postgresql_refuses_to_update_or_delete_a_journal_entry(record):
         with pytest.raises(DatabaseError, match="ajout seul"), transaction.atomic():
             act()
     assert JournalEntry.objects.count() == 4
+
+
+def test_facts_older_than_the_journal_are_sealed_once(record, evidence_staff):
+    log = DossierTransitionLog.objects.create(
+        dossier=record["dossier"],
+        transition="declare_admissible",
+        from_state="en_instruction",
+        to_state="recevable",
+        by=evidence_staff["i09"],
+    )
+    assert not verify().intact
+    out = io.StringIO()
+    call_command("journal_seal_existing", stdout=out)
+    assert "dossiers.DossierTransitionLog : 1 fait(s) scellé(s)." in out.getvalue()
+    entry = JournalEntry.objects.get(object_pk=str(log.pk), model="dossiers.DossierTransitionLog")
+    assert entry.actor == "scellement initial (journal_seal_existing)"
+    assert verify().intact
+    out = io.StringIO()
+    call_command("journal_seal_existing", stdout=out)
+    assert "Aucun fait à sceller" in out.getvalue()
