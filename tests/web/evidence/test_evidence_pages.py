@@ -164,3 +164,10 @@ def test_the_history_tab_shows_the_57000_to_7000_change_with_its_author(client, 
     before = page.split("57 000 €</td>")[-2].rsplit("<tr>", 1)[-1]
     assert "Nadia Collègue" in before
     assert "Proposition de la DDETS-PP" in before
+
+
+def test_the_dreets_reaches_the_integrity_page_from_its_space(client, dossier, staff):
+    client.force_login(staff["dreets"])
+    assert reverse("evidence:integrity") in text(client.get(reverse("core:dashboard")))
+    client.force_login(staff["i09"])
+    assert reverse("evidence:integrity") not in text(client.get(reverse("core:dashboard")))
