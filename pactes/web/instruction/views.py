@@ -197,7 +197,7 @@ def _dossier_page(
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
         "doc": present_document(document=json.loads(selected.snapshot), call=dossier.call) if selected else None,
         "pieces": pieces,
-        "tampered": {v.number: digest_problems(v) for v in versions if digest_problems(v)},
+        "tampered": {v.number for v in versions if digest_problems(v)},
         "tampered_pieces": {p.pk for p in pieces if digest_problems(p)},
         "can_audit": can_audit(user),
         "panel": rules_panel(dossier),
