@@ -22,7 +22,7 @@ from pactes.committee.models import CommitteeDecision
 from pactes.dossiers.models import Dossier
 from pactes.followup.models import Reversal
 from pactes.instruction.models import ChecklistCheck
-from pactes.rules.money import euros
+from pactes.rules.money import euros, number
 
 KINDS = {"+": "création", "~": "modification", "-": "suppression"}
 
@@ -58,6 +58,8 @@ def shown(model: type[models.Model], name: str, value: Any) -> str:
         return "oui" if value else "non"
     if isinstance(value, Decimal) and ("amount" in name or name == "regional_envelope"):
         return euros(Decimal(value))
+    if isinstance(value, Decimal):
+        return number(value)
     if getattr(field, "choices", None):
         return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
     if isinstance(value, dt.datetime):
