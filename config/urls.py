@@ -18,6 +18,7 @@ urlpatterns = [
     path("instruction/", include("pactes.web.assessment.urls")),
     path("comite/", include("pactes.web.committee.urls")),
     path("instruction/", include("pactes.web.instruction.urls")),
+    path("", include("pactes.web.evidence.urls")),
     path("conventions/", include("pactes.web.agreements.urls")),
     path("suivi/", include("pactes.web.followup.urls")),
     path("agents/", include("pactes.web.staff.urls")),

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "pactes.followup",
     "pactes.privacy",
     "pactes.api",  # personal access tokens and the log of the REST API (the API itself is pactes/web/api)
+    "pactes.evidence",  # field history (django-simple-history) of the money and decisions, above the business apps
+    "simple_history",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "pactes.web.accounts.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -340,3 +343,6 @@ if SENTRY_DSN:
         release=os.environ.get("SENTRY_RELEASE", ""),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+# Evidence (docs/evidence.md): the RFC 3161 timestamping authority of the journal's daily chain head, e.g.
+# https://horodatage.example.gouv.fr/tsa; without it the chain head is not timestamped (`manage.py timestamp_journal`).
+TSA_URL = os.environ.get("TSA_URL", "")

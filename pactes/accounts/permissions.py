@@ -86,3 +86,8 @@ def can_manage_account(user: Any, account: Any) -> bool:
 def can_see_staff_list(user: Any) -> bool:
     """The staff page: the DREETS and administrators manage it, an instructor sees the team of its département."""
     return can_manage_staff(user) or (_is_active(user) and user.role == Role.INSTRUCTOR)
+
+
+def can_audit(user: Any) -> bool:
+    """The DREETS: it reads the integrity of the record and who downloaded which private document."""
+    return _is_active(user) and user.role == Role.DREETS

@@ -16,6 +16,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from pactes.core.journal_spec import Digest, JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.agreement import AGREEMENT_LIFECYCLE, AGREEMENT_STATE_DATES, AgreementState, is_agreement_editable
 
@@ -164,6 +165,22 @@ class Agreement(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
+    # A convention is a fact of the journal once its EJ is entered or its signed copy filed.
+    journal = JournalSpec(
+        kind="agreement",
+        fields=(
+            "commitment_number",
+            "commitment_date",
+            "commitment_entered_by",
+            "signed_scan",
+            "signed_scan_sha256",
+            "signed_scan_uploaded_by",
+        ),
+        digests=(Digest("signed_scan", "signed_scan_sha256", is_file=True),),
+        dossier="dossier_id",
+        applies=("commitment_number", "signed_scan"),
+    )
+
     class Meta:
         ordering = ["dossier__departement__code", "dossier__reference"]
         verbose_name = "convention"
@@ -220,6 +237,8 @@ class Agreement(models.Model):
 class AgreementTransitionLog(TransitionLog):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transitions")
 
+    journal = JournalSpec(kind="transition", dossier="agreement.dossier_id")
+
     class Meta(TransitionLog.Meta):
         verbose_name = "transition de convention"
 
@@ -247,6 +266,8 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
     )
     recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    journal = JournalSpec(kind="payment", dossier="agreement.dossier_id")
 
     class Meta:
         ordering = ["paid_on", "pk"]

@@ -23,6 +23,7 @@ from pactes.agreements.notifications import agreement_sent_notify
 from pactes.calls.models import Call
 from pactes.committee.selectors import retained_decision
 from pactes.core.document_sandbox import document_template_problems
+from pactes.core.journal import journal_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.models import Dossier
@@ -289,6 +290,7 @@ def agreement_signed_scan_upload(
     updated.signed_scan_uploaded_by = by
     updated.signed_scan_uploaded_at = at or timezone.now()
     updated.save()
+    journal_record(updated, by=by)
     if old:
         storage = updated.signed_scan.storage
         transaction.on_commit(lambda: storage.delete(old))
@@ -326,6 +328,7 @@ def agreement_commitment_set(*, agreement: Agreement, number: str, date: dt.date
     locked.commitment_date = date
     locked.commitment_entered_by = by
     locked.save()
+    journal_record(locked, by=by)
     agreement.commitment_number, agreement.commitment_date = number, date
     return locked
 
@@ -387,6 +390,7 @@ def payment_record(
         accounting_year=fact.accounting_year,
         recorded_by=by,
     )
+    journal_record(payment, by=by)
     if locked.final_amount is not None and not settlement_problems(locked):
         # The balance put into payment is now paid: the convention and the dossier are settled (ADR 0017).
         agreement_settle(agreement=locked, by=by, on=paid_on, at=at)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import CriterionScore, Opinion, Proposal, ScoreSheet, Transmission
@@ -187,9 +188,14 @@ def score_sheet_save(
             },
         )
         sheet.scores.all().delete()
-        CriterionScore.objects.bulk_create(
-            CriterionScore(sheet=sheet, criterion=s.criterion, score=s.score, justification=s.justification.strip())
-            for s in scores
+        # With their history rows (field history of the scores and their justification, ADR 0027).
+        bulk_create_with_history(
+            [
+                CriterionScore(sheet=sheet, criterion=s.criterion, score=s.score, justification=s.justification.strip())
+                for s in scores
+            ],
+            CriterionScore,
+            default_user=instructor,
         )
         _refresh_proposal(locked, by=instructor)
     return sheet

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from pactes.assessment.models import Opinion
+from pactes.core.journal_spec import JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.committee_session import SESSION_LIFECYCLE
 
@@ -180,6 +181,13 @@ class CommitteeDecision(models.Model):
     letter_pdf = models.FileField("lettre de décision (PDF)", upload_to="committee/letters/%Y/", blank=True)
 
     objects = CommitteeDecisionQuerySet.as_manager()
+
+    # The letter is rendered afterwards: the fact is the decision itself (each change while the session is open).
+    journal = JournalSpec(
+        kind="decision",
+        fields=("session", "dossier", "decision", "awarded_amount", "motivation", "decided_by", "decided_at"),
+        dossier="dossier_id",
+    )
 
     class Meta:
         ordering = ["dossier__departement__code", "dossier__reference"]

@@ -39,6 +39,7 @@ from pactes.committee.selectors import (
     present_count,
     session_agenda_dossiers,
 )
+from pactes.core.journal import journal_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import requested_grant
@@ -309,6 +310,7 @@ def decision_record(
             "decided_at": at or timezone.now(),
         },
     )
+    journal_record(record, by=by)
     return record
 
 

@@ -2,12 +2,17 @@
 
 A *private* file is served only after the caller has checked access; the response is an attachment that browsers
 and proxies must neither sniff nor keep (``nosniff``, ``private, no-store``). An absent or vanished file is a 404.
+Every private download is logged (who, when, what) by ``download_log``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+
+from .models import DOCUMENT_KINDS, DownloadLog
 
 MISSING = "Le document est introuvable."
 
@@ -30,3 +35,30 @@ def private_file_response(
     except FileNotFoundError as exc:
         raise Http404(missing) from exc
     return private_headers(FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type))
+
+
+DOCUMENT_LABELS = dict(DOCUMENT_KINDS)
+
+
+def download_log(
+    *,
+    user: Any,
+    document: str,
+    label: str,
+    dossier_id: int | None = None,
+    object_ref: str = "",
+    sha256: str = "",
+) -> DownloadLog:
+    """Records that ``user`` was handed the private document ``label`` (of kind ``document``, a key of
+    ``DOCUMENT_LABELS``), about ``dossier_id`` if it concerns one dossier. Every private download calls it (the
+    exports too): the DREETS lists them per dossier."""
+    if document not in DOCUMENT_LABELS:
+        raise ValueError(f"Nature de document inconnue : {document!r}.")
+    return DownloadLog.objects.create(
+        user=user if getattr(user, "pk", None) is not None else None,
+        document=document,
+        label=label[:300],
+        dossier_id=dossier_id,
+        object_ref=object_ref[:100],
+        sha256=sha256,
+    )

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from pactes.core.journal import journal_record
 from pactes.rules.state_machine import Lifecycle, Transition, check_transition
 from pactes.rules.verdict import Reason
 
@@ -120,9 +121,10 @@ def fire[M: models.Model](
             setattr(locked, stamp.by, by)
             changed.add(stamp.by)
     locked.save()
-    locked.transitions.create(  # type: ignore[attr-defined]
+    log = locked.transitions.create(  # type: ignore[attr-defined]
         transition=move.code, from_state=from_state, to_state=locked.state, by=by, reason=reason.strip(), at=moment
     )
+    journal_record(log, by=by)
     for name in changed:
         setattr(obj, name, getattr(locked, name))
     fired = Fired(

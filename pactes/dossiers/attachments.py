@@ -24,6 +24,7 @@ from django.db import transaction
 
 from pactes.accounts.models import User
 from pactes.core.antivirus import AntivirusUnavailable, antivirus_enabled, scan_stream
+from pactes.core.journal import DELETE, journal_record
 from pactes.dossiers.file_inspection import (
     UnsafeContent,
     archive_inspect,
@@ -303,6 +304,7 @@ def attachment_add(
             _refuse_unless_editable(locked, by)  # filed while the file was being checked
             attachment.dossier = locked
             attachment.save()
+            journal_record(attachment, by=by)
     except BaseException:
         attachment.file.storage.delete(stored)
         raise
@@ -315,5 +317,6 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
     locked = Dossier.objects.select_for_update().get(pk=attachment.dossier_id)
     _refuse_unless_editable(locked, by)
     storage, stored = attachment.file.storage, attachment.file.name
+    journal_record(attachment, by=by, action=DELETE)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))

@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from pactes.accounts.models import User
+from pactes.core.journal import journal_record
 from pactes.dossiers.interchange import canonical_json, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import receipt_ensure
@@ -133,6 +134,7 @@ def dossier_file(
             submitted_at=moment,
             submitted_by=by,
         )
+        journal_record(version, by=by)
         if notify:
             transaction.on_commit(partial(_receipt_enqueue, version.pk))
     if not notify:

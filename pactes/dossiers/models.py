@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pactes.core.journal_spec import Digest, JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState, is_editable
 
@@ -125,6 +126,8 @@ class DossierStepVersion(models.Model):
 
 class DossierTransitionLog(TransitionLog):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+
+    journal = JournalSpec(kind="transition", dossier="dossier_id")
 
     class Meta(TransitionLog.Meta):
         verbose_name = "transition de dossier"
@@ -324,6 +327,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
 
+    journal = JournalSpec(kind="attachment", dossier="dossier_id", digests=(Digest("file", "sha256", is_file=True),))
+
     class Meta:
         ordering = ["kind", "uploaded_at"]
         verbose_name = "pièce jointe"
@@ -339,6 +344,14 @@ class DossierVersion(models.Model):
     submitted_at = models.DateTimeField("déposé le")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     receipt_pdf = models.FileField("accusé de réception", upload_to="receipts/%Y/", blank=True)
+
+    # The receipt is rendered after the filing: the fact is the snapshot's hash, checked against the snapshot.
+    journal = JournalSpec(
+        kind="version",
+        fields=("dossier", "number", "sha256", "submitted_at", "submitted_by"),
+        digests=(Digest("snapshot", "sha256"),),
+        dossier="dossier_id",
+    )
 
     class Meta:
         ordering = ["dossier", "number"]

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pactes.core.journal_spec import JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
 from pactes.rules.report_lifecycle import (
@@ -154,6 +155,8 @@ class Report(models.Model):
 class ReportTransitionLog(TransitionLog):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
 
+    journal = JournalSpec(kind="transition", dossier="report.dossier_id")
+
     class Meta(TransitionLog.Meta):
         verbose_name = "transition de bilan"
 
@@ -210,6 +213,8 @@ class Reversal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
     )
     recorded_at = models.DateTimeField("saisi le", auto_now_add=True)
+
+    journal = JournalSpec(kind="reversal", dossier="dossier_id")
 
     class Meta:
         ordering = ["recorded_on", "pk"]

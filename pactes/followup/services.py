@@ -19,6 +19,7 @@ from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import AgreementRefused, agreement_settle, payment_record
+from pactes.core.journal import journal_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Action, Dossier, ExpenseLine, ImpactMeasure, ResourceKind, ResourceLine
 from pactes.followup.models import (
@@ -436,6 +437,7 @@ def _settle(
             recorded_on=today,
             recorded_by=by,
         )
+        journal_record(reversal, by=by)
     if settlement.balance_due <= 0:
         agreement_settle(agreement=locked, by=by, on=today)
     logger.info(

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pactes.core.journal_spec import Digest, JournalSpec
+
 
 class ComplementRequest(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="complement_requests")
@@ -104,6 +106,15 @@ class Message(models.Model):
     content_type = models.CharField("type de contenu", max_length=100, blank=True)
     size = models.PositiveIntegerField("taille (octets)", null=True, blank=True)
     sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+
+    # Only a message carrying a piece is a fact of the journal (its bytes hashed at upload).
+    journal = JournalSpec(
+        kind="message_file",
+        fields=("dossier", "kind", "author", "created_at", "file", "original_name", "size", "sha256"),
+        digests=(Digest("file", "sha256", is_file=True),),
+        dossier="dossier_id",
+        applies=("file",),
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

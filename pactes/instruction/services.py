@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from pactes.accounts.models import User
 from pactes.accounts.permissions import can_instruct
+from pactes.core.journal import journal_record
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.dossiers.filing import FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier, DossierVersion
@@ -240,6 +241,8 @@ def message_post(
     try:
         with transaction.atomic():
             message.save()
+            if message.file:
+                journal_record(message, by=by)
             if not private:
                 message_notify(message=message, dossier=dossier, from_instruction=staff, link=link)
     except Exception:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pactes.committee.models import CommitteeSession, CommitteeSessionTransitionLog, SessionState
 from pactes.committee.services import session_open
 from pactes.core import transitions
+from pactes.core.models import JournalHead
 from pactes.core.transitions import Fired, TransitionRefused, fire
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.rules.committee_session import SESSION_LIFECYCLE
@@ -57,7 +58,8 @@ def test_the_row_is_locked_before_it_is_read(ariege, accounts, monkeypatch):
 
     monkeypatch.setattr(QuerySet, "select_for_update", spy)
     fire(obj=ariege, lifecycle=DOSSIER_LIFECYCLE, code="start_review", by=accounts["instructeur.09"])
-    assert locked_models == [Dossier]
+    # The object's row first; then the journal's head row, for the log row's entry in the hash chain.
+    assert locked_models == [Dossier, JournalHead]
 
 
 def test_a_stale_state_is_refused_in_french_and_nothing_is_written(ariege, accounts):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -34,11 +34,11 @@ from pactes.agreements.services import (
     retained_decision,
     today_for,
 )
-from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier
 from pactes.rules.agreement import AgreementState, agreement_transitions_from
 from pactes.rules.money import euros
 from pactes.rules.verdict import Reason
+from pactes.web.evidence.files import evidence_file_response
 
 from . import forms as f
 
@@ -165,15 +165,20 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 
 @require_GET
-def agreement_download(request: HttpRequest, dossier_id: int, kind: str) -> FileResponse:
+def agreement_download(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse:
     agreement = _agreement(request, dossier_id)
     if kind not in DOCUMENTS:
         raise Http404("Ce document n'existe pas.")
     field_name, content_type, filename = DOCUMENTS[kind]
-    return private_file_response(
+    return evidence_file_response(
+        request,
         getattr(agreement, field_name),
         filename=filename.format(ref=agreement.dossier.reference),
         content_type=content_type,
+        document="agreement",
+        dossier_id=agreement.dossier_id,
+        object_ref=f"convention {agreement.pk} ({kind})",
+        expected_sha256=agreement.signed_scan_sha256 if field_name == "signed_scan" else "",
     )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -42,12 +42,12 @@ from pactes.assessment.services import (
     transmission_problems,
 )
 from pactes.calls.models import Call
-from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import requested_grant
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
 from pactes.territories.models import Departement
+from pactes.web.evidence.files import evidence_file_response
 
 from .forms import ProposalForm, RankingForm, ScopeForm, ScoreSheetForm, TransmissionForm
 
@@ -398,12 +398,16 @@ def transmit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def transmission_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def transmission_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
     transmission = get_object_or_404(transmissions_visible_to(request.user), pk=pk)
-    return private_file_response(
+    return evidence_file_response(
+        request,
         transmission.summary_pdf,
         filename=(transmission.summary_pdf.name or "").rsplit("/", 1)[-1],
         content_type="application/pdf",
+        document="summary",
+        dossier_id=None,
+        object_ref=f"transmission {transmission.pk}",
         missing="La synthèse de cette transmission est introuvable.",
     )

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,12 +50,12 @@ from pactes.committee.services import (
     session_open,
     session_update,
 )
-from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
 from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
 from pactes.rules.verdict import Reason
+from pactes.web.evidence.files import evidence_file_response
 
 from . import forms as f
 
@@ -115,8 +115,12 @@ def _session_title(session: CommitteeSession) -> str:
     return f"Séance du comité régional du {session.date:%d/%m/%Y}"
 
 
-def _pdf_response(field: Any, filename: str) -> FileResponse:
-    return private_file_response(field, filename=filename, content_type="application/pdf")
+def _pdf_response(
+    request: HttpRequest, field: Any, filename: str, *, document: str, dossier_id: int | None = None
+) -> HttpResponse:
+    return evidence_file_response(
+        request, field, filename=filename, content_type="application/pdf", document=document, dossier_id=dossier_id
+    )
 
 
 # -- sessions ------------------------------------------------------------------------------------------------------
@@ -465,15 +469,15 @@ def reopen(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
 
 # -- documents -----------------------------------------------------------------------------------------------------
 @require_GET
-def minutes_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     if not session.is_closed:
         raise Http404("Le procès-verbal est produit à la clôture de la séance.")
-    return _pdf_response(session.minutes_pdf, minutes_filename(session))
+    return _pdf_response(request, session.minutes_pdf, minutes_filename(session), document="minutes")
 
 
 @require_GET
-def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
+def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter of a decision of a closed session: for its applicants, its département's instructors, the DREETS."""
     user = _user(request)
     if not may_read_decision_letters(user):
@@ -483,4 +487,6 @@ def decision_letter(request: HttpRequest, pk: int) -> FileResponse:
         pk=pk,
         dossier__in=dossiers_visible_to(user),
     )
-    return _pdf_response(decision.letter_pdf, letter_filename(decision))
+    return _pdf_response(
+        request, decision.letter_pdf, letter_filename(decision), document="letter", dossier_id=decision.dossier_id
+    )

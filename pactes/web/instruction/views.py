@@ -12,16 +12,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
+from pactes.accounts.permissions import can_audit
 from pactes.assessment.selectors import SCORED_STATES
 from pactes.calls.models import Measure
-from pactes.core.downloads import private_file_response
+from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
@@ -51,6 +52,7 @@ from pactes.instruction.services import (
 from pactes.rules.lifecycle import transitions_from
 from pactes.territories.models import Departement, Epci
 from pactes.web.dossiers.views.panel import rules_panel
+from pactes.web.evidence.files import evidence_file_response
 
 from .forms import (
     ChecklistForm,
@@ -155,6 +157,7 @@ def _dossier_page(
 ) -> HttpResponse:
     user = _staff(request)
     versions = list(dossier.versions.select_related("submitted_by").order_by("number"))
+    pieces = list(dossier.attachments.select_related("uploaded_by"))
     selected: DossierVersion | None = versions[-1] if versions else None
     asked = request.GET.get("version")
     if asked:
@@ -195,7 +198,10 @@ def _dossier_page(
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
         "doc": present_document(document=json.loads(selected.snapshot), call=dossier.call) if selected else None,
-        "pieces": dossier.attachments.select_related("uploaded_by"),
+        "pieces": pieces,
+        "tampered": {v.number for v in versions if digest_problems(v)},
+        "tampered_pieces": {p.pk for p in pieces if digest_problems(p)},
+        "can_audit": can_audit(user),
         "panel": rules_panel(dossier),
         "checklist": [
             (item, checked, comment, checks.get(item.code)) for item, checked, comment in checklist_form.rows()
@@ -348,12 +354,17 @@ def exchanges(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def message_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def message_attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user, dossier = _exchanged(request, reference)
     message = get_object_or_404(messages_visible_to(user, dossier), pk=pk)
-    return private_file_response(
+    return evidence_file_response(
+        request,
         message.file,
         filename=message.original_name,
         content_type=message.content_type,
+        document="message_file",
+        dossier_id=dossier.pk,
+        object_ref=f"message {message.pk}",
+        expected_sha256=message.sha256,
         missing="Le fichier de cette pièce est introuvable.",
     )

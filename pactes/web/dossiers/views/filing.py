@@ -11,14 +11,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactes.accounts import permissions
-from pactes.core.downloads import private_file_response, private_headers
+from pactes.core.downloads import private_headers
+from pactes.core.journal import digest_problems
 from pactes.dossiers.attachments import AttachmentRefused, attachment_add, attachment_delete
 from pactes.dossiers.filing import STATE_CHANGED, FilingRefused, dossier_file
 from pactes.dossiers.models import Dossier, DossierVersion
@@ -33,6 +34,7 @@ from pactes.dossiers.selectors import dossier_filing_summary, dossiers_visible_t
 from pactes.instruction.selectors import open_complement_request
 from pactes.instruction.services import complements_answer
 from pactes.rules.lifecycle import DossierState
+from pactes.web.evidence.files import evidence_file_response
 
 from ..filing_forms import AttachmentForm, FilingForm
 
@@ -135,13 +137,19 @@ def attachment_remove(request: HttpRequest, reference: str, pk: int) -> HttpResp
     return redirect("filing:attachments", reference=dossier.reference)
 
 
-def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     dossier = _dossier(request, reference)
     piece = get_object_or_404(dossier.attachments, pk=pk)
-    return private_file_response(
+    # Refused (« empreinte non conforme ») when the stored bytes differ from the hash taken at upload.
+    return evidence_file_response(
+        request,
         piece.file,
         filename=piece.original_name,
         content_type=piece.content_type,
+        document="attachment",
+        dossier_id=dossier.pk,
+        object_ref=f"pièce {piece.pk}",
+        expected_sha256=piece.sha256,
         missing="Le fichier de cette pièce est introuvable.",
     )
 
@@ -211,6 +219,7 @@ def version(request: HttpRequest, reference: str, number: int) -> HttpResponse:
             "version": frozen,
             "filed_at": arrival_label(frozen.submitted_at, dossier.call),
             "doc": present_document(document=json.loads(frozen.snapshot), call=dossier.call),
+            "tampered": digest_problems(frozen),
         },
     )
 
@@ -240,9 +249,13 @@ def receipt(request: HttpRequest, reference: str, number: int) -> HttpResponse:
             response["Retry-After"] = "5"
             return private_headers(response)
         frozen = receipt_ensure(version_id=frozen.pk)
-    return private_file_response(
+    return evidence_file_response(
+        request,
         frozen.receipt_pdf,
         filename=receipt_file_name(frozen),
         content_type="application/pdf",
+        document="receipt",
+        dossier_id=dossier.pk,
+        object_ref=f"version {frozen.number}",
         missing="L'accusé de réception est introuvable.",
     )
