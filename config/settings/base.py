@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.exports",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
@@ -215,3 +216,8 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# Exports (ADR 0033): above this number of dossiers an export is a background job on « Mes exports »; its file is
+# kept this many days, then deleted by `manage.py exports_purge` (daily).
+PACTES_EXPORT_BACKGROUND_THRESHOLD = int(os.environ.get("PACTES_EXPORT_BACKGROUND_THRESHOLD", "2000"))
+PACTES_EXPORT_RETENTION_DAYS = 7

@@ -64,3 +64,12 @@ def is_applicant_of(user: Any, dossier: Dossier) -> bool:
 def can_edit(user: Any, dossier: Dossier) -> bool:
     """A porteur of the dossier while it is a draft or reopened for complements."""
     return bool(dossier.is_editable) and is_applicant_of(user, dossier)
+
+
+EXPORT_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS, Role.ADMIN})
+
+
+def can_export(user: Any) -> bool:
+    """An active instructor (its département's dossiers), DREETS agent or administrator (the region's) may take the
+    dossiers out as spreadsheets; nobody else (applicants, jury members, anonymous visitors)."""
+    return _is_active(user) and user.role in EXPORT_ROLES

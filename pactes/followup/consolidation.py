@@ -154,7 +154,10 @@ def _public_label(dossier: Dossier, code: str) -> str:
     return choice.label if choice is not None else code
 
 
-def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
+def with_execution_figures(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Annotates each dossier with its ``awarded`` amount (the convention's, else the committee's retained decision of a
+    closed session, else 0), ``is_engaged`` (a convention with an EJ), ``paid_total`` and ``reversed_total``: the one
+    definition of these figures, for this page and the exports."""
     decision_amount = (
         CommitteeDecision.objects.filter(
             dossier=OuterRef("pk"), decision=Decision.RETAINED, session__state=SessionState.CLOSED
@@ -176,19 +179,25 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    return dossiers.annotate(
+        awarded=Coalesce(F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY),
+        is_engaged=Case(
+            When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
+            default=Value(False),
+        ),
+        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
+    )
+
+
+def engaged_amount(awarded: Decimal, is_engaged: bool) -> Decimal:
+    """The engaged amount of one dossier: its awarded amount once its convention has an EJ."""
+    return awarded if is_engaged else ZERO
+
+
+def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
     rows = (
-        dossiers.exclude(agreement__state=AgreementState.ABANDONED.value)
-        .annotate(
-            awarded=Coalesce(
-                F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY
-            ),
-            is_engaged=Case(
-                When(Q(agreement__isnull=False) & ~Q(agreement__commitment_number=""), then=Value(True)),
-                default=Value(False),
-            ),
-            paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-            reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        )
+        with_execution_figures(dossiers.exclude(agreement__state=AgreementState.ABANDONED.value))
         .values_list(
             "departement__code",
             "departement__name",
@@ -208,7 +217,7 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
         for target in (row, total):
             target.projects += 1
             target.awarded += awarded
-            target.engaged += awarded if engaged else ZERO
+            target.engaged += engaged_amount(awarded, engaged)
             target.paid += paid_total
             target.reversed += reversed_total
             if settled:
