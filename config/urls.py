@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pactes.web.core.urls")),
     path("compte/", include("pactes.web.accounts.urls")),
     path("territoires/", include("pactes.web.territories.urls")),
+    path("", include("pactes.web.exports.urls")),
     path("appels/", include("pactes.web.calls.urls")),
     path("dossiers/", include("pactes.web.dossiers.urls")),
     path("dossiers/", include("pactes.web.dossiers.filing_urls")),

@@ -87,7 +87,7 @@ class Selection:
 
 def scope_label(user: User) -> str:
     if user.role == Role.INSTRUCTOR:
-        return f"Département {user.departement} (DDETS-PP)"
+        return f"DDETS-PP — {user.departement}"
     return "Région (tous les départements)"
 
 
@@ -168,9 +168,10 @@ def selection_for(user: User, source: str, params: Mapping[str, str]) -> Selecti
         case "suivi":
             dossiers = followed_dossiers_visible_to(user)
             filters: tuple[tuple[str, str], ...] = ()
-            if params.get("call"):
-                call = _call(params["call"])
-                dossiers, filters = dossiers.filter(call=call), (("Appel", call.short_title),)
+            # The page's filter names the call by its key; an unknown one is ignored, as on the page.
+            chosen = Call.objects.filter(pk=_integer(params.get("call", ""))).first()
+            if chosen is not None:
+                dossiers, filters = dossiers.filter(call=chosen), (("Appel", chosen.short_title),)
             return Selection(
                 title="Suivi consolidé",
                 slug="suivi",
