@@ -135,5 +135,6 @@ def test_bench_export_of_the_whole_call_xlsx(benchmark, call_with_many_dossiers)
     assert len(book.dossier_ids) == VOLUME
     print(
         f"\nExport XLSX de l'appel complet, {VOLUME} dossiers, 13 feuilles : {measured['seconds']:.1f} s "
-        f"(sous tracemalloc), pic mémoire Python {measured['peak'] / 1e6:.0f} Mo, fichier {measured['size'] / 1e6:.1f} Mo"
+        f"(sous tracemalloc), pic mémoire Python {measured['peak'] / 1e6:.0f} Mo, "
+        f"fichier {measured['size'] / 1e6:.1f} Mo"
     )

@@ -33,6 +33,7 @@ EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 RATE_FORMAT = "0.00%"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_FORMATS = {
     Kind.MONEY: EURO_FORMAT,
     Kind.DATE: DATE_FORMAT,
@@ -74,7 +75,7 @@ def write_xlsx(book: Workbook, out: IO[bytes], progress: Progress = _no_progress
         for row in book.rows(sheet, counter.step):
             ws.append(
                 [
-                    _xlsx_cell(ws, value, kind) if fmt and value is not None else value
+                    _xlsx_cell(ws, value, kind) if fmt and value is not None else _xlsx_plain(ws, value)
                     for value, kind, fmt in zip(row, kinds, formatted, strict=True)
                 ]
             )
@@ -90,8 +91,19 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+def _xlsx_plain(ws: Any, value: Any) -> Any:
+    """A text typed by someone stays a text: « =HYPERLINK(…) » in a title never becomes a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _xlsx_cell(ws: Any, value: Any, kind: Kind, font: Font | None = None, *, wrap: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    cell = _xlsx_plain(ws, value)
+    if not isinstance(cell, WriteOnlyCell):
+        cell = WriteOnlyCell(ws, value=value)
     if kind in XLSX_FORMATS:
         cell.number_format = XLSX_FORMATS[kind]
     if font is not None:
@@ -266,6 +278,9 @@ def _csv_value(value: Any, kind: Kind) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return f"{value:f}".replace(".", ",")
+    # A text that a spreadsheet would run as a formula (CSV injection) is written behind an apostrophe.
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return f"'{value}"
     return str(value)
 
 

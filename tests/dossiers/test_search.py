@@ -1,11 +1,14 @@
 """Free-text search of dossiers: number, title, organisation, SIRET, EPCI and commune names, accents and case
 ignored, on SQLite and on PostgreSQL (full-text, French configuration)."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.search import dossier_search_refresh, dossiers_matching, search_terms
+from pactes.dossiers.search import dossier_search_refresh, dossier_search_text, dossiers_matching, search_terms
 from pactes.instruction.selectors import QueueFilters, dossier_queue
 
 
@@ -78,3 +81,12 @@ def test_full_text_on_postgresql_matches_stems(filed, q):
     dossier.refresh_from_db()
     dossier_search_refresh(dossier)
     assert "09" in found(q)
+
+
+def test_data_migration_fills_existing_dossiers(filed):
+    migration = importlib.import_module("pactes.dossiers.migrations.0011_fill_search_text")
+    Dossier.objects.update(search_text="")
+    migration.fill(django_apps, None)
+    for dossier in filed.values():
+        dossier.refresh_from_db()
+        assert dossier.search_text == dossier_search_text(dossier)

@@ -13,6 +13,7 @@ from odf.table import Table, TableCell, TableRow
 from openpyxl import load_workbook
 
 from pactes.agreements.selectors import payment_summary
+from pactes.dossiers.models import Dossier
 from pactes.exports.services import export_prepare, export_write
 from pactes.exports.sources import SourceUnavailable
 from pactes.followup.consolidation import execution_of
@@ -190,3 +191,18 @@ def test_list_page_sources_keep_their_sheets_and_scope(paid_agreement, accounts)
     assert {d.departement.code for d in prepared.selection.dossiers} == {"11"}
     prepared = export_prepare(user=accounts["dreets"], source="suivi", params={"call": "0"}, fmt="ods")
     assert prepared.count == 2
+
+
+def test_a_title_that_looks_like_a_formula_stays_a_text(region):
+    user, call = region
+    dossier = call.dossiers.get(departement__code="09")
+    Dossier.objects.filter(pk=dossier.pk).update(title='=HYPERLINK("http://exemple.test","clic")')
+    _book, rows = xlsx_rows(written(user, "xlsx", call=call))
+    titles = by_header(rows["dossiers"], "Intitulé du projet")
+    assert '=HYPERLINK("http://exemple.test","clic")' in titles
+    book = load_workbook(written(user, "xlsx", call=call))
+    cells = [c for row in book["dossiers"].iter_rows() for c in row if c.value and str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    archive = zipfile.ZipFile(written(user, "csv", call=call))
+    text = archive.read("dossiers.csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in text

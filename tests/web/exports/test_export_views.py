@@ -2,9 +2,9 @@
 background job's lifecycle (« Mes exports », progress JSON, e-mail, expiry)."""
 
 import io
-from pathlib import Path
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -133,3 +133,28 @@ def test_large_export_runs_in_the_background(
     job.refresh_from_db()
     assert job.state == JobState.EXPIRED and not job.file
     assert not Path(path).exists()
+
+
+def test_ranking_export_holds_the_departement_of_the_page(client, transmitted, accounts):
+    client.force_login(accounts["dreets"])
+    html = client.get("/instruction/classement/?departement=11&appel=" + CALL).content.decode()
+    assert "/exports/classement.xlsx?" in html
+    response = client.get(f"/exports/classement.xlsx?departement=11&appel={CALL}")
+    book = load_workbook(io.BytesIO(body(response)))
+    assert book.sheetnames == ["lisez-moi", "dossiers", "evaluations"]
+    rows = list(book["dossiers"].iter_rows(values_only=True))
+    assert [r[3] for r in rows[1:]] == ["11"]
+    assert rows[0][11] == "Montant proposé" and rows[1][11] == 50000
+    # An instructor of the Ariège asking for the Aude gets its own département.
+    client.force_login(accounts["instructeur.09"])
+    response = client.get(f"/exports/classement.xlsx?departement=11&appel={CALL}")
+    rows = list(load_workbook(io.BytesIO(body(response)))["dossiers"].iter_rows(values_only=True))
+    assert {r[3] for r in rows[1:]} == {"09"}
+
+
+def test_queue_page_searches_and_keeps_q_in_its_links(client, filed, accounts):
+    client.force_login(accounts["dreets"])
+    name = filed["09"].organisation.name
+    html = client.get("/instruction/", {"q": name.upper()}).content.decode()
+    assert filed["09"].reference in html and filed["11"].reference not in html
+    assert 'name="q"' in html
