@@ -23,6 +23,7 @@ from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import P
 from openpyxl import Workbook as XlsxBook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 
 from pactes.exports.definition import README, Kind, Row
@@ -100,9 +101,9 @@ def _xlsx_plain(ws: Any, value: Any) -> Any:
     return value
 
 
-def _xlsx_cell(ws: Any, value: Any, kind: Kind, font: Font | None = None, *, wrap: bool = False) -> WriteOnlyCell:
+def _xlsx_cell(ws: Any, value: Any, kind: Kind, font: Font | None = None, *, wrap: bool = False) -> Cell:
     cell = _xlsx_plain(ws, value)
-    if not isinstance(cell, WriteOnlyCell):
+    if not isinstance(cell, Cell):
         cell = WriteOnlyCell(ws, value=value)
     if kind in XLSX_FORMATS:
         cell.number_format = XLSX_FORMATS[kind]
