@@ -10,14 +10,15 @@ column's *kind* tells the writers how to store a value: an amount is a number wi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
 from pactes.calls.models import Call
+from pactes.dossiers.models import Dossier
 from pactes.rules.call_config import CallConfig
 
 CHUNK = 500
@@ -90,6 +91,29 @@ def paris(moment: dt.datetime | None) -> dt.datetime | None:
 
 def joined(values: Sequence[str]) -> str:
     return " ; ".join(v for v in values if v)
+
+
+class Head(NamedTuple):
+    """What every row of a dossier's line repeats: its number, département code and call."""
+
+    reference: str
+    departement: str
+    call_id: int
+
+
+def heads(ids: Sequence[int]) -> dict[int, Head]:
+    """The heads of the dossiers ``ids``, in one narrow query (never the dossier's texts nor a territory's contour)."""
+    rows = Dossier.objects.filter(pk__in=ids).values_list("pk", "reference", "departement__code", "call_id")
+    return {pk: Head(reference, code, call_id) for pk, reference, code, call_id in rows}
+
+
+def in_dossier_order[T](ids: Sequence[int], rows: Iterable[T], dossier_of: Callable[[T], int]) -> Iterator[T]:
+    """``rows`` (already in their order within a dossier) grouped by dossier, in the order of ``ids``."""
+    grouped: dict[int, list[T]] = {}
+    for row in rows:
+        grouped.setdefault(dossier_of(row), []).append(row)
+    for pk in ids:
+        yield from grouped.get(pk, ())
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:

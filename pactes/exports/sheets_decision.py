@@ -8,22 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import F, Prefetch, Sum
 
+from pactes.agreements.models import DATE_FIELDS as AGREEMENT_DATES
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import payment_facts
 from pactes.assessment.models import CriterionScore, Opinion, Proposal
 from pactes.committee.models import CommitteeDecision, Decision, SessionState
 from pactes.dossiers.models import Dossier, ExpenseLine, InKindLine, ResourceKind, ResourceLine
 from pactes.dossiers.selectors import with_requested_grant
-from pactes.exports.definition import Column, Kind, Labels, Row, Sheet, joined, paris
+from pactes.exports.definition import Column, Kind, Labels, Row, Sheet, heads, in_dossier_order, joined, paris
 from pactes.exports.sheets_project import DEPARTEMENT, DOSSIER
 from pactes.followup.consolidation import engaged_amount, with_execution_figures
 from pactes.rules import budget
 from pactes.rules.agreement import AgreementState
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.payments import remaining_to_pay, total_paid
+from pactes.territories.models import Epci
 
 ZERO = Decimal("0.00")
 RATE_STEP = Decimal("0.0001")
@@ -65,34 +68,47 @@ def cofinancing_rates(dossiers: Sequence[Dossier], labels: Labels) -> dict[int, 
     return rates
 
 
+# The dossier's long texts are never read by an export's rows.
+LONG_TEXTS = ("diagnostic", "complementarity", "expected_impact", "impact_measurement", "search_text")
+
+
 def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     qs = with_execution_figures(with_requested_grant(Dossier.objects.filter(pk__in=ids)))
     rows = list(
-        qs.select_related("call", "organisation", "departement").prefetch_related("epcis").order_by("reference")
+        qs.defer(*LONG_TEXTS)
+        .annotate(
+            call_title=F("call__short_title"),
+            departement_code=F("departement__code"),
+            departement_name=F("departement__name"),
+            organisation_name=F("organisation__name"),
+            organisation_siret=F("organisation__siret"),
+        )
+        .prefetch_related(Prefetch("epcis", queryset=Epci.objects.only("pk", "name", "siren").order_by("name")))
     )
     proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier_id__in=ids)}
     rates = cofinancing_rates(rows, labels)
-    for d in rows:
+    for d in in_dossier_order(ids, rows, lambda r: r.pk):
         proposal = proposals.get(d.pk)
-        awarded = d.awarded or None  # type: ignore[attr-defined]
+        epcis = list(d.epcis.all())
+        figures: Any = d  # annotated: requested_grant, awarded, is_engaged, paid_total, and the names above
         yield (
             d.reference,
-            d.call.short_title,
+            figures.call_title,
             DossierState(d.state).label,
-            d.departement.code,
-            d.departement.name,
-            d.organisation.name,
-            d.organisation.siret,
-            joined([e.name for e in d.epcis.all()]),
-            joined([e.siren for e in d.epcis.all()]),
+            figures.departement_code,
+            figures.departement_name,
+            figures.organisation_name,
+            figures.organisation_siret,
+            joined([e.name for e in epcis]),
+            joined([e.siren for e in epcis]),
             d.title,
-            d.requested_grant,  # type: ignore[attr-defined]
+            figures.requested_grant,
             proposal.proposed_amount if proposal else None,
             _OPINIONS.get(proposal.opinion, "") if proposal else "",
             proposal.rank if proposal else None,
-            awarded,
-            engaged_amount(d.awarded, d.is_engaged) or None,  # type: ignore[attr-defined]
-            d.paid_total,  # type: ignore[attr-defined]
+            figures.awarded or None,
+            engaged_amount(figures.awarded, figures.is_engaged) or None,
+            figures.paid_total,
             rates[d.pk],
             paris(d.submitted_at),
             paris(d.created_at),
@@ -101,19 +117,22 @@ def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _evaluations(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     rows = (
         CriterionScore.objects.filter(sheet__dossier_id__in=ids)
-        .select_related("sheet__dossier__departement", "sheet__instructor")
-        .order_by("sheet__dossier__reference", "sheet__instructor__email", "criterion")
+        .select_related("sheet__instructor")
+        .annotate(dossier_id=F("sheet__dossier_id"))
+        .order_by("sheet__instructor__email", "criterion")
     )
-    for s in rows:
+    for s in in_dossier_order(ids, rows, lambda r: r.dossier_id):  # type: ignore[attr-defined]
         sheet = s.sheet
+        h = head[sheet.dossier_id]
         yield (
-            sheet.dossier.reference,
-            sheet.dossier.departement.code,
+            h.reference,
+            h.departement,
             sheet.instructor.get_full_name() or sheet.instructor.email,
             s.criterion,
-            labels.criterion(sheet.dossier.call_id, s.criterion),
+            labels.criterion(h.call_id, s.criterion),
             s.score,
             s.justification,
             sheet.weighted_total,
@@ -123,17 +142,20 @@ def _evaluations(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _decisions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     rows = (
         CommitteeDecision.objects.filter(dossier_id__in=ids)
-        .select_related("dossier__departement", "session")
-        .order_by("dossier__reference", "session__date", "decided_at", "pk")
+        .annotate(session_date=F("session__date"), session_state=F("session__state"))
+        .order_by("session__date", "decided_at", "pk")
     )
-    for d in rows:
+    for d in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[d.dossier_id]
+        annotated: Any = d
         yield (
-            d.dossier.reference,
-            d.dossier.departement.code,
-            d.session.date,
-            _SESSION_STATES.get(d.session.state, d.session.state),
+            h.reference,
+            h.departement,
+            annotated.session_date,
+            _SESSION_STATES.get(annotated.session_state, annotated.session_state),
             _DECISIONS.get(d.decision, d.decision),
             d.awarded_amount,
             d.motivation,
@@ -142,17 +164,26 @@ def _decisions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _agreements(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     rows = (
         Agreement.objects.filter(dossier_id__in=ids)
-        .select_related("dossier__departement")
+        .only(
+            "pk",
+            "dossier_id",
+            "state",
+            "awarded_amount",
+            "commitment_number",
+            "commitment_date",
+            *AGREEMENT_DATES,
+        )
         .prefetch_related("payments")
-        .order_by("dossier__reference")
     )
-    for a in rows:
+    for a in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[a.dossier_id]
         facts = payment_facts(a)
         yield (
-            a.dossier.reference,
-            a.dossier.departement.code,
+            h.reference,
+            h.departement,
             AgreementState(a.state).label,
             a.awarded_amount,
             a.commitment_number,
@@ -168,17 +199,18 @@ def _agreements(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _payments(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     rows = (
         Payment.objects.filter(agreement__dossier_id__in=ids)
-        .select_related("agreement__dossier__departement")
-        .order_by("agreement__dossier__reference", "paid_on", "pk")
+        .annotate(dossier_id=F("agreement__dossier_id"))
+        .order_by("paid_on", "pk")
     )
-    for p in rows:
-        dossier = p.agreement.dossier
+    for p in in_dossier_order(ids, rows, lambda r: r.dossier_id):  # type: ignore[attr-defined]
+        h = head[p.dossier_id]  # type: ignore[attr-defined]
         yield (
-            dossier.reference,
-            dossier.departement.code,
-            labels.payment_step(dossier.call_id, p.step_code) if p.step_code else "",
+            h.reference,
+            h.departement,
+            labels.payment_step(h.call_id, p.step_code) if p.step_code else "",
             p.amount,
             p.paid_on,
             p.reference,

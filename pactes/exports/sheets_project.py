@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from django.db.models import F
+
 from pactes.dossiers.models import (
     Action,
     ContributionNature,
@@ -18,7 +20,7 @@ from pactes.dossiers.models import (
     ResourceLine,
     ResourceStatus,
 )
-from pactes.exports.definition import Column, Kind, Labels, Row, Sheet, joined
+from pactes.exports.definition import Column, Kind, Labels, Row, Sheet, heads, in_dossier_order, joined
 from pactes.followup.models import IndicatorMeasurement
 
 DOSSIER = Column("Numéro de dossier", Kind.TEXT, "Dossier : numéro attribué à la création")
@@ -32,41 +34,40 @@ _RESOURCE_KINDS = dict(ResourceKind.choices)
 
 
 def _priorities(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    rows = (
-        Priority.objects.filter(dossier_id__in=ids)
-        .select_related("dossier__departement")
-        .prefetch_related("measures")
-        .order_by("dossier__reference", "position", "pk")
-    )
-    for p in rows:
+    head = heads(ids)
+    rows = Priority.objects.filter(dossier_id__in=ids).prefetch_related("measures").order_by("position", "pk")
+    for p in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[p.dossier_id]
         yield (
-            p.dossier.reference,
-            p.dossier.departement.code,
+            h.reference,
+            h.departement,
             p.position + 1,
             p.title,
             joined(sorted(m.code for m in p.measures.all())),
-            labels.publics(p.dossier.call_id, p.publics),
+            labels.publics(h.call_id, p.publics),
             p.local_justification,
             p.other_public_justification,
         )
 
 
 def _actions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     rows = (
         Action.objects.filter(dossier_id__in=ids)
-        .select_related("dossier__departement", "priority")
-        .order_by("dossier__reference", "position", "pk")
+        .annotate(priority_title=F("priority__title"))
+        .order_by("position", "pk")
     )
-    for a in rows:
+    for a in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[a.dossier_id]
         yield (
-            a.dossier.reference,
-            a.dossier.departement.code,
+            h.reference,
+            h.departement,
             a.position + 1,
-            a.priority.title,
+            a.priority_title,  # type: ignore[attr-defined]
             a.title,
             a.description,
             a.territorial_level,
-            labels.publics(a.dossier.call_id, a.publics),
+            labels.publics(h.call_id, a.publics),
             joined([str(p) for p in a.partners or []]),
             a.start,
             a.end,
@@ -75,11 +76,14 @@ def _actions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _partners(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    rows = Partner.objects.filter(dossier_id__in=ids).select_related("dossier__departement")
-    for p in rows.order_by("dossier__reference", "position", "pk"):
+    head = heads(ids)
+    rows = Partner.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    for p in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[p.dossier_id]
+        financial = p.contribution == ContributionNature.FINANCIAL
         yield (
-            p.dossier.reference,
-            p.dossier.departement.code,
+            h.reference,
+            h.departement,
             p.position + 1,
             p.name,
             p.siret,
@@ -88,31 +92,31 @@ def _partners(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
             p.quantity,
             p.unit,
             p.unit_value,
-            _FUNDERS.get(p.funder_kind, p.funder_kind) if p.contribution == ContributionNature.FINANCIAL else "",
-            _STATUSES.get(p.funding_status, p.funding_status) if p.contribution == ContributionNature.FINANCIAL else "",
+            _FUNDERS.get(p.funder_kind, p.funder_kind) if financial else "",
+            _STATUSES.get(p.funding_status, p.funding_status) if financial else "",
         )
 
 
 def _expenses(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    rows = ExpenseLine.objects.filter(dossier_id__in=ids).select_related("dossier__departement", "action")
-    for e in rows.order_by("dossier__reference", "position", "pk"):
-        yield (
-            e.dossier.reference,
-            e.dossier.departement.code,
-            e.position + 1,
-            e.action.title if e.action else "",
-            e.category,
-            e.label,
-            e.amount,
-        )
+    head = heads(ids)
+    rows = (
+        ExpenseLine.objects.filter(dossier_id__in=ids)
+        .annotate(action_title=F("action__title"))
+        .order_by("position", "pk")
+    )
+    for e in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[e.dossier_id]
+        yield (h.reference, h.departement, e.position + 1, e.action_title or "", e.category, e.label, e.amount)  # type: ignore[attr-defined]
 
 
 def _resources(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    rows = ResourceLine.objects.filter(dossier_id__in=ids).select_related("dossier__departement")
-    for r in rows.order_by("dossier__reference", "position", "pk"):
+    head = heads(ids)
+    rows = ResourceLine.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    for r in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[r.dossier_id]
         yield (
-            r.dossier.reference,
-            r.dossier.departement.code,
+            h.reference,
+            h.departement,
             r.position + 1,
             _RESOURCE_KINDS.get(r.kind, r.kind),
             r.funder,
@@ -122,33 +126,32 @@ def _resources(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 
 def _in_kind(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    rows = InKindLine.objects.filter(dossier_id__in=ids).select_related("dossier__departement")
-    for v in rows.order_by("dossier__reference", "position", "pk"):
-        yield (v.dossier.reference, v.dossier.departement.code, v.position + 1, v.partner, v.label, v.amount)
+    head = heads(ids)
+    rows = InKindLine.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    for v in in_dossier_order(ids, rows, lambda r: r.dossier_id):
+        h = head[v.dossier_id]
+        yield (h.reference, h.departement, v.position + 1, v.partner, v.label, v.amount)
 
 
 def _indicators(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
+    head = heads(ids)
     measurements: dict[int, list[IndicatorMeasurement]] = {}
     for m in IndicatorMeasurement.objects.filter(measure__action__dossier_id__in=ids).order_by("measured_on", "pk"):
         measurements.setdefault(m.measure_id, []).append(m)
-    rows = ImpactMeasure.objects.filter(action__dossier_id__in=ids).select_related("action__dossier__departement")
-    for i in rows.order_by("action__dossier__reference", "action__position", "action_id", "position", "pk"):
-        head = (
-            i.action.dossier.reference,
-            i.action.dossier.departement.code,
-            i.action.title,
-            i.indicator,
-            i.unit,
-            i.baseline,
-            i.target,
-            i.method,
-            i.frequency,
-        )
+    rows = (
+        ImpactMeasure.objects.filter(action__dossier_id__in=ids)
+        .annotate(dossier_id=F("action__dossier_id"), action_title=F("action__title"))
+        .order_by("action__position", "action_id", "position", "pk")
+    )
+    for i in in_dossier_order(ids, rows, lambda r: r.dossier_id):  # type: ignore[attr-defined]
+        h = head[i.dossier_id]  # type: ignore[attr-defined]
+        first = (h.reference, h.departement, i.action_title, i.indicator, i.unit)  # type: ignore[attr-defined]
+        described = (*first, i.baseline, i.target, i.method, i.frequency)
         values = measurements.get(i.pk) or []
         if not values:
-            yield (*head, None, None, "")
+            yield (*described, None, None, "")
         for m in values:
-            yield (*head, m.measured_on, m.value, m.comment)
+            yield (*described, m.measured_on, m.value, m.comment)
 
 
 PRIORITIES = Sheet(
