@@ -13,6 +13,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from pactes.accounts.permissions import can_export
 from pactes.exports.writers import FORMATS
@@ -38,4 +39,5 @@ def export_links(context: template.Context, source: str, **fixed: Any) -> SafeSt
             url = reverse("exports:page", kwargs={"source": source, "fmt": fmt.code})
             encoded = query.urlencode()
         links.append({"label": fmt.label, "url": f"{url}?{encoded}" if encoded else url, "code": fmt.code})
-    return render_to_string("exports/_links.html", {"links": links, "source": source})
+    key = "-".join([source, *(slugify(str(v)) for v in fixed.values())])  # one id per block, even when repeated
+    return render_to_string("exports/_links.html", {"links": links, "source": source, "key": key})
