@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("pactes.web.accounts.privacy_urls")),
     path("organisations/", include("pactes.web.organisations.urls")),
     path("territoires/", include("pactes.web.territories.urls")),
+    path("", include("pactes.web.exports.urls")),
     path("appels/", include("pactes.web.calls.urls")),
     path("dossiers/", include("pactes.web.dossiers.urls")),
     path("dossiers/", include("pactes.web.dossiers.filing_urls")),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pactes.api",  # personal access tokens and the log of the REST API (the API itself is pactes/web/api)
     "pactes.evidence",  # field history (django-simple-history) of the money and decisions, above the business apps
     "simple_history",
+    "pactes.exports",
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
@@ -346,3 +347,7 @@ if SENTRY_DSN:
 # Evidence (docs/evidence.md): the RFC 3161 timestamping authority of the journal's daily chain head, e.g.
 # https://horodatage.example.gouv.fr/tsa; without it the chain head is not timestamped (`manage.py timestamp_journal`).
 TSA_URL = os.environ.get("TSA_URL", "")
+# Exports (ADR 0033): above this number of dossiers an export is a background job on « Mes exports »; its file is
+# kept this many days, then deleted by `manage.py exports_purge` (daily).
+PACTES_EXPORT_BACKGROUND_THRESHOLD = int(os.environ.get("PACTES_EXPORT_BACKGROUND_THRESHOLD", "2000"))
+PACTES_EXPORT_RETENTION_DAYS = 7

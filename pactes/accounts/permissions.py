@@ -91,3 +91,12 @@ def can_see_staff_list(user: Any) -> bool:
 def can_audit(user: Any) -> bool:
     """The DREETS: it reads the integrity of the record and who downloaded which private document."""
     return _is_active(user) and user.role == Role.DREETS
+
+
+EXPORT_ROLES = frozenset({Role.INSTRUCTOR, Role.DREETS, Role.ADMIN})
+
+
+def can_export(user: Any) -> bool:
+    """An active instructor (its département's dossiers), DREETS agent or administrator (the region's) may take the
+    dossiers out as spreadsheets; nobody else (applicants, jury members, anonymous visitors)."""
+    return _is_active(user) and user.role in EXPORT_ROLES

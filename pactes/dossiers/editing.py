@@ -37,6 +37,7 @@ from pactes.dossiers.models import (
     ResourceStatus,
 )
 from pactes.dossiers.numbering import ReferenceUnavailable, dossier_insert_numbered
+from pactes.dossiers.search import dossier_search_refresh
 from pactes.organisations.models import Membership, Organisation
 from pactes.territories.models import Departement
 
@@ -108,11 +109,13 @@ def dossier_create(*, call: Call, organisation: Organisation, title: str, by: Us
         raise EditRefused("Aucun département n'est chargé : les territoires de référence manquent.")
     dossier = Dossier(call=call, organisation=organisation, title=title, departement=departement, created_by=by)
     try:
-        return dossier_insert_numbered(
+        dossier = dossier_insert_numbered(
             dossier=dossier, departement_code=organisation.departement.code if organisation.departement else ""
         )
     except ReferenceUnavailable as exc:
         raise EditRefused(str(exc)) from exc
+    dossier_search_refresh(dossier)
+    return dossier
 
 
 # -- saving a step -------------------------------------------------------------------------------------------------
@@ -182,6 +185,7 @@ def dossier_save_step(
     current.save(update_fields=["version", "saved_by", "saved_at"])
     Dossier.objects.filter(pk=locked.pk).update(lock_version=F("lock_version") + 1, updated_at=now, updated_by=by)
     locked.refresh_from_db()
+    dossier_search_refresh(locked)
     dossier.lock_version = locked.lock_version
     return StepSaved(dossier=locked, version=current.version)
 

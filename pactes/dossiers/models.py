@@ -76,6 +76,8 @@ class Dossier(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
+    # Written by ``pactes.dossiers.search.dossier_search_refresh`` (the services that write a dossier call it).
+    search_text = models.TextField("texte normalisé pour la recherche", blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -10,6 +10,7 @@ import datetime as dt
 from pactes.accounts.models import User
 from pactes.core.transitions import MOMENT_IN_FUTURE, MOMENT_NAIVE, TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Dossier
+from pactes.dossiers.search import dossier_search_refresh
 from pactes.rules.lifecycle import DOSSIER_LIFECYCLE
 
 # Re-exported: the callers import them from here.
@@ -22,4 +23,6 @@ def dossier_transition(
     """Fires ``transition`` on the locked row, under the state read from the database, and logs the move at ``at``
     (now by default; an explicit moment is for acts recorded afterwards, never in the future). A ``submit`` stamps
     ``submitted_at`` with that moment."""
-    return fire(obj=dossier, lifecycle=DOSSIER_LIFECYCLE, code=transition, by=by, reason=reason, at=at)
+    fired = fire(obj=dossier, lifecycle=DOSSIER_LIFECYCLE, code=transition, by=by, reason=reason, at=at)
+    dossier_search_refresh(fired)  # the queue searches what was filed: number, title, organisation, perimeter
+    return fired

@@ -154,10 +154,11 @@ def public_label(dossier: Dossier, code: str) -> str:
     return choice.label if choice is not None else code
 
 
-def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """``dossiers`` (abandoned conventions left out) annotated with ``awarded``, ``due`` (the final amount once the
-    final report is validated), ``is_engaged``, ``paid_total`` and ``reversed_total``: the one definition of each
-    figure of the execution (words in the module's docstring)."""
+def with_execution_figures(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Annotates each dossier with its ``awarded`` amount (the convention's, else the committee's retained decision of a
+    closed session, else 0), ``due`` (the final amount once the final report is validated, else the awarded one),
+    ``is_engaged`` (a convention with an EJ), ``paid_total`` and ``reversed_total``: the one definition of these
+    figures, for the pages, the dashboard and the exports (words in the module's docstring)."""
     decision_amount = (
         CommitteeDecision.objects.filter(
             dossier=OuterRef("pk"), decision=Decision.RETAINED, session__state=SessionState.CLOSED
@@ -179,7 +180,7 @@ def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    return dossiers.exclude(agreement__state=AgreementState.ABANDONED.value).annotate(
+    return dossiers.annotate(
         awarded=Coalesce(F("agreement__awarded_amount"), Subquery(decision_amount), Value(ZERO), output_field=MONEY),
         due=Coalesce(
             F("agreement__final_amount"),
@@ -195,6 +196,17 @@ def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
         paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         reversed_total=Coalesce(Subquery(reversed_, output_field=MONEY), Value(ZERO), output_field=MONEY),
     )
+
+
+def with_execution_amounts(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The dossiers of the execution (abandoned conventions left out), with the figures of
+    ``with_execution_figures``."""
+    return with_execution_figures(dossiers.exclude(agreement__state=AgreementState.ABANDONED.value))
+
+
+def engaged_amount(awarded: Decimal, is_engaged: bool) -> Decimal:
+    """The engaged amount of one dossier: its awarded amount once its convention has an EJ."""
+    return awarded if is_engaged else ZERO
 
 
 def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execution:
@@ -220,7 +232,7 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
         for target in (row, total):
             target.projects += 1
             target.awarded += awarded
-            target.engaged += awarded if engaged else ZERO
+            target.engaged += engaged_amount(awarded, engaged)
             target.paid += paid_total
             target.reversed += reversed_total
             if settled:

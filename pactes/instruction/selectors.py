@@ -18,6 +18,7 @@ from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
 from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priority
+from pactes.dossiers.search import dossiers_matching
 from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.calendar import date_fr
@@ -48,6 +49,7 @@ def dossiers_in_instruction(user: User) -> QuerySet[Dossier]:
 
 @dataclass(frozen=True)
 class QueueFilters:
+    q: str = ""  # free text: number, title, organisation, SIRET, commune or EPCI (``pactes.dossiers.search``)
     state: str = ""
     departement: str = ""  # code, DREETS only
     epci: str = ""  # SIREN
@@ -61,6 +63,8 @@ class QueueFilters:
 
 def queue_filter(qs: QuerySet[Dossier], filters: QueueFilters, *, with_state: bool = True) -> QuerySet[Dossier]:
     """Applies the queue's filters with ``EXISTS`` subqueries (no join that would repeat a dossier)."""
+    if filters.q:
+        qs = dossiers_matching(qs, filters.q)
     if with_state and filters.state:
         qs = qs.filter(state=filters.state)
     if filters.departement:

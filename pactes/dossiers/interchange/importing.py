@@ -44,6 +44,7 @@ from pactes.dossiers.models import (
 )
 from pactes.dossiers.models import ContributionNature as PartnerContribution
 from pactes.dossiers.numbering import ReferenceUnavailable, dossier_insert_numbered
+from pactes.dossiers.search import dossier_search_refresh
 from pactes.organisations.models import Membership, Organisation
 from pactes.rules.dossier import same_name
 from pactes.rules.siret import normalize_siret
@@ -108,6 +109,7 @@ def document_to_dossier(document: Mapping[str, Any], *, by: User) -> Dossier:
             raise DocumentError("impossible d'attribuer un numéro de dossier : réessayez.") from exc
         dossier.epcis.set(epcis)
         dossier.communes.set(communes)
+        dossier_search_refresh(dossier)
         for i, m in enumerate(applicant.get("consortium") or []):
             member = ConsortiumMember(
                 dossier=dossier,

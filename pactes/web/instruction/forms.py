@@ -37,6 +37,13 @@ class InstructionForm(DsfrBaseForm):
 
 
 class QueueFilterForm(InstructionForm):
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        max_length=200,
+        help_text="Numéro de dossier, intitulé du projet, porteur, SIRET, commune ou EPCI (accents et majuscules "
+        "indifférents).",
+    )
     state = forms.ChoiceField(label="État", required=False)
     departement = forms.ChoiceField(label="Département", required=False)
     epci = forms.ChoiceField(label="EPCI du périmètre", required=False)
@@ -87,6 +94,7 @@ class QueueFilterForm(InstructionForm):
         data = self.cleaned_data if self.is_bound else {}
         valid = {k: v for k, v in data.items() if k not in self.errors}
         return QueueFilters(
+            q=(valid.get("q") or "").strip(),
             state=valid.get("state") or "",
             departement=valid.get("departement") or "",
             epci=valid.get("epci") or "",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import can_audit
 from pactes.assessment.selectors import SCORED_STATES
-from pactes.calls.models import Measure
+from pactes.calls.models import Call, Measure
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
@@ -91,8 +91,8 @@ def _workspace_crumb() -> dict[str, str]:
 
 
 # -- the queue -----------------------------------------------------------------------------------------------------
-def queue(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+def queue_form(request: HttpRequest, user: User) -> tuple[QueueFilterForm, list[Call]]:
+    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope."""
     scope = dossiers_in_instruction(user).order_by()
     regional = user.role == Role.DREETS
     calls = list(calls_in_scope(user))
@@ -120,6 +120,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound:
         form.is_valid()
+    return form, calls
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    regional = user.role == Role.DREETS
+    form, calls = queue_form(request, user)
     filters = form.filters()
     paginator = Paginator(dossier_queue(user, filters), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
