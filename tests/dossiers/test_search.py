@@ -84,7 +84,7 @@ def test_full_text_on_postgresql_matches_stems(filed, q):
 
 
 def test_data_migration_fills_existing_dossiers(filed):
-    migration = importlib.import_module("pactes.dossiers.migrations.0011_fill_search_text")
+    migration = importlib.import_module("pactes.dossiers.migrations.0012_fill_search_text")
     Dossier.objects.update(search_text="")
     migration.fill(django_apps, None)
     for dossier in filed.values():
