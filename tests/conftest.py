@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.accounts.fixtures",  # the two départements, the 2024 call, the demo accounts and bare filed dossiers
     "tests.territories.fixtures",  # the reference territories of the session
     "tests.core.fake_clamd",  # a fake ClamAV daemon (TCP, Unix socket, silent, down)
+    "tests.ds.fake_ds",  # a fake démarches simplifiées (GraphQL over DS's schema, recorded dossiers)
     "tests.dossiers.fixtures",  # a complete draft of the 2024 call and its applicant
     "tests.committee.fixtures",  # the demo dossiers transmitted to a committee session
     "tests.agreements.fixtures",

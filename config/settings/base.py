@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pactes.committee",
     "pactes.agreements",
     "pactes.followup",
+    "pactes.ds",  # import of dossiers from démarches simplifiées
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "django_tasks_db",
 ]
@@ -215,3 +216,10 @@ CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")  # e.g. /run/clamav/clamd.ct
 CLAMAV_HOST = os.environ.get("CLAMAV_HOST", "")
 CLAMAV_PORT = int(os.environ.get("CLAMAV_PORT", "3310"))
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to connect, send and get the verdict
+
+# Import of dossiers from démarches simplifiées (pactes.ds, ADR 0038): DS's public GraphQL API v2 by default, another
+# instance (or the tests' fake server) by DS_API_URL or --url. The token is read from the environment only.
+DS_API_URL = os.environ.get("DS_API_URL", "https://www.demarches-simplifiees.fr/api/v2/graphql")
+DS_API_TOKEN = os.environ.get("DS_API_TOKEN", "")
+DS_API_TIMEOUT_SECONDS = 30
+DS_PAGE_SIZE = 100  # what we ask for; DS may return fewer, the import follows pageInfo whatever the size
