@@ -123,7 +123,9 @@ class FakeDs:
                 if self.path != PATH:
                     return self._answer(404, {"errors": [{"message": "Not found"}]})
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
-                    return self._answer(401, {"errors": [{"message": "Without a token, only persisted queries are allowed"}]})
+                    return self._answer(
+                        401, {"errors": [{"message": "Without a token, only persisted queries are allowed"}]}
+                    )
                 result = graphql_sync(
                     SCHEMA,
                     body.get("query") or "",
