@@ -17,6 +17,7 @@ urlpatterns = [
     path("instruction/", include("pactes.web.instruction.urls")),
     path("conventions/", include("pactes.web.agreements.urls")),
     path("suivi/", include("pactes.web.followup.urls")),
+    path("import-ds/", include("pactes.web.ds.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -64,3 +64,8 @@ def is_applicant_of(user: Any, dossier: Dossier) -> bool:
 def can_edit(user: Any, dossier: Dossier) -> bool:
     """A porteur of the dossier while it is a draft or reopened for complements."""
     return bool(dossier.is_editable) and is_applicant_of(user, dossier)
+
+
+def can_import_from_ds(user: Any) -> bool:
+    """An active administrator or DREETS agent: may import a call's dossiers from démarches simplifiées."""
+    return _is_active(user) and user.role in {Role.ADMIN, Role.DREETS}

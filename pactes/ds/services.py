@@ -285,3 +285,9 @@ def _freeze(dossier: Dossier, *, moment: dt.datetime, actor: User) -> None:
     document = dossier_to_document(dossier)
     document["submitted_at"] = timezone.localtime(moment).isoformat()
     version_record(dossier=dossier, document=document, moment=moment, by=actor)
+
+
+def procedure_connect(*, call: Call, number: int, client: DsClient) -> Procedure:
+    """Reads the procedure's descriptors on DS and saves it for ``call`` with its proposed mapping (the page's first
+    step). Raises ``DsUnavailable``; nothing is written then."""
+    return procedure_prepare(call=call, info=client.demarche(number), api_url=client.url)

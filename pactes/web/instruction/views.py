@@ -23,7 +23,7 @@ from pactes.calls.models import Measure
 from pactes.core.downloads import private_file_response
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import dossier_source, dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
@@ -189,6 +189,7 @@ def _dossier_page(
             "current": f"Dossier {dossier.reference}",
         },
         "dossier": dossier,
+        "source": dossier_source(dossier),
         "versions": versions,
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",

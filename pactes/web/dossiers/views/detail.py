@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from pactes.dossiers.editing import STEPS, dossier_can_be_edited_by
+from pactes.dossiers.selectors import dossier_source
 from pactes.instruction.selectors import may_exchange, open_complement_request
 
 from .common import DASHBOARD, filing_url, user_of, visible_dossier
@@ -22,6 +23,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "page_title": f"Dossier {dossier.reference}",
             "dossier": dossier,
+            "source": dossier_source(dossier),
             "can_edit": dossier_can_be_edited_by(dossier, user),
             "complement_request": open_complement_request(dossier)
             if dossier.is_editable and not dossier.is_draft
