@@ -13,6 +13,7 @@ import base64
 import copy
 import datetime as dt
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -48,13 +49,13 @@ def _index(cursor: str | None) -> int:
 
 
 class FakeDs:
-    def __init__(self, data: dict[str, Any], *, page_size: int = 2) -> None:
+    def __init__(self, data: dict[str, Any], *, page_size: int = 2, port: int = 0) -> None:
         self.data = data
         self.page_size = page_size
         self.token = TOKEN
         self.requests: list[dict[str, Any]] = []
         self.fail_after_requests: int | None = None  # answer HTTP 500 from then on (a failure mid-way)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -152,3 +153,13 @@ def fake_ds(ds_data, monkeypatch):
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     yield server
     server.stop()
+
+
+if __name__ == "__main__":
+    # The demo of the README: « python -m tests.ds.fake_ds [PORT] » serves the recorded procedure 84512 until Ctrl-C.
+    server = FakeDs(recorded_data(), port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765)
+    print(f"Faux démarches simplifiées : {server.url} (jeton : {TOKEN}, démarche 84512). Ctrl-C pour arrêter.")
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
