@@ -363,8 +363,8 @@ class Invitation(models.Model):
 class DossierSource(models.Model):
     """Where a dossier filed on another platform comes from: today démarches simplifiées (``pactes.ds``, ADR 0038).
 
-    Words: the *procedure* (démarche) is DS's form, known by its number; the *number* is the DS dossier's; *state*
-    and *submitted_at* are DS's state (``en_construction``…) and filing time (``dateDepot``) at the last import;
+    Words: the *procedure* (démarche) is DS's form, known by its number; the *number* is the DS dossier's; the
+    *platform state* and *platform filing time* are DS's (``en_construction``…, ``dateDepot``) at the last import;
     ``content_sha256`` is the hash of the imported content (a change on DS gives a new version, ADR 0040). One DS
     dossier is one dossier of a call: the number is unique per call and platform.
     """
@@ -376,9 +376,10 @@ class DossierSource(models.Model):
     platform = models.CharField("plateforme d'origine", max_length=40, default=DEMARCHES_SIMPLIFIEES)
     procedure = models.PositiveIntegerField("numéro de la démarche")
     number = models.PositiveBigIntegerField("numéro du dossier sur la plateforme")
-    state = models.CharField("état sur la plateforme", max_length=30)
-    submitted_at = models.DateTimeField("déposé sur la plateforme le")
-    updated_at = models.DateTimeField("modifié sur la plateforme le")
+    # Named apart from the dossier's own ``state`` and ``submitted_at``, which only the lifecycle engine writes.
+    platform_state = models.CharField("état sur la plateforme", max_length=30)
+    platform_submitted_at = models.DateTimeField("déposé sur la plateforme le")
+    platform_updated_at = models.DateTimeField("modifié sur la plateforme le")
     url = models.URLField("adresse du dossier sur la plateforme", max_length=500)
     content_sha256 = models.CharField("empreinte du contenu importé", max_length=64)
     imported_at = models.DateTimeField("dernier import le")

@@ -165,7 +165,12 @@ def _import_node(
     report: Report,
 ) -> tuple[str, dict[str, Any]]:
     number = int(node.get("number") or 0)
-    reading = read_dossier(node, mapping=mapping, call=choices)
+    try:
+        reading = read_dossier(node, mapping=mapping, call=choices)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # A shape DS's schema allows but the reading did not expect: this dossier only is set aside, with why.
+        reason = f"les données de ce dossier sur démarches simplifiées sont inattendues ({type(exc).__name__})."
+        return "skipped", {"ds_number": number, "reasons": [reason]}
     for descriptor, label in reading.unmapped.items():
         report.unmapped.setdefault(descriptor, label)
     if reading.reasons:
@@ -219,9 +224,9 @@ def _create(node: Mapping[str, Any], document: dict[str, Any], *, procedure: Pro
         call=procedure.call,
         procedure=procedure.number,
         number=number,
-        state=str(node.get("state")),
-        submitted_at=_moment(node, "dateDepot"),
-        updated_at=_moment(node, "dateDerniereModification", "dateDepot"),
+        platform_state=str(node.get("state")),
+        platform_submitted_at=_moment(node, "dateDepot"),
+        platform_updated_at=_moment(node, "dateDerniereModification", "dateDepot"),
         url=dossier_url(procedure.api_url, procedure.number, number),
         content_sha256=document_sha256(document),
         imported_at=timezone.now(),
@@ -237,7 +242,7 @@ def _update(node: Mapping[str, Any], document: dict[str, Any], *, source: Dossie
     dossier = Dossier.objects.select_for_update().get(pk=source.dossier_id)
     number, ds_state = source.number, str(node.get("state"))
     entry = {"ds_number": number, "reference": dossier.reference}
-    state_plan = plan(current=dossier.state, ds_state=ds_state, previous_ds_state=source.state)
+    state_plan = plan(current=dossier.state, ds_state=ds_state, previous_ds_state=source.platform_state)
     if state_plan.problem:
         raise DocumentError(state_plan.problem)
     content_sha256 = document_sha256(document)
@@ -248,8 +253,8 @@ def _update(node: Mapping[str, Any], document: dict[str, Any], *, source: Dossie
             f"« {DossierState(dossier.state).label} ») : la nouvelle version n'est pas reprise, pour ne pas changer "
             "ce qui a été instruit ; à régler à la main."
         )
-    source.state = ds_state
-    source.updated_at = _moment(node, "dateDerniereModification", "dateDepot")
+    source.platform_state = ds_state
+    source.platform_updated_at = _moment(node, "dateDerniereModification", "dateDepot")
     source.content_sha256 = content_sha256
     source.imported_at = timezone.now()
     source.save()
@@ -258,7 +263,7 @@ def _update(node: Mapping[str, Any], document: dict[str, Any], *, source: Dossie
         if dossier.state != DossierState.DRAFT:
             # A filed dossier changed on DS: its content is replaced and frozen as a new version; annotations,
             # assessments and the state are the instruction's and stay as they are.
-            _freeze(dossier, moment=source.updated_at, actor=actor)
+            _freeze(dossier, moment=source.platform_updated_at, actor=actor)
     _fire_all(dossier, state_plan.transitions, node=node, actor=actor)
     return ("updated" if changed or state_plan.transitions else "unchanged"), entry
 

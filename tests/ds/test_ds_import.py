@@ -314,6 +314,17 @@ def test_a_failure_on_a_later_page_writes_nothing(real_call, fake_ds):
     assert nothing_written()
 
 
+def test_a_request_refused_by_ds_exits_2_and_writes_nothing(real_call, fake_ds):
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("ds_import", "--call", real_call.slug, "--demarche", "999", "--url", fake_ds.url, stdout=out,
+                     stderr=err)  # fmt: skip
+
+    assert exit_status.value.code == 2
+    assert "démarches simplifiées a refusé la requête : Demarche not found" in err.getvalue()
+    assert nothing_written()
+
+
 def test_without_a_token_the_import_says_how_to_give_one(real_call, fake_ds, monkeypatch, settings):
     monkeypatch.delenv("DS_API_TOKEN")
     settings.DS_API_TOKEN = ""

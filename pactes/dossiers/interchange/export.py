@@ -114,8 +114,8 @@ def dossier_to_document(dossier: Dossier) -> dict[str, Any]:
             "platform": source.platform,
             "demarche": source.procedure,
             "number": source.number,
-            "state": source.state,
-            "submitted_at": timezone.localtime(source.submitted_at).isoformat(),
+            "state": source.platform_state,
+            "submitted_at": timezone.localtime(source.platform_submitted_at).isoformat(),
         }
     return document
 
