@@ -205,3 +205,43 @@ def test_the_dossier_page_links_to_the_dossier_on_ds(connected, client, real_cal
             f'href="http://127.0.0.1:{connected.api_url.split(":")[2].split("/")[0]}/procedures/84512/dossiers/1003"'
             in html
         )
+
+
+@pytest.fixture
+def imported_all(connected, client, real_call, django_capture_on_commit_callbacks):
+    engagement = connected.mappings.get(label="Engagement sur l'honneur du porteur")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ds:mapping", args=[real_call.slug, NUMBER]),
+            mapping_post(connected, "import", **{f"champ_{engagement.pk}": "ignore"}),
+        )
+    return {s.number: s.dossier for s in DossierSource.objects.select_related("dossier")}
+
+
+def test_imported_dossiers_go_through_the_staff_pages_like_any_other(imported_all, client):
+    retained, instructed = imported_all[1003], imported_all[1002]
+    client.force_login(user("dreets@demo.test"))
+
+    for url in (
+        reverse("instruction:queue"),
+        reverse("assessment:ranking"),
+        reverse("committee:index"),
+        reverse("agreements:index"),
+        reverse("followup:index"),
+        reverse("followup:consolidated"),
+        reverse("agreements:detail", args=[retained.pk]),
+        reverse("instruction:dossier", args=[imported_all[1005].reference]),
+    ):
+        assert client.get(url).status_code == 200, url
+    queue = client.get(reverse("instruction:queue")).content.decode()
+    assert instructed.reference in queue
+
+
+def test_an_instructor_sees_the_imported_dossiers_of_its_departement_only(imported_all, client):
+    aude, ariege = imported_all[1002], imported_all[1001]
+    client.force_login(user("instructeur.11@demo.test"))
+
+    assert client.get(reverse("instruction:dossier", args=[aude.reference])).status_code == 200
+    assert client.get(reverse("instruction:dossier", args=[ariege.reference])).status_code == 404
+    client.force_login(user("porteur.ariege@demo.test"))
+    assert client.get(reverse("dossiers:detail", args=[aude.reference])).status_code == 404
