@@ -39,14 +39,15 @@ class Report:
 
 def report_text(data: dict[str, Any], *, dry_run: bool) -> str:
     """The French report of a ``--json`` document."""
-    would = "seraient " if dry_run else ""
+    would = "qui seraient " if dry_run else ""
     lines = ["Simulation : rien n'a été enregistré." if dry_run else "Import terminé."]
     counts = {key: len(data[key]) for key in ("created", "updated", "unchanged", "skipped")}
     lines.append(
-        f"Dossiers {would}créés : {counts['created']} ; {would}mis à jour : {counts['updated']} ; "
+        f"Dossiers {would}créés : {counts['created']} ; mis à jour : {counts['updated']} ; "
         f"inchangés : {counts['unchanged']} ; écartés : {counts['skipped']}."
     )
-    for title, key in (("Créés", "created"), ("Mis à jour", "updated")):
+    titles = (("Seraient créés", "created"), ("Seraient mis à jour", "updated")) if dry_run else None
+    for title, key in titles or (("Créés", "created"), ("Mis à jour", "updated")):
         if data[key]:
             lines.append(f"{title} :")
             lines += [f"  - dossier DS n° {e['ds_number']} → {e['reference']}" for e in data[key]]

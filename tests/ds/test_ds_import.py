@@ -342,7 +342,7 @@ def test_the_token_is_sent_as_a_bearer_and_never_printed(real_call, fake_ds):
     assert {r["authorization"] for r in fake_ds.requests} == {f"Bearer {TOKEN}"}
     assert TOKEN not in out + err
     assert code == 1
-    assert "Dossiers créés : 5" in out
+    assert "Dossiers créés : 5 ; mis à jour : 0 ; inchangés : 0 ; écartés : 1." in out
     assert "dossier DS n° 1006" in out
 
 
