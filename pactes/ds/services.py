@@ -4,7 +4,7 @@ Words: see ``pactes.ds.models``. The *system actor* is the inactive account « i
 every transition and version the import records (it cannot log in). An import first reads every page of DS, then
 writes: a network or authorisation failure leaves nothing written (ADR 0038). Each dossier is created or updated in
 its own transaction: a dossier that cannot be mapped is skipped with its reasons and leaves nothing behind. A dry run
-does the same work inside savepoints it rolls back, so that its report is the one the import would give.
+does the same work inside one transaction it rolls back, so that its report is the one the import would give.
 """
 
 from __future__ import annotations
@@ -111,8 +111,7 @@ def dossier_url(api_url: str, procedure: int, number: int) -> str:
 
 
 class _RolledBack(Exception):
-    def __init__(self, outcome: tuple[str, dict[str, Any]]) -> None:
-        self.outcome = outcome
+    """Ends the transaction of a dry run."""
 
 
 def procedure_import(
@@ -128,30 +127,55 @@ def procedure_import(
 
     DS is read first, every page of it: ``DsUnavailable`` (network, authorisation, schema) is raised before anything
     is written. Then the procedure's descriptors are brought up to date, and each dossier is imported in its own
-    transaction (rolled back in a dry run). ``progress(done, total)`` is called after each dossier."""
+    transaction (a dry run rolls them all back at the end). ``progress(done, total)`` follows the pages read, then
+    each dossier."""
     asked_at = timezone.now()
     info = client.demarche(number)
-    nodes = client.dossiers(number, updated_since=since)
+    nodes = client.dossiers(
+        number, updated_since=since, on_page=(lambda read: progress(0, read)) if progress is not None else None
+    )
     procedure = procedure_prepare(call=call, info=info, api_url=client.url)
     report = Report(dry_run=dry_run)
-    mapping = mapping_of(procedure)
-    choices = call_choices(call)
-    actor = system_actor()
     nodes.sort(key=lambda n: int(n.get("number") or 0))
+    if not dry_run:
+        _import_nodes(nodes, procedure=procedure, report=report, progress=progress)
+        if not report.skipped:
+            # The next incremental import asks for what changed since this one; a skipped dossier keeps it where it
+            # was, so that it is read again once its mapping is fixed.
+            Procedure.objects.filter(pk=procedure.pk).update(last_imported_at=asked_at)
+            procedure.last_imported_at = asked_at
+        return procedure, report
+    # A dry run does the whole import in one transaction it rolls back: the numbers it shows follow each other as
+    # the import's would (its progress, written inside, would vanish with it: it is given once, at the end).
+    try:
+        with transaction.atomic():
+            _import_nodes(nodes, procedure=procedure, report=report, progress=None)
+            raise _RolledBack()
+    except _RolledBack:
+        pass
+    if progress is not None:
+        progress(len(nodes), len(nodes))
+    return procedure, report
+
+
+def _import_nodes(
+    nodes: list[dict[str, Any]],
+    *,
+    procedure: Procedure,
+    report: Report,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    mapping = mapping_of(procedure)
+    choices = call_choices(procedure.call)
+    actor = system_actor()
     if progress is not None:
         progress(0, len(nodes))
     for done, node in enumerate(nodes, start=1):
         kind, entry = _import_node(node, procedure=procedure, mapping=mapping, choices=choices, actor=actor,
-                                   dry_run=dry_run, report=report)  # fmt: skip
+                                   report=report)  # fmt: skip
         getattr(report, kind).append(entry)
         if progress is not None:
             progress(done, len(nodes))
-    if not dry_run and not report.skipped:
-        # The next incremental import asks for what changed since this one; a skipped dossier keeps it where it was,
-        # so that it is read again once its mapping is fixed.
-        Procedure.objects.filter(pk=procedure.pk).update(last_imported_at=asked_at)
-        procedure.last_imported_at = asked_at
-    return procedure, report
 
 
 def _import_node(
@@ -161,7 +185,6 @@ def _import_node(
     mapping: Mapping[str, Mapped],
     choices: CallChoices,
     actor: User,
-    dry_run: bool,
     report: Report,
 ) -> tuple[str, dict[str, Any]]:
     number = int(node.get("number") or 0)
@@ -186,10 +209,6 @@ def _import_node(
                 outcome = _create(node, reading.document, procedure=procedure, actor=actor)
             else:
                 outcome = _update(node, reading.document, source=source, actor=actor)
-            if dry_run:
-                raise _RolledBack(outcome)
-    except _RolledBack as rolled_back:
-        outcome = rolled_back.outcome
     except DocumentError as exc:
         return "skipped", {"ds_number": number, "reasons": [str(exc)]}
     except TransitionRefused as exc:

@@ -370,3 +370,12 @@ def test_imported_dossiers_are_judged_by_the_rules_like_any_other(real_call, fak
     assert "COFINANCING_TOO_LOW" not in [r.code for r in verdict.reasons]
     refused, _ = dossier_verdict(imported(1004))
     assert "COFINANCING_TOO_LOW" in [r.code for r in refused.reasons]
+
+
+def test_a_dry_run_shows_the_numbers_the_import_would_give(real_call, fake_ds):
+    _code, preview, _err = ds_json(real_call, fake_ds, "--dry-run")
+    _code, report, _err = ds_json(real_call, fake_ds)
+
+    references = [e["reference"] for e in preview["created"]]
+    assert len(set(references)) == 5
+    assert references == [e["reference"] for e in report["created"]]
