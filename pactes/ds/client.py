@@ -115,16 +115,7 @@ class DsClient:
     def demarche(self, number: int) -> DemarcheInfo:
         """The procedure's title and the champ descriptors of all its revisions (newest revision wins on a label)."""
         data = self.execute(DEMARCHE_QUERY, {"demarcheNumber": number})
-        demarche = data.get("demarche") or {}
-        found: dict[str, Descriptor] = {}
-        for revision in demarche.get("revisions") or []:  # oldest first: a newer label wins
-            for d in revision.get("champDescriptors") or []:
-                _collect(found, d, parent="")
-        return DemarcheInfo(
-            number=int(demarche.get("number") or number),
-            title=str(demarche.get("title") or ""),
-            descriptors=tuple(found.values()),
-        )
+        return demarche_info(data.get("demarche") or {}, number=number)
 
     def dossiers(
         self,
@@ -154,6 +145,19 @@ class DsClient:
                 raise DsUnavailable("démarches simplifiées annonce une page suivante sans curseur pour la lire.")
             after = cursor
         raise DsUnavailable(f"la démarche compte plus de {MAX_PAGES} pages de dossiers : import interrompu.")
+
+
+def demarche_info(demarche: Mapping[str, Any], *, number: int) -> DemarcheInfo:
+    """The ``demarche`` of an answer to ``DEMARCHE_QUERY``: its title and the descriptors of all its revisions."""
+    found: dict[str, Descriptor] = {}
+    for revision in demarche.get("revisions") or []:  # oldest first: a newer label wins
+        for d in revision.get("champDescriptors") or []:
+            _collect(found, d, parent="")
+    return DemarcheInfo(
+        number=int(demarche.get("number") or number),
+        title=str(demarche.get("title") or ""),
+        descriptors=tuple(found.values()),
+    )
 
 
 def _collect(found: dict[str, Descriptor], raw: Mapping[str, Any], *, parent: str) -> None:

@@ -134,7 +134,24 @@ def procedure_import(
     nodes = client.dossiers(
         number, updated_since=since, on_page=(lambda read: progress(0, read)) if progress is not None else None
     )
-    procedure = procedure_prepare(call=call, info=info, api_url=client.url)
+    return procedure_import_answer(
+        call=call, info=info, nodes=nodes, api_url=client.url, asked_at=asked_at, dry_run=dry_run, progress=progress
+    )
+
+
+def procedure_import_answer(
+    *,
+    call: Call,
+    info: DemarcheInfo,
+    nodes: list[dict[str, Any]],
+    api_url: str,
+    asked_at: dt.datetime,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Procedure, Report]:
+    """Imports the dossiers DS answered (``nodes``, read at ``asked_at``): ``procedure_import`` once every page is
+    read, or the demonstration from a recorded answer."""
+    procedure = procedure_prepare(call=call, info=info, api_url=api_url)
     report = Report(dry_run=dry_run)
     nodes.sort(key=lambda n: int(n.get("number") or 0))
     if not dry_run:
