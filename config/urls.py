@@ -25,6 +25,7 @@ urlpatterns = [
     path("agents/", include("pactes.web.staff.urls")),
     path("tableau-de-bord/", include("pactes.web.dashboard.urls")),
     path("api/v1/", include(("pactes.web.api.urls", "api"), namespace="api")),
+    path("import-ds/", include("pactes.web.ds.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]

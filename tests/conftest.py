@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.core.fake_clamd",  # a fake ClamAV daemon (TCP, Unix socket, silent, down)
     "tests.organisations.fake_sirene",  # a fake « Recherche d'entreprises » API answering recorded responses
     "tests.core.fake_tsa",  # a local RFC 3161 timestamping authority (real TimeStampResp, its own key)
+    "tests.ds.fake_ds",  # a fake démarches simplifiées (GraphQL over DS's schema, recorded dossiers)
     "tests.dossiers.fixtures",  # a complete draft of the 2024 call and its applicant
     "tests.committee.fixtures",  # the demo dossiers transmitted to a committee session
     "tests.agreements.fixtures",

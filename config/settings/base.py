@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pactes.evidence",  # field history (django-simple-history) of the money and decisions, above the business apps
     "simple_history",
     "pactes.exports",
+    "pactes.ds",  # import of dossiers from démarches simplifiées
     "pactes.demo",  # on top of every app: the demonstration data and `setup_demo`
     "pactes.core.apps.BackgroundTasksConfig",  # django_tasks_db, with a French name in the administration
 ]
@@ -351,3 +352,9 @@ TSA_URL = os.environ.get("TSA_URL", "")
 # kept this many days, then deleted by `manage.py exports_purge` (daily).
 PACTES_EXPORT_BACKGROUND_THRESHOLD = int(os.environ.get("PACTES_EXPORT_BACKGROUND_THRESHOLD", "2000"))
 PACTES_EXPORT_RETENTION_DAYS = 7
+# Import of dossiers from démarches simplifiées (pactes.ds, ADR 0038): DS's public GraphQL API v2 by default, another
+# instance (or the tests' fake server) by DS_API_URL or --url. The token is read from the environment only.
+DS_API_URL = os.environ.get("DS_API_URL", "https://www.demarches-simplifiees.fr/api/v2/graphql")
+DS_API_TOKEN = os.environ.get("DS_API_TOKEN", "")
+DS_API_TIMEOUT_SECONDS = 30
+DS_PAGE_SIZE = 100  # what we ask for; DS may return fewer, the import follows pageInfo whatever the size

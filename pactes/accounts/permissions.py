@@ -100,3 +100,8 @@ def can_export(user: Any) -> bool:
     """An active instructor (its département's dossiers), DREETS agent or administrator (the region's) may take the
     dossiers out as spreadsheets; nobody else (applicants, jury members, anonymous visitors)."""
     return _is_active(user) and user.role in EXPORT_ROLES
+
+
+def can_import_from_ds(user: Any) -> bool:
+    """An active administrator or DREETS agent: may import a call's dossiers from démarches simplifiées."""
+    return _is_active(user) and user.role in {Role.ADMIN, Role.DREETS}

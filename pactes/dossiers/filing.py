@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -115,8 +116,6 @@ def dossier_file(
             raise FilingRefused(problems)
         document = dossier_to_document(locked)
         document["submitted_at"] = moment.isoformat()
-        snapshot = canonical_json(document)
-        number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         transition = filing_transition(locked)
         try:
             # A first filing is logged and stamped (``submitted_at``) at the moment the rules were judged at; an
@@ -126,21 +125,31 @@ def dossier_file(
             )
         except TransitionRefused as exc:
             raise FilingRefused(exc.reasons) from exc
-        version = DossierVersion.objects.create(
-            dossier=locked,
-            number=number,
-            snapshot=snapshot,
-            sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest(),
-            submitted_at=moment,
-            submitted_by=by,
-        )
-        journal_record(version, by=by)
+        version = version_record(dossier=locked, document=document, moment=moment, by=by)
         if notify:
             transaction.on_commit(partial(_receipt_enqueue, version.pk))
     if not notify:
         # Demo data: the receipt is rendered at once, so that every loaded version has its PDF.
         version = receipt_ensure(version_id=version.pk)
     dossier.refresh_from_db()
+    return version
+
+
+def version_record(*, dossier: Dossier, document: dict[str, Any], moment: dt.datetime, by: User) -> DossierVersion:
+    """Freezes ``document`` (the dossier's, with its filing moment) as the next version: canonical JSON and SHA-256.
+    Called inside the transaction that fires the filing transition: by ``dossier_file``, and by the import of a
+    dossier filed on another platform (``pactes.ds``), whose rules were not judged at its filing."""
+    snapshot = canonical_json(document)
+    number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = DossierVersion.objects.create(
+        dossier=dossier,
+        number=number,
+        snapshot=snapshot,
+        sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest(),
+        submitted_at=moment,
+        submitted_by=by,
+    )
+    journal_record(version, by=by)  # the version is a fact of the record (ADR 0026)
     return version
 
 

@@ -390,3 +390,37 @@ class Invitation(models.Model):
 
     class Meta:
         verbose_name = "invitation de co-éditeur"
+
+
+class DossierSource(models.Model):
+    """Where a dossier filed on another platform comes from: today démarches simplifiées (``pactes.ds``, ADR 0038).
+
+    Words: the *procedure* (démarche) is DS's form, known by its number; the *number* is the DS dossier's; the
+    *platform state* and *platform filing time* are DS's (``en_construction``…, ``dateDepot``) at the last import;
+    ``content_sha256`` is the hash of the imported content (a change on DS gives a new version, ADR 0040). One DS
+    dossier is one dossier of a call: the number is unique per call and platform.
+    """
+
+    DEMARCHES_SIMPLIFIEES = "demarches-simplifiees"
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="source")
+    call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="+", verbose_name="appel")
+    platform = models.CharField("plateforme d'origine", max_length=40, default=DEMARCHES_SIMPLIFIEES)
+    procedure = models.PositiveIntegerField("numéro de la démarche")
+    number = models.PositiveBigIntegerField("numéro du dossier sur la plateforme")
+    # Named apart from the dossier's own ``state`` and ``submitted_at``, which only the lifecycle engine writes.
+    platform_state = models.CharField("état sur la plateforme", max_length=30)
+    platform_submitted_at = models.DateTimeField("déposé sur la plateforme le")
+    platform_updated_at = models.DateTimeField("modifié sur la plateforme le")
+    url = models.URLField("adresse du dossier sur la plateforme", max_length=500)
+    content_sha256 = models.CharField("empreinte du contenu importé", max_length=64)
+    imported_at = models.DateTimeField("dernier import le")
+
+    class Meta:
+        verbose_name = "origine d'un dossier"
+        constraints = [
+            models.UniqueConstraint(fields=["call", "platform", "number"], name="dossier_source_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.procedure}/{self.number}"

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
 from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
-from pactes.dossiers.models import Dossier, DossierVersion, ResourceKind, ResourceLine
+from pactes.dossiers.models import Dossier, DossierSource, DossierVersion, ResourceKind, ResourceLine
 from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.rules.dossier import RULES, RuleInfo
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
@@ -132,3 +132,8 @@ def dossier_filing_summary(dossier: Dossier, *, answering: bool, now: dt.datetim
         closes_at=filed_at_label(dossier.call.rules.filing_closes_at, dossier.call),
         is_open=answering or dossier.call.rules.is_filing_open(now),
     )
+
+
+def dossier_source(dossier: Dossier) -> DossierSource | None:
+    """Where an imported dossier comes from (its DS procedure and number), None for a dossier filed on Pactes."""
+    return DossierSource.objects.filter(dossier=dossier).first()

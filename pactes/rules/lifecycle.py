@@ -9,7 +9,8 @@ asks of the applicant, which reopen the dossier for editing until the applicant 
 *recevable* / *irrecevable* is the admissibility decision; *évalué* means scored and proposed; *transmis* means
 sent to the regional committee with the département's ranking; *retenu*, *non retenu*, *ajourné* are the
 committee's decisions, applied when its session is closed; *soldé* means the final report was validated and the
-balance paid or the reversal recorded. A decision may be reopened by the DREETS, with a
+balance paid or the reversal recorded; *classé sans suite* is a dossier closed without a decision on démarches
+simplifiées (DS's ``sans_suite``), recorded by the DS import. A decision may be reopened by the DREETS, with a
 motivation.
 """
 
@@ -35,6 +36,7 @@ class DossierState(StrEnum):
     REJECTED = "non_retenu"
     POSTPONED = "ajourne"
     SETTLED = "solde"
+    CLOSED = "classe_sans_suite"
 
     @property
     def label(self) -> str:
@@ -54,6 +56,7 @@ STATE_LABELS: dict[DossierState, str] = {
     DossierState.REJECTED: "Non retenu",
     DossierState.POSTPONED: "Ajourné",
     DossierState.SETTLED: "Soldé",
+    DossierState.CLOSED: "Classé sans suite",
 }
 
 # States in which the applicant may edit the dossier (a draft, or a dossier reopened for complements).
@@ -77,6 +80,7 @@ _S = DossierState
 _APPLICANT = frozenset({Actor.APPLICANT})
 _INSTRUCTOR = frozenset({Actor.INSTRUCTOR})
 _DREETS = frozenset({Actor.DREETS})
+_DS_IMPORT = frozenset({Actor.DS_IMPORT})
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Filing (§1.5), then the departmental instruction (§1.6, §1.7: 1–10 October).
@@ -114,6 +118,23 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reopen_retained", "Rouvrir la décision", _S.RETAINED, _S.TRANSMITTED, _DREETS, needs_reason=True),
     Transition("reopen_rejected", "Rouvrir la décision", _S.REJECTED, _S.TRANSMITTED, _DREETS, needs_reason=True),
     Transition("reopen_postponed", "Rouvrir la décision", _S.POSTPONED, _S.TRANSMITTED, _DREETS, needs_reason=True),
+    # Import from démarches simplifiées (ADR 0039): a dossier filed, instructed or decided on DS is recorded here with
+    # the acts DS made, at DS's moments, by the system actor « import démarches simplifiées » and by no one else. DS
+    # decides only from « en instruction »; « classé sans suite » exists only for such dossiers (DS's sans_suite).
+    Transition("import_submit", "Déposé sur démarches simplifiées", _S.DRAFT, _S.SUBMITTED, _DS_IMPORT),
+    Transition(
+        "import_start_review",
+        "Passé en instruction sur démarches simplifiées",
+        _S.SUBMITTED,
+        _S.UNDER_REVIEW,
+        _DS_IMPORT,
+    ),
+    Transition("import_accept", "Accepté sur démarches simplifiées", _S.UNDER_REVIEW, _S.RETAINED, _DS_IMPORT),
+    Transition("import_refuse", "Refusé sur démarches simplifiées", _S.UNDER_REVIEW, _S.REJECTED, _DS_IMPORT),
+    Transition("import_close", "Classé sans suite sur démarches simplifiées", _S.UNDER_REVIEW, _S.CLOSED, _DS_IMPORT),
+    Transition(
+        "reopen_closed", "Rouvrir le dossier classé sans suite", _S.CLOSED, _S.UNDER_REVIEW, _DREETS, needs_reason=True
+    ),
 )
 
 

@@ -28,6 +28,9 @@ class Actor(StrEnum):
     DREETS = "dreets"
     JURY = "jury"
     ADMIN = "administrateur"
+    # Not a role of a person: the system actor that records on Pactes the acts already made on démarches
+    # simplifiées (ADR 0039); only the DS import fires its transitions.
+    DS_IMPORT = "import_ds"
 
 
 ACTOR_LABELS: dict[Actor, str] = {
@@ -36,6 +39,7 @@ ACTOR_LABELS: dict[Actor, str] = {
     Actor.DREETS: "DREETS",
     Actor.JURY: "jury",
     Actor.ADMIN: "administrateur",
+    Actor.DS_IMPORT: "import démarches simplifiées",
 }
 
 # A guard reads the facts the service gives (plain values, never models) and returns why the move is refused.

@@ -24,7 +24,7 @@ from pactes.dossiers.interchange.canonical import (
     format_rate,
 )
 from pactes.dossiers.interchange.export import dossier_to_document
-from pactes.dossiers.interchange.importing import document_to_dossier
+from pactes.dossiers.interchange.importing import document_to_dossier, document_update_dossier
 from pactes.dossiers.interchange.lookups import applicant_territory, call_of
 from pactes.dossiers.interchange.reading import (
     EXAMPLE_PATH,
@@ -55,6 +55,7 @@ __all__ = [
     "document_sha256",
     "document_to_dossier",
     "document_to_input",
+    "document_update_dossier",
     "dossier_to_document",
     "dossier_verdict",
     "figures",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pactes.dossiers.interchange.canonical import FORMAT, format_amount, format_number
 from pactes.dossiers.interchange.lookups import applicant_territory
-from pactes.dossiers.models import Action, Dossier, Partner, Priority
+from pactes.dossiers.models import Action, Dossier, DossierSource, Partner, Priority
 
 
 def dossier_to_document(dossier: Dossier) -> dict[str, Any]:
@@ -107,6 +107,16 @@ def dossier_to_document(dossier: Dossier) -> dict[str, Any]:
     }
     if dossier.submitted_at is not None:
         document["submitted_at"] = timezone.localtime(dossier.submitted_at).isoformat()
+    source = DossierSource.objects.filter(dossier=dossier).first()
+    if source is not None:
+        # A dossier imported from another platform says where from (ADR 0038).
+        document["source"] = {
+            "platform": source.platform,
+            "demarche": source.procedure,
+            "number": source.number,
+            "state": source.platform_state,
+            "submitted_at": timezone.localtime(source.platform_submitted_at).isoformat(),
+        }
     return document
 
 

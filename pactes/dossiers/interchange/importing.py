@@ -64,12 +64,7 @@ def document_to_dossier(document: Mapping[str, Any], *, by: User) -> Dossier:
     actions_raw = items_at(document, "actions")
     priorities_raw = items_at(document, "priorities")
     document_budget(document, action_count=len(actions_raw))  # every amount, before any row is written
-    for i, a in enumerate(actions_raw):
-        if not 1 <= int(a.get("priority") or 0) <= len(priorities_raw):
-            raise DocumentError(
-                f"la priorité n°{a.get('priority')} n'existe pas (le dossier en compte {len(priorities_raw)}).",
-                path=f"actions[{i}].priority",
-            )
+    _check_action_priorities(actions_raw, priorities_raw)
     measures = _measures_by_code(priorities_raw)
     epcis, communes = _perimeter_rows(document)
     departement = _instructing_departement(epcis, communes)
@@ -110,115 +105,163 @@ def document_to_dossier(document: Mapping[str, Any], *, by: User) -> Dossier:
         dossier.epcis.set(epcis)
         dossier.communes.set(communes)
         dossier_search_refresh(dossier)
-        for i, m in enumerate(applicant.get("consortium") or []):
-            member = ConsortiumMember(
-                dossier=dossier,
-                position=i,
-                name=as_text(m.get("name")),
-                siret=normalize_siret(as_text(m.get("siret"))),
-                role=as_text(m.get("role")),
-            )
-            _save(member, f"applicant.consortium[{i}]")
-        priority_rows = []
-        for i, p in enumerate(priorities_raw):
-            priority = Priority(
-                dossier=dossier,
-                position=i,
-                title=as_text(p.get("title")),
-                local_justification=as_text(p.get("local_justification")),
-                publics=[str(c) for c in p.get("publics") or []],
-                other_public_justification=as_text(p.get("other_public_justification")),
-            )
-            _save(priority, f"priorities[{i}]")
-            priority.measures.set([measures[str(code)] for code in p.get("measures") or []])
-            priority_rows.append(priority)
-        action_rows = []
-        for i, a in enumerate(actions_raw):
-            action = Action(
-                dossier=dossier,
-                priority=priority_rows[int(a["priority"]) - 1],
-                position=i,
-                title=as_text(a.get("title")),
-                description=as_text(a.get("description")),
-                territorial_level=as_text(a.get("territorial_level")),
-                publics=[str(c) for c in a.get("publics") or []],
-                partners=[str(c) for c in a.get("partners") or []],
-                start=read_date(a.get("start"), f"actions[{i}].start"),
-                end=read_date(a.get("end"), f"actions[{i}].end"),
-                overlaps_departmental_contract=bool(a.get("overlaps_departmental_contract")),
-                articulation=as_text(a.get("articulation")),
-            )
-            _save(action, f"actions[{i}]")
-            for j, m in enumerate(a.get("impact_measures") or []):
-                path = f"actions[{i}].impact_measures[{j}]"
-                measure = ImpactMeasure(
-                    action=action,
-                    position=j,
-                    indicator=as_text(m.get("indicator")),
-                    unit=as_text(m.get("unit")),
-                    baseline=read_number(m.get("baseline"), f"{path}.baseline"),
-                    target=read_number(m.get("target"), f"{path}.target"),
-                    method=as_text(m.get("method")),
-                    frequency=as_text(m.get("frequency")),
-                )
-                _save(measure, path)
-            action_rows.append(action)
-        partner_rows: list[Partner] = []
-        taken: set[int] = set()  # partners whose budget line is already found
-        for i, p in enumerate(items_at(document, "partners")):
-            path = f"partners[{i}]"
-            valuation = p.get("valuation") or {}
-            partner = Partner(
-                dossier=dossier,
-                position=i,
-                name=as_text(p.get("name")),
-                siret=normalize_siret(as_text(p.get("siret"))),
-                contribution=as_text(p.get("contribution")),
-                amount=read_amount(p.get("amount"), f"{path}.amount", optional=True),
-                quantity=read_number(valuation.get("quantity"), f"{path}.valuation.quantity"),
-                unit=as_text(valuation.get("unit")),
-                unit_value=read_amount(valuation.get("unit_value"), f"{path}.valuation.unit_value", optional=True),
-                basis=as_text(valuation.get("basis")),
-            )
-            _save(partner, path)
-            partner_rows.append(partner)
-        for i, e in enumerate(items_at(document, "budget", "expenses")):
-            expense = ExpenseLine(
-                dossier=dossier,
-                action=action_rows[e["action"] - 1] if e.get("action") else None,
-                position=i,
-                category=as_text(e.get("category")),
-                label=as_text(e.get("label")),
-                amount=read_amount(e.get("amount"), f"budget.expenses[{i}].amount"),
-            )
-            _save(expense, f"budget.expenses[{i}]")
-        for i, r in enumerate(items_at(document, "budget", "resources")):
-            resource = ResourceLine(
-                dossier=dossier,
-                position=i,
-                kind=r["kind"],
-                funder=as_text(r.get("funder")),
-                amount=read_amount(r.get("amount"), f"budget.resources[{i}].amount"),
-                status=r.get("status") or ResourceStatus.REQUESTED,
-            )
-            resource.contributor = _contributor_of(
-                resource.funder, resource.amount, partner_rows, financial=True, taken=taken
-            )
-            if resource.contributor is not None:
-                resource.contributor.funder_kind, resource.contributor.funding_status = resource.kind, resource.status
-                resource.contributor.save(update_fields=["funder_kind", "funding_status"])
-            _save(resource, f"budget.resources[{i}]")
-        for i, k in enumerate(items_at(document, "budget", "in_kind")):
-            line = InKindLine(
-                dossier=dossier,
-                position=i,
-                partner=as_text(k.get("partner")),
-                label=as_text(k.get("label")),
-                amount=read_amount(k.get("amount"), f"budget.in_kind[{i}].amount"),
-            )
-            line.contributor = _contributor_of(line.partner, line.amount, partner_rows, financial=False, taken=taken)
-            _save(line, f"budget.in_kind[{i}]")
+        _write_rows(dossier, document, measures=measures)
     return dossier
+
+
+def document_update_dossier(dossier: Dossier, document: Mapping[str, Any]) -> Dossier:
+    """Replaces what ``dossier`` says (its texts, perimeter and every row) by the document's, keeping its number,
+    call, organisation, instructing département and state: the new content of a dossier imported from another
+    platform. Validated like ``document_to_dossier``; raises ``DocumentError`` and then nothing changes."""
+    actions_raw = items_at(document, "actions")
+    priorities_raw = items_at(document, "priorities")
+    document_budget(document, action_count=len(actions_raw))
+    _check_action_priorities(actions_raw, priorities_raw)
+    measures = _measures_by_code(priorities_raw)
+    epcis, communes = _perimeter_rows(document)
+    applicant = document.get("applicant") or {}
+    with transaction.atomic():
+        dossier.title = as_text(document.get("title")).strip() or dossier.title
+        dossier.applicant_legal_representative = as_text(applicant.get("legal_representative"))
+        dossier.applicant_contact = as_text(applicant.get("contact"))
+        for key in ("diagnostic", "complementarity", "expected_impact", "impact_measurement"):
+            setattr(dossier, key, as_text(document.get(key)))
+        _validate(dossier, "dossier")
+        dossier.lock_version += 1
+        dossier.save()
+        dossier.epcis.set(epcis)
+        dossier.communes.set(communes)
+        # Rows are written again from the document, in its order (budget lines first: they point to actions).
+        for rows in (dossier.expenses, dossier.resources, dossier.in_kind_lines, dossier.partners, dossier.actions):
+            rows.all().delete()
+        for rows in (dossier.priorities, dossier.consortium_members):
+            rows.all().delete()
+        _write_rows(dossier, document, measures=measures)
+    return dossier
+
+
+def _check_action_priorities(actions_raw: Sequence[Mapping[str, Any]], priorities_raw: Sequence[Any]) -> None:
+    for i, a in enumerate(actions_raw):
+        if not 1 <= int(a.get("priority") or 0) <= len(priorities_raw):
+            raise DocumentError(
+                f"la priorité n°{a.get('priority')} n'existe pas (le dossier en compte {len(priorities_raw)}).",
+                path=f"actions[{i}].priority",
+            )
+
+
+def _write_rows(dossier: Dossier, document: Mapping[str, Any], *, measures: Mapping[str, Measure]) -> None:
+    """The document's rows of ``dossier``: consortium, priorities, actions and their measures, partners, budget."""
+    applicant = document.get("applicant") or {}
+    actions_raw = items_at(document, "actions")
+    priorities_raw = items_at(document, "priorities")
+    for i, m in enumerate(applicant.get("consortium") or []):
+        member = ConsortiumMember(
+            dossier=dossier,
+            position=i,
+            name=as_text(m.get("name")),
+            siret=normalize_siret(as_text(m.get("siret"))),
+            role=as_text(m.get("role")),
+        )
+        _save(member, f"applicant.consortium[{i}]")
+    priority_rows = []
+    for i, p in enumerate(priorities_raw):
+        priority = Priority(
+            dossier=dossier,
+            position=i,
+            title=as_text(p.get("title")),
+            local_justification=as_text(p.get("local_justification")),
+            publics=[str(c) for c in p.get("publics") or []],
+            other_public_justification=as_text(p.get("other_public_justification")),
+        )
+        _save(priority, f"priorities[{i}]")
+        priority.measures.set([measures[str(code)] for code in p.get("measures") or []])
+        priority_rows.append(priority)
+    action_rows = []
+    for i, a in enumerate(actions_raw):
+        action = Action(
+            dossier=dossier,
+            priority=priority_rows[int(a["priority"]) - 1],
+            position=i,
+            title=as_text(a.get("title")),
+            description=as_text(a.get("description")),
+            territorial_level=as_text(a.get("territorial_level")),
+            publics=[str(c) for c in a.get("publics") or []],
+            partners=[str(c) for c in a.get("partners") or []],
+            start=read_date(a.get("start"), f"actions[{i}].start"),
+            end=read_date(a.get("end"), f"actions[{i}].end"),
+            overlaps_departmental_contract=bool(a.get("overlaps_departmental_contract")),
+            articulation=as_text(a.get("articulation")),
+        )
+        _save(action, f"actions[{i}]")
+        for j, m in enumerate(a.get("impact_measures") or []):
+            path = f"actions[{i}].impact_measures[{j}]"
+            measure = ImpactMeasure(
+                action=action,
+                position=j,
+                indicator=as_text(m.get("indicator")),
+                unit=as_text(m.get("unit")),
+                baseline=read_number(m.get("baseline"), f"{path}.baseline"),
+                target=read_number(m.get("target"), f"{path}.target"),
+                method=as_text(m.get("method")),
+                frequency=as_text(m.get("frequency")),
+            )
+            _save(measure, path)
+        action_rows.append(action)
+    partner_rows: list[Partner] = []
+    taken: set[int] = set()  # partners whose budget line is already found
+    for i, p in enumerate(items_at(document, "partners")):
+        path = f"partners[{i}]"
+        valuation = p.get("valuation") or {}
+        partner = Partner(
+            dossier=dossier,
+            position=i,
+            name=as_text(p.get("name")),
+            siret=normalize_siret(as_text(p.get("siret"))),
+            contribution=as_text(p.get("contribution")),
+            amount=read_amount(p.get("amount"), f"{path}.amount", optional=True),
+            quantity=read_number(valuation.get("quantity"), f"{path}.valuation.quantity"),
+            unit=as_text(valuation.get("unit")),
+            unit_value=read_amount(valuation.get("unit_value"), f"{path}.valuation.unit_value", optional=True),
+            basis=as_text(valuation.get("basis")),
+        )
+        _save(partner, path)
+        partner_rows.append(partner)
+    for i, e in enumerate(items_at(document, "budget", "expenses")):
+        expense = ExpenseLine(
+            dossier=dossier,
+            action=action_rows[e["action"] - 1] if e.get("action") else None,
+            position=i,
+            category=as_text(e.get("category")),
+            label=as_text(e.get("label")),
+            amount=read_amount(e.get("amount"), f"budget.expenses[{i}].amount"),
+        )
+        _save(expense, f"budget.expenses[{i}]")
+    for i, r in enumerate(items_at(document, "budget", "resources")):
+        resource = ResourceLine(
+            dossier=dossier,
+            position=i,
+            kind=r["kind"],
+            funder=as_text(r.get("funder")),
+            amount=read_amount(r.get("amount"), f"budget.resources[{i}].amount"),
+            status=r.get("status") or ResourceStatus.REQUESTED,
+        )
+        resource.contributor = _contributor_of(
+            resource.funder, resource.amount, partner_rows, financial=True, taken=taken
+        )
+        if resource.contributor is not None:
+            resource.contributor.funder_kind, resource.contributor.funding_status = resource.kind, resource.status
+            resource.contributor.save(update_fields=["funder_kind", "funding_status"])
+        _save(resource, f"budget.resources[{i}]")
+    for i, k in enumerate(items_at(document, "budget", "in_kind")):
+        line = InKindLine(
+            dossier=dossier,
+            position=i,
+            partner=as_text(k.get("partner")),
+            label=as_text(k.get("label")),
+            amount=read_amount(k.get("amount"), f"budget.in_kind[{i}].amount"),
+        )
+        line.contributor = _contributor_of(line.partner, line.amount, partner_rows, financial=False, taken=taken)
+        _save(line, f"budget.in_kind[{i}]")
 
 
 def _contributor_of(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from pactes.accounts.permissions import can_import_from_ds
 from pactes.calls.models import Axis, Call, EligibleList
 from pactes.calls.selectors import (
     TerritoryEligibility,
@@ -142,6 +143,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "results": results,
         "can_propose": getattr(request.user, "is_platform_admin", False),
+        "can_import_ds": can_import_from_ds(request.user),
     }
     return render(request, "calls/detail.html", context)
 

@@ -25,7 +25,7 @@ from pactes.calls.models import Call, Measure
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import dossier_source, dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
@@ -201,6 +201,7 @@ def _dossier_page(
             "current": f"Dossier {dossier.reference}",
         },
         "dossier": dossier,
+        "source": dossier_source(dossier),
         "versions": versions,
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",

@@ -18,6 +18,7 @@ from pactes.calls.models import Call, Measure
 from pactes.calls.selectors import current_eligible_list
 from pactes.demo.accounts import ensure_demo_accounts, ensure_stage_accounts
 from pactes.demo.dossiers import ensure_demo_dossiers
+from pactes.demo.ds import ensure_demo_ds_import
 from pactes.demo.scenario import ensure_demo_stages
 from pactes.territories.models import Epci, IndicatorValue
 from pactes.territories.services import SHIPPED_INDICATOR_FILES
@@ -81,6 +82,8 @@ class Command(BaseCommand):
                     + ", ".join(d.reference for d in stages)
                     + "."
                 )
+            for reference in ensure_demo_ds_import(call):
+                self.stdout.write(f"Dossier {reference} importé de démarches simplifiées ({call.short_title}).")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration (mot de passe : pactes-demo)"))

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from pactes.committee.selectors import may_read_decision_letters
 from pactes.dossiers.editing import STEPS, dossier_can_be_edited_by
+from pactes.dossiers.selectors import dossier_source
 from pactes.followup.selectors import followed_dossiers_visible_to
 from pactes.instruction.selectors import may_exchange, open_complement_request
 
@@ -24,6 +25,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "page_title": f"Dossier {dossier.reference}",
             "dossier": dossier,
+            "source": dossier_source(dossier),
             "can_edit": dossier_can_be_edited_by(dossier, user),
             "complement_request": open_complement_request(dossier)
             if dossier.is_editable and not dossier.is_draft
