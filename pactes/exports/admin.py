@@ -5,8 +5,8 @@ from pactes.exports.models import ExportDownload, ExportJob
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ("title", "format", "owner", "state", "dossier_count", "created_at", "expires_at")
-    list_filter = ("state", "format", "source")
+    list_display = ("title", "format", "owner", "status", "dossier_count", "created_at", "expires_at")
+    list_filter = ("status", "format", "source")
     search_fields = ("title", "owner__email")
     readonly_fields = [f.name for f in ExportJob._meta.fields]
 

@@ -30,10 +30,10 @@ def export_job_run(*, job_id: int, link: str = "") -> ExportJob:
     on the job (state « Échec », message in French), never raised to the worker."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
-        if job.state != JobState.QUEUED:
+        if job.status != JobState.QUEUED:
             return job
-        job.state, job.started_at = JobState.RUNNING, timezone.now()
-        job.save(update_fields=["state", "started_at"])
+        job.status, job.started_at = JobState.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
     try:
         prepared = export_prepare(user=job.owner, source=job.source, params=job.params, fmt=job.format)
         book = Workbook.of(prepared.selection, exported_by=author_label(job.owner))
@@ -52,10 +52,10 @@ def export_job_run(*, job_id: int, link: str = "") -> ExportJob:
         logger.exception("Échec de l'export %s.", job.pk)
         return _failed(job, "L'export n'a pas pu être écrit : relancez-le ; si l'erreur persiste, signalez-la.")
     now = timezone.now()
-    job.filename, job.state, job.finished_at = name, JobState.DONE, now
+    job.filename, job.status, job.finished_at = name, JobState.DONE, now
     job.progress = job.steps
     job.expires_at = now + dt.timedelta(days=settings.PACTES_EXPORT_RETENTION_DAYS)
-    job.save(update_fields=["file", "filename", "size", "state", "progress", "finished_at", "expires_at"])
+    job.save(update_fields=["file", "filename", "size", "status", "progress", "finished_at", "expires_at"])
     with transaction.atomic():
         export_ready_notify(job=job, link=link)
     return job
@@ -68,8 +68,8 @@ def _progress(job_id: int, done: int, total: int) -> None:
 def _failed(job: ExportJob, message: str) -> ExportJob:
     if job.file:
         job.file.delete(save=False)
-    job.state, job.error, job.finished_at = JobState.FAILED, message, timezone.now()
-    job.save(update_fields=["state", "error", "finished_at", "file"])
+    job.status, job.error, job.finished_at = JobState.FAILED, message, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "file"])
     return job
 
 
@@ -77,10 +77,10 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
     """Deletes the files of the jobs past their expiry (the job stays, « Expiré »); returns how many."""
     now = now or timezone.now()
     count = 0
-    for job in ExportJob.objects.filter(state=JobState.DONE, expires_at__lte=now):
+    for job in ExportJob.objects.filter(status=JobState.DONE, expires_at__lte=now):
         if job.file:
             job.file.delete(save=False)
-        job.state = JobState.EXPIRED
-        job.save(update_fields=["file", "state"])
+        job.status = JobState.EXPIRED
+        job.save(update_fields=["file", "status"])
         count += 1
     return count

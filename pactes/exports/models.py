@@ -28,7 +28,7 @@ class ExportJob(models.Model):
     format = models.CharField("format", max_length=4)
     title = models.CharField("contenu", max_length=300)
     dossier_count = models.PositiveIntegerField("nombre de dossiers", default=0)
-    state = models.CharField("état", max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    status = models.CharField("statut", max_length=12, choices=JobState.choices, default=JobState.QUEUED)
     progress = models.PositiveIntegerField("étapes faites", default=0)
     steps = models.PositiveIntegerField("étapes en tout", default=0)
     file = models.FileField("fichier", upload_to="exports/%Y/%m/", blank=True)
@@ -44,10 +44,10 @@ class ExportJob(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = "export en arrière-plan"
         verbose_name_plural = "exports en arrière-plan"
-        indexes = [models.Index(fields=["state", "expires_at"], name="export_job_state_expiry")]
+        indexes = [models.Index(fields=["status", "expires_at"], name="export_job_status_expiry")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state=JobState.DONE) | (Q(finished_at__isnull=False) & Q(expires_at__isnull=False)),
+                condition=~Q(status=JobState.DONE) | (Q(finished_at__isnull=False) & Q(expires_at__isnull=False)),
                 name="export_job_done_has_dates",
                 violation_error_message="Un export prêt a une date de fin et une date d'expiration.",
             ),
@@ -55,21 +55,21 @@ class ExportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.format.upper()}) — {self.get_state_display()}"
+        return f"{self.title} ({self.format.upper()}) — {self.get_status_display()}"
 
     @property
     def percent(self) -> int:
-        if self.state == JobState.DONE:
+        if self.status == JobState.DONE:
             return 100
         return 0 if not self.steps else min(100, self.progress * 100 // self.steps)
 
     @property
     def is_ready(self) -> bool:
-        return self.state == JobState.DONE and bool(self.file)
+        return self.status == JobState.DONE and bool(self.file)
 
     @property
     def is_pending(self) -> bool:
-        return self.state in (JobState.QUEUED, JobState.RUNNING)
+        return self.status in (JobState.QUEUED, JobState.RUNNING)
 
 
 class ExportDownload(models.Model):

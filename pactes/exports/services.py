@@ -64,5 +64,5 @@ def _enqueue(job_id: int, link: str) -> None:
     except Exception:
         logger.exception("Échec de la mise en file de l'export %s.", job_id)
         ExportJob.objects.filter(pk=job_id).update(
-            state=JobState.FAILED, error="La mise en file a échoué : relancez l'export."
+            status=JobState.FAILED, error="La mise en file a échoué : relancez l'export."
         )

@@ -9,8 +9,8 @@ from pactes.exports.jobs import export_job_run, export_jobs_purge
 
 @task()
 def export_job_task(job_id: int, link: str = "") -> str:
-    """Writes the export ``job_id``; returns its state."""
-    return export_job_run(job_id=job_id, link=link).state
+    """Writes the export ``job_id``; returns its status."""
+    return export_job_run(job_id=job_id, link=link).status
 
 
 @task()

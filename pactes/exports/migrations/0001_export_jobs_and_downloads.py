@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('format', models.CharField(max_length=4, verbose_name='format')),
                 ('title', models.CharField(max_length=300, verbose_name='contenu')),
                 ('dossier_count', models.PositiveIntegerField(default=0, verbose_name='nombre de dossiers')),
-                ('state', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('pret', 'Prêt'), ('echec', 'Échec'), ('expire', 'Expiré')], default='en_attente', max_length=12, verbose_name='état')),
+                ('status', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('pret', 'Prêt'), ('echec', 'Échec'), ('expire', 'Expiré')], default='en_attente', max_length=12, verbose_name='état')),
                 ('progress', models.PositiveIntegerField(default=0, verbose_name='étapes faites')),
                 ('steps', models.PositiveIntegerField(default=0, verbose_name='étapes en tout')),
                 ('file', models.FileField(blank=True, upload_to='exports/%Y/%m/', verbose_name='fichier')),
@@ -62,11 +62,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='exportjob',
-            index=models.Index(fields=['state', 'expires_at'], name='export_job_state_expiry'),
+            index=models.Index(fields=['status', 'expires_at'], name='export_job_status_expiry'),
         ),
         migrations.AddConstraint(
             model_name='exportjob',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'pret'), _negated=True), models.Q(('finished_at__isnull', False), ('expires_at__isnull', False)), _connector='OR'), name='export_job_done_has_dates', violation_error_message="Un export prêt a une date de fin et une date d'expiration."),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'pret'), _negated=True), models.Q(('finished_at__isnull', False), ('expires_at__isnull', False)), _connector='OR'), name='export_job_done_has_dates', violation_error_message="Un export prêt a une date de fin et une date d'expiration."),
         ),
         migrations.AddConstraint(
             model_name='exportjob',

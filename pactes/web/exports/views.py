@@ -164,8 +164,8 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job(request, pk)
     response = JsonResponse(
         {
-            "state": job.state,
-            "label": job.get_state_display(),
+            "status": job.status,
+            "label": job.get_status_display(),
             "percent": job.percent,
             "ready": job.is_ready,
             "pending": job.is_pending,

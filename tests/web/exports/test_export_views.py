@@ -112,7 +112,7 @@ def test_large_export_runs_in_the_background(
         response = client.post(f"/appels/{CALL}/export.ods")
     assert response.status_code == 302 and response["Location"] == "/exports/"
     job = ExportJob.objects.get()
-    assert job.state == JobState.DONE and job.progress == job.steps > 0 and job.file
+    assert job.status == JobState.DONE and job.progress == job.steps > 0 and job.file
     assert job.expires_at - job.finished_at == timedelta(days=7)
     email = OutgoingEmail.objects.get(key=f"export-ready:{job.pk}")
     assert email.recipient_list == [user.email] and "/exports/" in email.body
@@ -131,7 +131,7 @@ def test_large_export_runs_in_the_background(
     path = job.file.path
     assert export_jobs_purge(now=timezone.now() + timedelta(days=8)) == 1
     job.refresh_from_db()
-    assert job.state == JobState.EXPIRED and not job.file
+    assert job.status == JobState.EXPIRED and not job.file
     assert not Path(path).exists()
 
 
