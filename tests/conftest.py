@@ -36,6 +36,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data_back_after_a_flush(request, django_db_blocker):
+    """A test in a real transaction (``transaction=True``) ends with every table emptied, the reference data of the
+    session included: after the module of such tests, it is loaded again, so the next module of the same worker finds
+    it whatever the order."""
+    yield
+    if "tests/browser/" in str(request.path):  # the journeys load what they need for each test
+        return
+    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    if any(_flushes_the_database(i) for i in items):
+        with django_db_blocker.unblock():
+            load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: the sign-up and reset counters and SIRENE answers of another test do not

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from pactes.core.journal_spec import JournalSpec
+from pactes.core.journal_spec import Digest, JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.followup import StatementSide
 from pactes.rules.report_lifecycle import (
@@ -264,6 +264,10 @@ class ReportAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="déposée par"
     )
     uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    journal = JournalSpec(
+        kind="attachment", dossier="report.dossier_id", digests=(Digest("file", "sha256", is_file=True),)
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

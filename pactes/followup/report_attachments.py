@@ -17,6 +17,7 @@ from django.db import transaction
 
 from pactes.accounts.models import User
 from pactes.accounts.permissions import is_applicant_of
+from pactes.core.journal import DELETE, journal_record
 from pactes.dossiers.attachments import AttachmentRefused, attachment_check
 from pactes.followup.models import Report, ReportAttachment
 from pactes.followup.services import FollowupRefused
@@ -80,6 +81,7 @@ def report_attachment_add(
         stream.seek(0)
         row.file.save(f"{uuid.uuid4().hex}{extension}", File(stream), save=False)
         row.save()
+        journal_record(row, by=by)  # its bytes' SHA-256 enters the record (ADR 0026)
     return row
 
 
@@ -91,5 +93,6 @@ def report_attachment_remove(*, attachment: ReportAttachment, by: User) -> None:
         if problems:
             raise FollowupRefused(problems)
         storage, stored = attachment.file.storage, attachment.file.name
+        journal_record(attachment, by=by, action=DELETE)
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(stored))

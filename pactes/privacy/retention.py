@@ -17,8 +17,9 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 
 from pactes.calls.models import Call
+from pactes.core.journal import DELETE, UPDATE, journal_record
 from pactes.dossiers.interchange.canonical import canonical_json
-from pactes.dossiers.models import Dossier, DossierVersion
+from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion
 from pactes.privacy.models import RetentionAct
 from pactes.privacy.notifications import draft_deletion_notify
 from pactes.rules.lifecycle import DossierState
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 REFUSED_STATES = (DossierState.INADMISSIBLE, DossierState.REJECTED)
 ERASED = ""
 # The keys of a filed version's « applicant » block that name or reach a person.
+# How the journal names the author of what retention changes (the daily task, no person).
+RETENTION_ACTOR = "conservation des données (RGPD), tâche quotidienne"
 SNAPSHOT_PERSONAL_KEYS = ("legal_representative", "contact")
 
 
@@ -68,6 +71,9 @@ def _delete_draft(dossier: Dossier) -> None:
         if locked is None:  # filed meanwhile: nothing to delete
             return
         files = [a.file for a in locked.attachments.all()]
+        # What the journal holds of the draft (its pieces, its transitions) is journaled as deleted, for the reason.
+        for fact in [*locked.attachments.all(), *DossierTransitionLog.objects.filter(dossier=locked)]:
+            journal_record(fact, action=DELETE, actor=RETENTION_ACTOR)
         locked.delete()
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])
 
@@ -92,6 +98,8 @@ def _erase_personal_data(dossier: Dossier) -> None:
             version.snapshot = canonical_json(snapshot)
             version.sha256 = hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
             version.save(update_fields=["snapshot", "sha256"])
+            # The rewrite is a fact of the record: the journal holds the new hash and says who changed it, and why.
+            journal_record(version, action=UPDATE, actor=RETENTION_ACTOR)
 
 
 def retention_acts_due(*, today: dt.date) -> list[Act]:

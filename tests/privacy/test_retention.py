@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from pactes.core.integrity import verify
+from pactes.core.models import JournalEntry
 from pactes.dossiers.interchange.canonical import canonical_json
 from pactes.dossiers.models import Dossier, DossierVersion, Invitation
 from pactes.dossiers.services import dossier_transition
@@ -101,6 +103,9 @@ def test_drafts_are_deleted_once_due_after_a_dry_run_that_kept_them(draft):
     assert f"Brouillon supprimé : {draft.reference}" in out
     assert not Dossier.objects.filter(pk=draft.pk).exists()
     assert RetentionAct.objects.filter(reference=draft.reference, kind=RetentionAct.Kind.DRAFT_DELETED).exists()
+    # The deletion is in the record: what the journal held of the draft is journaled as deleted, the chain is intact.
+    report = verify()
+    assert report.intact, report.breaks
 
 
 def test_filed_dossiers_are_never_deleted(departements):
@@ -128,6 +133,11 @@ def test_personal_data_of_a_refused_dossier_is_erased_after_the_years_of_the_cal
     assert applicant["contact"] == "" and applicant["legal_representative"] == ""
     assert version.sha256 == hashlib.sha256(version.snapshot.encode()).hexdigest()
     assert refused.title  # the dossier itself stays, for the record
+    # The rewritten version is journaled with its new hash and the reason: the record stays verifiable.
+    report = verify()
+    assert report.intact, report.breaks
+    entry = JournalEntry.objects.filter(model="dossiers.DossierVersion", object_pk=str(version.pk)).last()
+    assert entry.action == "update" and "RGPD" in entry.actor
     assert "0 acte(s)" in run()  # once
 
 

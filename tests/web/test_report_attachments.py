@@ -8,6 +8,8 @@ from django.urls import reverse
 from weasyprint import HTML
 
 from pactes.accounts.models import Role, User
+from pactes.core.integrity import verify
+from pactes.core.models import DownloadLog, JournalEntry
 from pactes.followup.models import ReportAttachment
 from pactes.followup.services import report_open, report_submit, report_update
 
@@ -47,6 +49,24 @@ def test_the_applicant_joins_a_document_that_the_instructor_and_the_dreets_downl
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
     report_page = client.get(reverse("followup:report", args=[interim.dossier.reference, interim.kind]))
     assert "emargement.pdf" in report_page.content.decode()
+    # A supporting document is a fact of the record: journaled with its bytes' hash, each download logged.
+    entry = JournalEntry.objects.get(model="followup.ReportAttachment", object_pk=str(piece.pk))
+    assert entry.kind == "attachment"
+    assert DownloadLog.objects.filter(document="attachment", dossier_id=interim.dossier_id).count() == 3
+
+
+def test_a_supporting_document_changed_on_disk_is_not_served(client, interim, accounts):
+    client.force_login(accounts["porteur.ariege"])
+    post_file(client, interim)
+    piece = ReportAttachment.objects.get()
+    with open(piece.file.path, "ab") as handle:
+        handle.write(b"%%altered")
+    url = reverse("followup:report_attachment", args=[interim.dossier.reference, interim.kind, piece.pk])
+    client.force_login(accounts["dreets"])
+    response = client.get(url)
+    assert response.status_code == 409
+    assert "Empreinte non conforme" in response.content.decode()
+    assert not verify().intact
 
 
 def test_another_departement_another_applicant_and_an_anonymous_visitor_get_nothing(client, interim, accounts):
@@ -90,6 +110,8 @@ def test_the_applicant_removes_a_document_while_the_report_is_a_draft(client, in
     remove = reverse("followup:report_attachment_remove", args=[interim.dossier.reference, interim.kind, piece.pk])
     client.post(remove)
     assert not ReportAttachment.objects.exists()
+    report = verify()  # the removal is journaled: nothing of the report's pieces breaks the record
+    assert not [b for b in report.breaks if "bilan" in b.message], report.breaks
     other = User.objects.create_user("autre@pactes.test", "x-pass-123456", role=Role.APPLICANT)
     client.force_login(other)
     assert client.post(add_url(interim)).status_code == 404

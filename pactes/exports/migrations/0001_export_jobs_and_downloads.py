@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('format', models.CharField(max_length=4, verbose_name='format')),
                 ('title', models.CharField(max_length=300, verbose_name='contenu')),
                 ('dossier_count', models.PositiveIntegerField(default=0, verbose_name='nombre de dossiers')),
-                ('status', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('pret', 'Prêt'), ('echec', 'Échec'), ('expire', 'Expiré')], default='en_attente', max_length=12, verbose_name='état')),
+                ('status', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('pret', 'Prêt'), ('echec', 'Échec'), ('expire', 'Expiré')], default='en_attente', max_length=12, verbose_name='statut')),
                 ('progress', models.PositiveIntegerField(default=0, verbose_name='étapes faites')),
                 ('steps', models.PositiveIntegerField(default=0, verbose_name='étapes en tout')),
                 ('file', models.FileField(blank=True, upload_to='exports/%Y/%m/', verbose_name='fichier')),

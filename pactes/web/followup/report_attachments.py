@@ -5,14 +5,14 @@ scoped selector: 404 outside the scope)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from pactes.core.downloads import private_file_response
 from pactes.followup.models import Report, ReportAttachment
 from pactes.followup.report_attachments import report_attachment_add, report_attachment_remove
 from pactes.followup.services import FollowupRefused
+from pactes.web.evidence.files import evidence_file_response
 
 from . import forms as f
 from .views import _applicant_dossier, _dossier, _kind, _refused, _user
@@ -64,7 +64,16 @@ def attachment_remove(request: HttpRequest, reference: str, kind: str, pk: int) 
 
 
 @require_GET
-def attachment_download(request: HttpRequest, reference: str, kind: str, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, reference: str, kind: str, pk: int) -> HttpResponse:
     report = _report(request, reference, kind, applicant=False)
     attachment = get_object_or_404(ReportAttachment, report=report, pk=pk)
-    return private_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
+    return evidence_file_response(
+        request,
+        attachment.file,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+        document="attachment",
+        dossier_id=report.dossier_id,
+        object_ref=f"pièce {attachment.pk} du bilan {report.pk}",
+        expected_sha256=attachment.sha256,
+    )
