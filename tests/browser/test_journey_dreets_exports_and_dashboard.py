@@ -10,6 +10,7 @@ it (``export_part``: the export is built on another branch; the part skips itsel
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -24,27 +25,22 @@ REAL = "pts-occitanie-2024"
 
 
 def export_part(page: Page, call_slug: str) -> None:
-    """« Exporter » → « XLSX » on the instruction queue, else the call's export: the file downloads and opens."""
-    if page.request.get(f"/appels/{call_slug}/export.xlsx").status == 404:
-        pytest.skip(
-            "Export XLSX absent de cette branche (construit en parallèle) : partie « export » à activer après la fusion."
-        )
+    """« Exporter » → « XLSX » on the instruction queue, then the whole call's export: each file downloads and opens
+    with its French sheets."""
     page.goto("/instruction/")
-    export = page.get_by_role("link", name=re.compile("Exporter"))
-    if export.count():
-        export.first.click()
-        with page.expect_download() as downloaded:
-            page.get_by_role("link", name=re.compile("XLSX")).first.click()
-    else:
-        page.goto(f"/appels/{call_slug}/")
-        with page.expect_download() as downloaded:
-            page.evaluate(
-                "url => { const a = document.createElement('a'); a.href = url; document.body.append(a); a.click(); }",
-                f"/appels/{call_slug}/export.xlsx",
-            )
-    workbook = load_workbook(downloaded.value.path(), read_only=True)
-    assert "dossiers" in workbook.sheetnames
-    assert workbook["dossiers"].max_row >= 2
+    expect(page.get_by_text("Exporter", exact=True).first).to_be_visible()
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="XLSX", exact=True).first.click()
+    assert downloaded.value.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(io.BytesIO(Path(downloaded.value.path()).read_bytes()), read_only=True)
+    assert workbook.sheetnames[0] == "lisez-moi" and "dossiers" in workbook.sheetnames
+    assert sum(1 for _ in workbook["dossiers"].iter_rows()) >= 2
+
+    response = page.request.get(f"/appels/{call_slug}/export.xlsx")
+    assert response.status == 200
+    workbook = load_workbook(io.BytesIO(response.body()), read_only=True)
+    assert workbook.sheetnames[:3] == ["lisez-moi", "dossiers", "priorites"]
+    assert sum(1 for _ in workbook["dossiers"].iter_rows()) >= 2 and "versements" in workbook.sheetnames
 
 
 def test_dreets_reads_the_dashboard_and_exports(page: Page, live_server, demo_platform):

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from pactes.accounts.models import Role, User
@@ -97,7 +98,9 @@ def test_a_future_session_cannot_be_opened_and_the_jury_opinions_reach_the_dreet
     call.regional_envelope = Decimal("100000.00")
     call.save(update_fields=["regional_envelope"])
     for email, first_name in ((SECOND_JURY, "Anne"), (THIRD_JURY, "Paul")):
-        User.objects.create_user(email, DEMO_PASSWORD, first_name=first_name, last_name="Jury", role=Role.JURY)
+        juror = User.objects.create_user(email, DEMO_PASSWORD, first_name=first_name, last_name="Jury", role=Role.JURY)
+        # Staff log in with a second factor: each new jury member has an authenticator app (log_in types its code).
+        TOTPDevice.objects.create(user=juror, name="Application d'authentification", confirmed=True)
     today = timezone.localdate()
     planned_for = today + dt.timedelta(days=59)
 
