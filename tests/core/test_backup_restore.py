@@ -26,7 +26,8 @@ from pactes.core.backup import MANIFEST, sha256_of, table_counts
 from pactes.dossiers.models import DossierVersion
 from pactes.territories.testing import load_reference_data
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# engine: the round trip runs on SQLite (the demo's engine) and on PostgreSQL (CI runs `make test-engine` on SQLite).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
 PROBE = """
 import hashlib, json, sys

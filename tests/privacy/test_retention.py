@@ -23,7 +23,8 @@ from pactes.privacy.models import RetentionAct
 from pactes.privacy.tasks import TASK_PATH, next_run, retention_schedule
 from tests.factories import DossierFactory, UserFactory, instructor_of
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# engine: the retention command is proven on SQLite and on PostgreSQL (issue 10; CI runs `make test-engine` on SQLite).
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.engine]
 
 # The 2024 call closed on 30 September 2024: drafts are reminded from 31 August 2025 and deleted from 30 September 2025.
 REMINDER_DAY = "2025-09-01"
