@@ -202,7 +202,7 @@ def test_a_future_session_cannot_be_opened_and_the_jury_opinions_reach_the_dreet
     assert RESERVATION.split(" :")[0] in text
 
     session.refresh_from_db()
-    assert session.date == today and session.opened_at.date() >= session.date
+    assert session.date == today and session.opened_at.astimezone(call.rules.timezone).date() >= session.date
     letter = CommitteeDecision.objects.get(dossier=ariege)
     assert letter.session.closed_at.astimezone(call.rules.timezone).date() >= session.date
     assert JuryOpinion.objects.filter(session=session).count() == 2

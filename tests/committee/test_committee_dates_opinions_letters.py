@@ -67,7 +67,7 @@ def test_the_letter_is_dated_on_or_after_the_session_and_states_the_appeals_and_
     decide(open_session, transmitted["09"], accounts["dreets"], amount="40000.00")
     decide(open_session, transmitted["11"], accounts["dreets"], Decision.REJECTED, None, "Cofinancements fragiles.")
     closed = close(open_session, accounts["dreets"], django_capture_on_commit_callbacks)
-    assert closed.closed_at.date() >= closed.date
+    assert timezone.localtime(closed.closed_at).date() >= closed.date
     letter = pdf_text(CommitteeDecision.objects.get(dossier=transmitted["11"]).letter_pdf)
     assert "Voies et délais de recours" in letter
     assert "deux mois" in letter
