@@ -1,5 +1,5 @@
 """The whole call's export (every sheet) of many dossiers: time and peak memory of the XLSX writer (streaming,
-openpyxl write-only). Volume: ``PACTES_BENCH_EXPORT_DOSSIERS`` (default 20 000, the national scale); run once
+XlsxWriter, constant memory). Volume: ``PACTES_BENCH_EXPORT_DOSSIERS`` (default 20 000, the national scale); run once
 (``rounds=1``): the figure printed is the one written in docs/benchmarks.md. Target: < 30 s and < 300 Mo.
 
 Memory: the process's peak resident memory during the export (Linux: reset through /proc/self/clear_refs, read

@@ -8,6 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle (historique des transitions)"
     default = True  # the module holds another configuration (below)
 
+    def ready(self) -> None:
+        from django.db.models import ForeignKey, IntegerField
+
+        from pactes.core.lookups import AnyOf
+
+        IntegerField.register_lookup(AnyOf)
+        ForeignKey.register_lookup(AnyOf)
+
 
 class BackgroundTasksConfig(TasksAppConfig):
     """django-tasks-db, named in French in the administration."""

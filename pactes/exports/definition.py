@@ -103,7 +103,7 @@ class Head(NamedTuple):
 
 def heads(ids: Sequence[int]) -> dict[int, Head]:
     """The heads of the dossiers ``ids``, in one narrow query (never the dossier's texts nor a territory's contour)."""
-    rows = Dossier.objects.filter(pk__in=ids).values_list("pk", "reference", "departement__code", "call_id")
+    rows = Dossier.objects.filter(pk__any=ids).values_list("pk", "reference", "departement__code", "call_id")
     return {pk: Head(reference, code, call_id) for pk, reference, code, call_id in rows}
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, Sum
 
 from pactes.agreements.models import DATE_FIELDS as AGREEMENT_DATES
 from pactes.agreements.models import Agreement, Payment
@@ -26,7 +26,6 @@ from pactes.rules import budget
 from pactes.rules.agreement import AgreementState
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.payments import remaining_to_pay, total_paid
-from pactes.territories.models import Epci
 
 ZERO = Decimal("0.00")
 RATE_STEP = Decimal("0.0001")
@@ -36,7 +35,7 @@ _SESSION_STATES = dict(SessionState.choices)
 
 
 def _sums(model: type, ids: Sequence[int], *group: str) -> dict[tuple[object, ...], Decimal]:
-    rows = model.objects.filter(dossier_id__in=ids).order_by().values("dossier_id", *group).annotate(t=Sum("amount"))
+    rows = model.objects.filter(dossier_id__any=ids).order_by().values("dossier_id", *group).annotate(t=Sum("amount"))
     return {tuple(row[k] for k in ("dossier_id", *group)): row["t"] for row in rows}
 
 
@@ -73,23 +72,28 @@ LONG_TEXTS = ("diagnostic", "complementarity", "expected_impact", "impact_measur
 
 
 def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
-    qs = with_execution_figures(with_requested_grant(Dossier.objects.filter(pk__in=ids)))
+    qs = with_execution_figures(with_requested_grant(Dossier.objects.filter(pk__any=ids)))
     rows = list(
-        qs.defer(*LONG_TEXTS)
-        .annotate(
+        qs.defer(*LONG_TEXTS).annotate(
             call_title=F("call__short_title"),
             departement_code=F("departement__code"),
             departement_name=F("departement__name"),
             organisation_name=F("organisation__name"),
             organisation_siret=F("organisation__siret"),
         )
-        .prefetch_related(Prefetch("epcis", queryset=Epci.objects.only("pk", "name", "siren").order_by("name")))
     )
-    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier_id__in=ids)}
+    epcis: dict[int, list[tuple[str, str]]] = {}
+    for dossier_id, name, siren in (
+        Dossier.epcis.through.objects.filter(dossier_id__any=ids)
+        .order_by("epci__name")
+        .values_list("dossier_id", "epci__name", "epci__siren")
+    ):
+        epcis.setdefault(dossier_id, []).append((name, siren))
+    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier_id__any=ids)}
     rates = cofinancing_rates(rows, labels)
     for d in in_dossier_order(ids, rows, lambda r: r.pk):
         proposal = proposals.get(d.pk)
-        epcis = list(d.epcis.all())
+        territory = epcis.get(d.pk, [])
         figures: Any = d  # annotated: requested_grant, awarded, is_engaged, paid_total, and the names above
         yield (
             d.reference,
@@ -99,8 +103,8 @@ def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
             figures.departement_name,
             figures.organisation_name,
             figures.organisation_siret,
-            joined([e.name for e in epcis]),
-            joined([e.siren for e in epcis]),
+            joined([name for name, _ in territory]),
+            joined([siren for _, siren in territory]),
             d.title,
             figures.requested_grant,
             proposal.proposed_amount if proposal else None,
@@ -119,7 +123,7 @@ def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _evaluations(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        CriterionScore.objects.filter(sheet__dossier_id__in=ids)
+        CriterionScore.objects.filter(sheet__dossier_id__any=ids)
         .select_related("sheet__instructor")
         .annotate(dossier_id=F("sheet__dossier_id"))
         .order_by("sheet__instructor__email", "criterion")
@@ -144,7 +148,7 @@ def _evaluations(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _decisions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        CommitteeDecision.objects.filter(dossier_id__in=ids)
+        CommitteeDecision.objects.filter(dossier_id__any=ids)
         .annotate(session_date=F("session__date"), session_state=F("session__state"))
         .order_by("session__date", "decided_at", "pk")
     )
@@ -166,7 +170,7 @@ def _decisions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _agreements(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        Agreement.objects.filter(dossier_id__in=ids)
+        Agreement.objects.filter(dossier_id__any=ids)
         .only(
             "pk",
             "dossier_id",
@@ -201,7 +205,7 @@ def _agreements(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _payments(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        Payment.objects.filter(agreement__dossier_id__in=ids)
+        Payment.objects.filter(agreement__dossier_id__any=ids)
         .annotate(dossier_id=F("agreement__dossier_id"))
         .order_by("paid_on", "pk")
     )

@@ -35,7 +35,12 @@ _RESOURCE_KINDS = dict(ResourceKind.choices)
 
 def _priorities(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
-    rows = Priority.objects.filter(dossier_id__in=ids).prefetch_related("measures").order_by("position", "pk")
+    rows = Priority.objects.filter(dossier_id__any=ids).order_by("position", "pk")
+    codes: dict[int, list[str]] = {}
+    for priority_id, code in Priority.measures.through.objects.filter(priority__dossier_id__any=ids).values_list(
+        "priority_id", "measure__code"
+    ):
+        codes.setdefault(priority_id, []).append(code)
     for p in in_dossier_order(ids, rows, lambda r: r.dossier_id):
         h = head[p.dossier_id]
         yield (
@@ -43,7 +48,7 @@ def _priorities(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
             h.departement,
             p.position + 1,
             p.title,
-            joined(sorted(m.code for m in p.measures.all())),
+            joined(sorted(codes.get(p.pk, ()))),
             labels.publics(h.call_id, p.publics),
             p.local_justification,
             p.other_public_justification,
@@ -53,7 +58,7 @@ def _priorities(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _actions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        Action.objects.filter(dossier_id__in=ids)
+        Action.objects.filter(dossier_id__any=ids)
         .annotate(priority_title=F("priority__title"))
         .order_by("position", "pk")
     )
@@ -77,7 +82,7 @@ def _actions(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 def _partners(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
-    rows = Partner.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    rows = Partner.objects.filter(dossier_id__any=ids).order_by("position", "pk")
     for p in in_dossier_order(ids, rows, lambda r: r.dossier_id):
         h = head[p.dossier_id]
         financial = p.contribution == ContributionNature.FINANCIAL
@@ -100,7 +105,7 @@ def _partners(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _expenses(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     rows = (
-        ExpenseLine.objects.filter(dossier_id__in=ids)
+        ExpenseLine.objects.filter(dossier_id__any=ids)
         .annotate(action_title=F("action__title"))
         .order_by("position", "pk")
     )
@@ -111,7 +116,7 @@ def _expenses(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 def _resources(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
-    rows = ResourceLine.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    rows = ResourceLine.objects.filter(dossier_id__any=ids).order_by("position", "pk")
     for r in in_dossier_order(ids, rows, lambda r: r.dossier_id):
         h = head[r.dossier_id]
         yield (
@@ -127,7 +132,7 @@ def _resources(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 
 def _in_kind(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
-    rows = InKindLine.objects.filter(dossier_id__in=ids).order_by("position", "pk")
+    rows = InKindLine.objects.filter(dossier_id__any=ids).order_by("position", "pk")
     for v in in_dossier_order(ids, rows, lambda r: r.dossier_id):
         h = head[v.dossier_id]
         yield (h.reference, h.departement, v.position + 1, v.partner, v.label, v.amount)
@@ -136,10 +141,10 @@ def _in_kind(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
 def _indicators(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
     head = heads(ids)
     measurements: dict[int, list[IndicatorMeasurement]] = {}
-    for m in IndicatorMeasurement.objects.filter(measure__action__dossier_id__in=ids).order_by("measured_on", "pk"):
+    for m in IndicatorMeasurement.objects.filter(measure__action__dossier_id__any=ids).order_by("measured_on", "pk"):
         measurements.setdefault(m.measure_id, []).append(m)
     rows = (
-        ImpactMeasure.objects.filter(action__dossier_id__in=ids)
+        ImpactMeasure.objects.filter(action__dossier_id__any=ids)
         .annotate(dossier_id=F("action__dossier_id"), action_title=F("action__title"))
         .order_by("action__position", "action_id", "position", "pk")
     )
