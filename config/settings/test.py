@@ -14,6 +14,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks run at once in tests (the database worker is exercised in production by `manage.py db_worker`).
+# Tests never reach the Internet: SIRENE answers « injoignable » at once (nothing listens on the discard port)
+# unless a test points it at the local fake (tests/organisations/fake_sirene.py).
+PACTES_SIRENE_BASE_URL = "http://127.0.0.1:9"
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 
 

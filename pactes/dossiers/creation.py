@@ -3,7 +3,8 @@ transaction — a dossier refused by the call's rules leaves no organisation beh
 
 Words: a *new organisation* is what the applicant typed for an organisation not yet on Pactes (``NewOrganisation``);
 its SIRET must be unknown to the platform (its members invite co-editors instead) and its *carrier kind* one the call
-allows (§1.3.4).
+allows (§1.3.4). It is registered like any organisation (``organisation_register``): looked up in SIRENE first, refused
+when SIRENE does not know the SIRET or the establishment is closed, « non vérifiée » when SIRENE cannot be reached.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from django.db import transaction
 
 from pactes.accounts.models import User
 from pactes.calls.models import Call
-from pactes.dossiers.editing import EditRefused, dossier_create, organisation_create
+from pactes.dossiers.editing import EditRefused, dossier_create
 from pactes.dossiers.models import Dossier
 from pactes.organisations.models import Organisation
+from pactes.organisations.services import MembershipRefused, OrganisationData, organisation_register
+from pactes.organisations.sirene import establishment_lookup
+from pactes.rules.siret import normalize_siret
 from pactes.rules.verdict import Reason
 from pactes.territories.models import Departement
 
 SIRET_TAKEN = "SIRET_TAKEN"
 CARRIER_KIND_NOT_ALLOWED = "CARRIER_KIND_NOT_ALLOWED"
+ORGANISATION_REFUSED = "ORGANISATION_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -72,18 +77,26 @@ def dossier_start(
     ``EditRefused`` (the call is closed, ``by`` is not a member)."""
     if (organisation is None) == (new_organisation is None):
         raise ValueError("Un dossier a une organisation porteuse : existante ou nouvelle, une seule.")
+    lookup = None
+    if new_organisation is not None:
+        problems = new_organisation_problems(call=call, new=new_organisation)
+        if problems:
+            raise StartRefused(problems[0])
+        lookup = establishment_lookup(normalize_siret(new_organisation.siret))  # outside the transaction: the network
     with transaction.atomic():
-        if new_organisation is not None:
-            problems = new_organisation_problems(call=call, new=new_organisation)
-            if problems:
-                raise StartRefused(problems[0])
-            organisation = organisation_create(
-                name=new_organisation.name,
+        if new_organisation is not None and lookup is not None:
+            found = lookup.establishment
+            data = OrganisationData(
                 siret=new_organisation.siret,
+                name=new_organisation.name,
                 kind=new_organisation.kind,
+                legal_category=found.legal_category if found is not None else "",
                 address=new_organisation.address,
                 departement=new_organisation.departement,
-                by=by,
             )
+            try:
+                organisation = organisation_register(data=data, lookup=lookup, by=by)
+            except MembershipRefused as exc:
+                raise StartRefused(Reason(ORGANISATION_REFUSED, str(exc))) from exc
         assert organisation is not None
         return dossier_create(call=call, organisation=organisation, title=title, by=by)

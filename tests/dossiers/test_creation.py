@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from pactes.calls.services import call_load
 from pactes.dossiers.creation import (
     CARRIER_KIND_NOT_ALLOWED,
+    ORGANISATION_REFUSED,
     SIRET_TAKEN,
     NewOrganisation,
     StartRefused,
@@ -97,3 +98,44 @@ def test_one_organisation_existing_or_new_exactly(editor_call, editor_applicant,
             organisation=organisation,
             new_organisation=new_organisation(departements),
         )
+
+
+# -- the new organisation is looked up in SIRENE, like one registered from « Mes organisations » -----------------
+def test_a_new_organisation_found_active_in_sirene_is_verified_with_its_legal_category(
+    editor_call, editor_applicant, departements, fake_sirene
+):
+    user, _ = editor_applicant
+    dossier = dossier_start(
+        call=editor_call,
+        by=user,
+        title="Épicerie solidaire",
+        new_organisation=new_organisation(departements, siret="50123456100006", kind="association"),
+    )
+    organisation = dossier.organisation
+    assert organisation.is_verified and organisation.legal_category == "9220"
+    assert fake_sirene.requests == ["50123456100006"]
+
+
+def test_a_closed_establishment_is_refused_in_french_and_nothing_is_created(
+    editor_call, editor_applicant, departements, fake_sirene
+):
+    user, _ = editor_applicant
+    with pytest.raises(StartRefused) as refused:
+        dossier_start(
+            call=editor_call,
+            by=user,
+            title="Projet",
+            new_organisation=new_organisation(departements, siret="77566281000016", kind="association"),
+        )
+    assert refused.value.reason.code == ORGANISATION_REFUSED
+    assert "établissement est fermé" in str(refused.value)
+    assert not Organisation.objects.filter(siret="77566281000016").exists() and not Dossier.objects.exists()
+
+
+def test_sirene_out_of_reach_leaves_the_new_organisation_unverified_and_the_dossier_started(
+    editor_call, editor_applicant, departements, fake_sirene
+):
+    fake_sirene.mode = "down"
+    user, _ = editor_applicant
+    dossier = dossier_start(call=editor_call, by=user, title="Projet", new_organisation=new_organisation(departements))
+    assert not dossier.organisation.is_verified
