@@ -60,10 +60,7 @@ def closed_session_of(volume: int, *, label: str = "bench") -> CommitteeSession:
         batch_size=2000,
     )
     ResourceLine.objects.bulk_create(
-        (
-            ResourceLine(dossier=d, position=0, kind="state_pts", amount=Decimal(50000), funder="État")
-            for d in dossiers
-        ),
+        (ResourceLine(dossier=d, position=0, kind="state_pts", amount=Decimal(50000), funder="État") for d in dossiers),
         batch_size=5000,
     )
     Proposal.objects.bulk_create(
