@@ -127,6 +127,7 @@ def test_bench_one_document_warm(benchmark, small_documents, document):
     result = benchmark.pedantic(lambda: measure(render, measured), rounds=5, iterations=1)
     assert result
     print(
-        f"\n{document} : {benchmark.stats.stats.median:.2f} s (médiane de 5, à chaud), "
-        f"{measured['queries']} requêtes ; mémoire résidente au plus haut {measured['peak']:.0f} Mo"
+        f"\n{document} : {benchmark.stats.stats.median:.2f} s (médiane de 5, à chaud ; temps processeur du dernier "
+        f"rendu {measured['cpu']:.2f} s), {measured['queries']} requêtes ; "
+        f"mémoire résidente au plus haut {measured['peak']:.0f} Mo"
     )
