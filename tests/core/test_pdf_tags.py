@@ -12,7 +12,7 @@ from pactes.agreements.documents import agreement_docx, agreement_pdf
 from pactes.agreements.models import AgreementTemplate
 from pactes.committee.models import CommitteeDecision, Decision
 from pactes.committee.services import decision_record, session_close
-from pactes.core.pdf import DEFAULT_TITLE, html_to_pdf
+from pactes.core.pdf import DEFAULT_TITLE, html_to_pdf, with_header_scopes
 from tests.core.pdf_structure import pdf_structure
 from tests.dossiers.fixtures import file_it
 
@@ -96,3 +96,15 @@ def test_the_minutes_and_the_decision_letters_are_tagged(
         letter = pdf_structure(record.letter_pdf.read())
         letter.assert_accessible(headings=("H1", "H2"), table_headers=False)
         assert letter.title.startswith("Décision du comité régional — dossier ")
+
+
+def test_header_cells_without_scope_get_the_one_a_reader_expects():
+    html = (
+        "<table><thead><tr><th>Action</th><th scope='col'>Début</th></tr></thead>"
+        "<tbody><tr><th>Total</th><td>3</td></tr><tr><th>A</th><th>B</th></tr></tbody></table>"
+    )
+    assert with_header_scopes(html) == (
+        "<table><thead><tr><th scope=\"col\">Action</th><th scope='col'>Début</th></tr></thead>"
+        '<tbody><tr><th scope="row">Total</th><td>3</td></tr><tr><th scope="col">A</th><th scope="col">B</th></tr>'
+        "</tbody></table>"
+    )
