@@ -75,7 +75,8 @@ def agreement_docx(*, agreement: Agreement) -> bytes:
 class _DocxWriter(HTMLParser):
     """Turns the body's HTML (h1–h4, p, ul/ol/li, table, strong/em, br) into python-docx elements."""
 
-    HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
+    # « Heading 1 » for h1 (not Word's « Title », which has no outline level): the headings a reader navigates.
+    HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
     BLOCKS = {"p", "li", "dt", "dd", "div"}
 
     def __init__(self, document: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from pactes.committee.models import CommitteeDecision, CommitteeSession
+from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision
 from pactes.committee.selectors import opinion_summaries
 from pactes.core.document_sandbox import ensure_plain, rules_values
 from pactes.core.pdf import html_to_pdf, marianne_font_faces
@@ -15,6 +15,7 @@ from pactes.dossiers.selectors import requested_grant, requested_grants
 from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
 from pactes.rules.wording import of_departement
+from pactes.territories.models import Departement
 
 
 def _pdf(html: str) -> bytes:
@@ -63,24 +64,60 @@ def _decision_values(decision: CommitteeDecision) -> dict[str, Any]:
     }
 
 
+_DECISION_ROW = (
+    "dossier_id",
+    "decision",
+    "awarded_amount",
+    "motivation",
+    "dossier__reference",
+    "dossier__title",
+    "dossier__departement__code",
+    "dossier__departement__name",
+    "dossier__organisation__name",
+    "dossier__organisation__address",
+    "dossier__proposal__proposed_amount",
+)
+
+
+def _decision_row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """``_decision_values`` of one row of ``_DECISION_ROW`` (the procès-verbal reads values, not models)."""
+    code, name = row["dossier__departement__code"], row["dossier__departement__name"]
+    return {
+        "decision": row["decision"],
+        "label": str(Decision(row["decision"]).label),
+        "awarded_amount": row["awarded_amount"],
+        "motivation": row["motivation"],
+        "dossier": {
+            "reference": row["dossier__reference"],
+            "title": row["dossier__title"],
+            "departement": str(Departement(code=code, name=name)),  # its one wording, « Ariège (09) »
+            "of_departement": of_departement(code, name),
+            "organisation": {
+                "name": row["dossier__organisation__name"],
+                "address": row["dossier__organisation__address"],
+            },
+        },
+    }
+
+
 def minutes_render(*, session: CommitteeSession) -> bytes:
     """The procès-verbal: members present and absent, quorum, each dossier's decision, totals (plain values only:
     the PDF template reaches no model, ADR 0030)."""
     rules = session.call.rules
+    # One query of plain values for every decision (no model instance per row: a session can hold thousands).
     decisions = list(
-        session.decisions.select_related("dossier__organisation", "dossier__departement", "dossier__proposal").order_by(
-            "dossier__departement__code", "dossier__reference"
-        )
+        session.decisions.order_by("dossier__departement__code", "dossier__reference").values(*_DECISION_ROW)
     )
-    requested = requested_grants(d.dossier_id for d in decisions)
+    dossier_ids = [d["dossier_id"] for d in decisions]
+    requested = requested_grants(dossier_ids)
     attendances = list(session.attendances.select_related("user"))
-    opinions = opinion_summaries(session=session, dossier_ids=[d.dossier_id for d in decisions])
+    opinions = opinion_summaries(session=session, dossier_ids=dossier_ids)
     rows = [
         {
-            "decision": _decision_values(d),
-            "requested": requested.get(d.dossier_id, ZERO),
-            "proposed": getattr(getattr(d.dossier, "proposal", None), "proposed_amount", None),
-            "opinions": _opinions_values(opinions[d.dossier_id]),
+            "decision": _decision_row_values(d),
+            "requested": requested.get(d["dossier_id"], ZERO),
+            "proposed": d["dossier__proposal__proposed_amount"],
+            "opinions": _opinions_values(opinions[d["dossier_id"]]),
         }
         for d in decisions
     ]
@@ -94,7 +131,7 @@ def minutes_render(*, session: CommitteeSession) -> bytes:
         "absent": [_person(a.user) for a in attendances if not a.is_present],
         "rows": rows,
         "counts": {
-            code: sum(1 for d in decisions if d.decision == code) for code in ("retenu", "non_retenu", "ajourne")
+            code: sum(1 for d in decisions if d["decision"] == code) for code in ("retenu", "non_retenu", "ajourne")
         },
         "requested_total": sum((r["requested"] for r in rows), ZERO),
     }

@@ -5,12 +5,18 @@ Words: WeasyPrint fetches every resource a document names (fonts, images, style 
 files) through one *URL fetcher*. Ours, ``static_only_fetcher``, serves only the platform's own static files under
 ``PDF_STATIC_BASE`` and refuses everything else — ``file://``, ``http(s)://`` to any host, ``data:`` — and the
 document keeps no attachment: a PDF can carry neither a server file nor anything fetched from the network (ADR 0030).
+
+Every PDF is *tagged* (ADR 0045): a structure tree built from the HTML (headings, paragraphs, lists, tables with
+their header cells), marked content, the language of ``<html lang>`` (« fr » when a template names none), the title
+of ``<title>`` in the metadata and ``DisplayDocTitle`` in the viewer preferences, so that a screen reader announces
+the document's title and reads it in order.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,6 +31,11 @@ MARIANNE_FACES = (
     ("Marianne-Regular_Italic.woff2", 400, "italic"),
     ("Marianne-Bold.woff2", 700, "normal"),
 )
+# WeasyPrint's options of every document: tagged (ADR 0045). Not « pdf/ua-1 »: the page footers are not marked as
+# artifacts in PDF 1.7, so claiming PDF/UA conformance in the metadata would be false.
+PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
+DEFAULT_LANG = "fr"
+DEFAULT_TITLE = "Document de la plateforme Pactes"
 # The address documents see for the platform's static files: a reserved name that no network request can reach.
 PDF_STATIC_BASE = "https://static.pactes.invalid/"
 
@@ -73,13 +84,39 @@ def marianne_font_faces() -> list[dict[str, Any]]:
     return faces
 
 
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S | re.I)
+_HEAD = re.compile(r"<thead\b.*?</thead>", re.S | re.I)
+_CELL = re.compile(r"<(th|td)\b", re.I)
+_TH_WITHOUT_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)", re.I)
+
+
+def with_header_scopes(html: str) -> str:
+    """Gives every ``<th>`` without ``scope`` the one a reader expects, so that the tagged PDF ties each data cell to
+    its headers whatever the template (a convention body is typed in the administration): column headers in
+    ``<thead>`` or in a row of header cells only, row headers in a row that also holds data cells."""
+    heads = [m.span() for m in _HEAD.finditer(html)]
+
+    def scoped(row: re.Match[str]) -> str:
+        text = row.group(0)
+        in_head = any(start <= row.start() < end for start, end in heads)
+        only_headers = {kind.lower() for kind in _CELL.findall(text)} == {"th"}
+        scope = "col" if in_head or only_headers else "row"
+        return _TH_WITHOUT_SCOPE.sub(f'<th scope="{scope}"', text)
+
+    return _ROW.sub(scoped, html)
+
+
 def html_to_pdf(html: str) -> bytes:
     """The one way Pactes turns HTML into a PDF: static files only, no attachment."""
     from weasyprint import HTML  # imported here: loading WeasyPrint is slow and only documents need it
 
-    document = HTML(string=html, base_url=PDF_STATIC_BASE, url_fetcher=static_only_fetcher()).render()
+    html = with_header_scopes(html)
+    document = HTML(string=html, base_url=PDF_STATIC_BASE, url_fetcher=static_only_fetcher()).render(**PDF_OPTIONS)
     document.metadata.attachments = []
-    return bytes(document.write_pdf())
+    # Whatever the template (a convention body is typed in the administration), the PDF has a language and a title.
+    document.metadata.lang = document.metadata.lang or DEFAULT_LANG
+    document.metadata.title = (document.metadata.title or "").strip() or DEFAULT_TITLE
+    return bytes(document.write_pdf(**PDF_OPTIONS))
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
