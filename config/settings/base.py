@@ -246,7 +246,7 @@ CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to con
 # A new account confirms its address through a link valid this long, used once.
 PACTES_EMAIL_CONFIRMATION_HOURS = 24
 # Sign-up and password reset: at most this many requests per client address and per e-mail typed, per window.
-PACTES_EMAIL_REQUEST_LIMIT = 5
+PACTES_EMAIL_REQUEST_LIMIT = int(os.environ.get("PACTES_EMAIL_REQUEST_LIMIT", "5"))
 PACTES_EMAIL_REQUEST_WINDOW_SECONDS = 3600
 # The State's open SIRENE search (API « Recherche d'entreprises », no key): base URL and timeout in seconds.
 PACTES_SIRENE_BASE_URL = os.environ.get("PACTES_SIRENE_BASE_URL", "https://recherche-entreprises.api.gouv.fr")
