@@ -76,9 +76,23 @@ def measure(label: str, extra: dict[str, str], database_url: str) -> str:
         **extra,
     }
     server = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).parent / "granian"), "--interface", "asgi", "config.asgi:application",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-ws", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "asgi",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         base = f"http://127.0.0.1:{port}"
