@@ -8,6 +8,7 @@ solidarités. The *eligible list* (annex 1) is the list of EPCI a call is open t
 """
 
 import hashlib
+import threading
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
@@ -28,6 +29,7 @@ def _parsed_rules(yaml_text: str, date_offset_days: int) -> CallConfig:
 # another hash, so every process parses it again at its next request without being told (content-addressed).
 _RULES_BY_HASH: dict[tuple[str, int], CallConfig] = {}
 _RULES_BY_HASH_MAX = 64
+_RULES_LOCK = threading.Lock()
 
 
 def _rules_for(call: "Call") -> CallConfig:
@@ -36,9 +38,10 @@ def _rules_for(call: "Call") -> CallConfig:
     if config is None:
         config = _parsed_rules(call.yaml_text, call.date_offset_days)  # reads yaml_text only here (lists defer it)
         if call.yaml_sha256 and hashlib.sha256(call.yaml_text.encode("utf-8")).hexdigest() == call.yaml_sha256:
-            if len(_RULES_BY_HASH) >= _RULES_BY_HASH_MAX:
-                _RULES_BY_HASH.pop(next(iter(_RULES_BY_HASH)))
-            _RULES_BY_HASH[key] = config
+            with _RULES_LOCK:  # the threads of one process share the dictionary
+                while len(_RULES_BY_HASH) >= _RULES_BY_HASH_MAX:
+                    _RULES_BY_HASH.pop(next(iter(_RULES_BY_HASH)))
+                _RULES_BY_HASH[key] = config
     return config
 
 
