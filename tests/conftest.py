@@ -10,6 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactes.accounts.two_factor import requires_second_factor
+from pactes.core.reference_cache import clear_local as clear_local_references
 from pactes.territories.testing import load_reference_data
 
 TEST_DEVICE_NAME = "Appareil des tests"
@@ -60,8 +61,10 @@ def empty_cache():
     """Each test starts with an empty cache: the sign-up and reset counters and SIRENE answers of another test do not
     leak into it."""
     cache.clear()
+    clear_local_references()  # the process's copies too: SQLite reuses the numbers of rolled-back rows
     yield
     cache.clear()
+    clear_local_references()
 
 
 @pytest.fixture(autouse=True)

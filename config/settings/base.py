@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.csp import CSP
 
+from pactes.core.deployment import cache_settings, default_storage_settings, session_engine
 from pactes.core.monitoring import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -245,7 +246,7 @@ CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))  # seconds to con
 # A new account confirms its address through a link valid this long, used once.
 PACTES_EMAIL_CONFIRMATION_HOURS = 24
 # Sign-up and password reset: at most this many requests per client address and per e-mail typed, per window.
-PACTES_EMAIL_REQUEST_LIMIT = 5
+PACTES_EMAIL_REQUEST_LIMIT = int(os.environ.get("PACTES_EMAIL_REQUEST_LIMIT", "5"))
 PACTES_EMAIL_REQUEST_WINDOW_SECONDS = 3600
 # The State's open SIRENE search (API « Recherche d'entreprises », no key): base URL and timeout in seconds.
 PACTES_SIRENE_BASE_URL = os.environ.get("PACTES_SIRENE_BASE_URL", "https://recherche-entreprises.api.gouv.fr")
@@ -358,3 +359,18 @@ DS_API_URL = os.environ.get("DS_API_URL", "https://www.demarches-simplifiees.fr/
 DS_API_TOKEN = os.environ.get("DS_API_TOKEN", "")
 DS_API_TIMEOUT_SECONDS = 30
 DS_PAGE_SIZE = 100  # what we ask for; DS may return fewer, the import follows pageInfo whatever the size
+# -- Several machines (issue 12, ADR 0046 and 0047, docs/deployment.md) ----------------------------------------------
+# The shared cache: Redis when REDIS_URL is set (rate limits, API counters, map, reference data seen by every server),
+# the process's memory otherwise (one server). Sessions stay in the database, read through Redis when there is one.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+PACTES_CACHE_KEY_PREFIX = os.environ.get("PACTES_CACHE_KEY_PREFIX", "pactes")
+CACHES = cache_settings(REDIS_URL, key_prefix=PACTES_CACHE_KEY_PREFIX)
+SESSION_ENGINE = session_engine(CACHES)
+# Uploaded and generated files: a private S3-compatible bucket when PACTES_S3_BUCKET is set, MEDIA_ROOT otherwise.
+STORAGES = {
+    "default": default_storage_settings(os.environ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Reference data computed from the database (eligible lists, names of the départements) is kept this long in the
+# shared cache; a change made through the platform replaces it at once (pactes/core/reference_cache.py).
+PACTES_REFERENCE_CACHE_SECONDS = int(os.environ.get("PACTES_REFERENCE_CACHE_SECONDS", "3600"))

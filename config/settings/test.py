@@ -2,6 +2,8 @@
 
 import os
 
+from pactes.core.deployment import cache_settings, session_engine
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, VAR_DIR
 
@@ -13,6 +15,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each test process keeps its own cache, even when REDIS_URL is set (.ci/run exports it for the Redis tests, which
+# build their own clients on it): parallel test processes never share counters.
+CACHES = cache_settings("", key_prefix="pactes-test")
+SESSION_ENGINE = session_engine(CACHES)
 # Tasks run at once in tests (the database worker is exercised in production by `manage.py db_worker`).
 # Tests never reach the Internet: SIRENE answers « injoignable » at once (nothing listens on the discard port)
 # unless a test points it at the local fake (tests/organisations/fake_sirene.py).

@@ -7,6 +7,8 @@ with every date moved by ``date_offset_days``. The *axes* and *measures* are tho
 solidarités. The *eligible list* (annex 1) is the list of EPCI a call is open to.
 """
 
+import hashlib
+import threading
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
@@ -21,6 +23,26 @@ from pactes.rules.call_config import CallConfig
 def _parsed_rules(yaml_text: str, date_offset_days: int) -> CallConfig:
     """The parsed call, shared by every request (a CallConfig is frozen): parsing the YAML costs milliseconds."""
     return CallConfig.from_yaml(yaml_text, date_offset_days=date_offset_days)
+
+
+# The parsed calls of this process by (SHA-256 of the YAML, date offset): a call reloaded with another text has
+# another hash, so every process parses it again at its next request without being told (content-addressed).
+_RULES_BY_HASH: dict[tuple[str, int], CallConfig] = {}
+_RULES_BY_HASH_MAX = 64
+_RULES_LOCK = threading.Lock()
+
+
+def _rules_for(call: "Call") -> CallConfig:
+    key = (call.yaml_sha256, call.date_offset_days)
+    config = _RULES_BY_HASH.get(key) if call.yaml_sha256 else None
+    if config is None:
+        config = _parsed_rules(call.yaml_text, call.date_offset_days)  # reads yaml_text only here (lists defer it)
+        if call.yaml_sha256 and hashlib.sha256(call.yaml_text.encode("utf-8")).hexdigest() == call.yaml_sha256:
+            with _RULES_LOCK:  # the threads of one process share the dictionary
+                while len(_RULES_BY_HASH) >= _RULES_BY_HASH_MAX:
+                    _RULES_BY_HASH.pop(next(iter(_RULES_BY_HASH)))
+                _RULES_BY_HASH[key] = config
+    return config
 
 
 class Call(models.Model):
@@ -83,7 +105,7 @@ class Call(models.Model):
 
     @cached_property
     def rules(self) -> CallConfig:
-        return _parsed_rules(self.yaml_text, self.date_offset_days)
+        return _rules_for(self)
 
 
 class Axis(models.Model):

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
+from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.verdict import Reason, Verdict
 from pactes.territories.models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel
-from pactes.territories.selectors import search_territories
+from pactes.territories.selectors import departement_directory, search_territories
 
 
 def calls_public() -> QuerySet[Call]:
@@ -44,8 +45,15 @@ def eligible_sirens(call: Call) -> frozenset[str]:
     for candidate in related:
         eligible_list = current_eligible_list(candidate)
         if eligible_list is not None:
-            return frozenset(eligible_list.entries.values_list("epci__siren", flat=True))
+            return list_sirens(eligible_list)
     return frozenset()
+
+
+def list_sirens(eligible_list: EligibleList) -> frozenset[str]:
+    """The SIREN of ``eligible_list``, kept between requests: a list is never edited (a change is a new list), so its
+    number and the moment it was arrested name its content for good."""
+    key = f"eligible-sirens:{eligible_list.pk}:{eligible_list.arrested_at.isoformat()}"
+    return immutable_reference(key, lambda: frozenset(eligible_list.entries.values_list("epci__siren", flat=True)))
 
 
 def measures_are_loaded() -> bool:
@@ -77,7 +85,13 @@ def epci_stats(*, indicator_code: str, year: int) -> list[EpciStat]:
 
 
 def region_departements(call: Call) -> list[Departement]:
-    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code"))
+    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code").defer("geometry"))
+
+
+def region_departement_names(call: Call) -> dict[str, str]:
+    """The names of the départements of the call's region by code, from the cached referential."""
+    region_code = call.rules.region_code
+    return {code: name for code, (name, region) in departement_directory().items() if region == region_code}
 
 
 # -- the administrator's proposal of the eligible list (annex 1) -----------------------------------------------------

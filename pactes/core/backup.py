@@ -91,10 +91,33 @@ def file_roots() -> dict[str, Path]:
     ``storage-<alias>`` for every other file-system storage with its own ``location``."""
     roots = {"media": Path(settings.MEDIA_ROOT)}
     for alias, config in getattr(settings, "STORAGES", {}).items():
+        if not _is_file_system(config):
+            continue  # an object storage's ``location`` is a prefix in its bucket, not a folder (object_storages)
         location = (config.get("OPTIONS") or {}).get("location")
         if alias != "staticfiles" and location and Path(location) != roots["media"]:
             roots[f"storage-{alias}"] = Path(location)
     return roots
+
+
+def _is_file_system(config: dict[str, Any]) -> bool:
+    from django.core.files.storage import FileSystemStorage
+    from django.utils.module_loading import import_string
+
+    try:
+        return issubclass(import_string(config["BACKEND"]), FileSystemStorage)
+    except (ImportError, KeyError):
+        return False
+
+
+def object_storages() -> dict[str, str]:
+    """The storages that are not folders (an S3 bucket), by alias, with their bucket: the archive does not hold their
+    files; the bucket's versioning and replication keep them (docs/deployment.md « Sauvegardes »)."""
+    found = {}
+    for alias, config in getattr(settings, "STORAGES", {}).items():
+        if alias != "staticfiles" and not _is_file_system(config):
+            options = config.get("OPTIONS") or {}
+            found[alias] = str(options.get("bucket_name", config["BACKEND"]))
+    return found
 
 
 def engine_name() -> str:

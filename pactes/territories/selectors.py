@@ -14,9 +14,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from pactes.core.reference_cache import versioned_reference
+
 from .models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel, ValueStatus
 from .names import normalize_name
 
+# The territories' generation in the reference cache (bumped by ``territories_import``).
+TERRITORIES_REFERENCE = "territories"
 _SIREN = re.compile(r"^\d{9}$")
 _INSEE_OR_POSTAL = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _PARTIAL_CODE = re.compile(r"^(\d{2,4}|2[AB]\d{0,2})$")
@@ -49,6 +53,17 @@ def epci_members(epci: Epci) -> QuerySet[Commune]:
 
 def departement_epcis(departement: Departement) -> QuerySet[Epci]:
     return departement.epcis.order_by("name")
+
+
+def departement_directory() -> dict[str, tuple[str, str]]:
+    """Every département's (name, region code) by code, in code order, kept in the shared cache (the referential
+    changes only through ``territories_import``, which starts a new generation)."""
+    return versioned_reference(TERRITORIES_REFERENCE, "departements", _departement_directory)
+
+
+def _departement_directory() -> dict[str, tuple[str, str]]:
+    rows = Departement.objects.order_by("code").values_list("code", "name", "region_code")
+    return {code: (name, region) for code, name, region in rows}
 
 
 def departement_by_code(code: str) -> Departement | None:

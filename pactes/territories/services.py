@@ -20,9 +20,12 @@ import yaml
 from django.db import models, transaction
 from django.utils import timezone
 
+from pactes.core.reference_cache import bump_generation
+
 from .filosofi import ParsedFile, parse_file
 from .models import Commune, Departement, Epci, Indicator, IndicatorValue, ValueStatus
 from .names import normalize_name
+from .selectors import TERRITORIES_REFERENCE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 VARIABLES_FILE = DATA_DIR / "insee_variables.yaml"
@@ -225,6 +228,7 @@ def territories_import(*, data_dir: Path = DATA_DIR) -> TerritoriesImport:
         }
     communes = _sync(Commune, "code_insee", wanted_communes)
     in_region_count = sum(1 for c in wanted_communes.values() if c["in_region"])
+    bump_generation(TERRITORIES_REFERENCE)  # every server reads the new names at its next request
     return TerritoriesImport(
         departements=departements,
         epcis=epcis,

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from pactes.api.services import TokenRefused, rate_limit_hit, token_authenticate
+from pactes.core.client_address import client_ip
 
 
 class ApiError(Exception):
@@ -87,7 +88,8 @@ class Viewer:
                 "authentication_required",
                 "Authentification requise : joignez un jeton d'accès personnel (en-tête « Authorization: Bearer … »).",
             )
-        _throttle(request, f"addr:{request.META.get('REMOTE_ADDR', '')}", limits["anonymous"])
+        # the client's address, not the reverse proxy's: behind it every caller would share one budget
+        _throttle(request, f"addr:{client_ip(request)}", limits["anonymous"])
         return AnonymousUser()
 
 

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from pactes.api.services import call_log
+from pactes.core.client_address import client_ip
 
 from .api import api, error_response
 
@@ -31,7 +32,7 @@ def logged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             path=request.path,
             query=request.META.get("QUERY_STRING", ""),
             status=response.status_code,
-            remote_addr=request.META.get("REMOTE_ADDR"),
+            remote_addr=client_ip(request) or None,
         )
         return response
 

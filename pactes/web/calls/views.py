@@ -22,7 +22,7 @@ from pactes.calls.selectors import (
     eligibility_of,
     eligible_list_proposal,
     list_label,
-    region_departements,
+    region_departement_names,
     territories_matching,
 )
 from pactes.calls.services import CallDataError, eligible_list_arrest
@@ -121,7 +121,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     form = EligibilityQueryForm(request.GET if "q" in request.GET else None)
     results = _check(call, form.cleaned_data["q"]) if form.is_bound and form.is_valid() else None
     eligible_list = current_eligible_list(call)
-    departement_names = {d.code: d.name for d in region_departements(call)}
+    departement_names = region_departement_names(call)
     today = timezone.localdate()
     context = {
         "page_title": call.title,

@@ -147,6 +147,18 @@ def test_anonymous_callers_are_limited_by_address(client, settings):
     assert [client.get("/api/v1/calls").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_behind_a_trusted_proxy_anonymous_callers_are_limited_by_their_own_address(client, settings):
+    settings.PACTES_API_RATE_LIMITS = {"token": 100, "anonymous": 2}
+    settings.PACTES_TRUSTED_PROXIES = ["10.0.0.10"]
+
+    def get(forwarded_for: str) -> int:
+        return client.get("/api/v1/calls", REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert get("203.0.113.2") == 200  # another client behind the same proxy has its own budget
+    assert ApiCall.objects.filter(remote_addr="203.0.113.2").count() == 1
+
+
 def test_the_window_resets_the_counter():
     start = timezone.now().replace(second=0, microsecond=0)
     assert rate_limit_hit("essai", limit=1, window=60, now=start) is None

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pactes.core.backup import BackupError, backup_create
+from pactes.core.backup import BackupError, backup_create, object_storages
 
 
 class Command(BaseCommand):
@@ -30,3 +30,8 @@ class Command(BaseCommand):
             f"{sum(1 for name in manifest.files if name.startswith('files/'))} fichiers, "
             f"manifeste de {len(manifest.files)} empreintes SHA-256.".replace(",", " ")
         )
+        for alias, bucket in object_storages().items():
+            self.stdout.write(
+                f"Fichiers du stockage « {alias} » : bucket {bucket}, hors de l'archive — ils sont gardés par le "
+                "versionnement et la réplication du bucket (docs/deployment.md, « Sauvegardes »)."
+            )
