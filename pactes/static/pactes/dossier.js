@@ -154,12 +154,14 @@ window.pactesRefreshPanel = function (html) {
             var input = form.querySelector("input[name='" + name + "']");
             if (input) input.value = fields[name];
           });
-          if (errors) errors.innerHTML = "";  // everything typed is saved: no error is left to list
+          // Everything typed is saved: no error is left to list (unless the person is reading the list).
+          if (errors && !errors.contains(document.activeElement)) errors.innerHTML = "";
           window.pactesRefreshPanel(answer.body.panel_html);
         } else if (answer.status === 422) {
           dirty = true;
           // The errors listed at the top of the form, without moving the focus of someone typing.
-          if (errors && answer.body.summary_html !== undefined) errors.innerHTML = answer.body.summary_html;
+          var reading = errors && errors.contains(document.activeElement);
+          if (errors && !reading && answer.body.summary_html !== undefined) errors.innerHTML = answer.body.summary_html;
         }
         if (answer.body.stale) stopped = true;
         say(answer.body.message || "");
