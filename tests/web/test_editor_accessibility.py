@@ -297,3 +297,17 @@ def test_the_perimeter_step_has_a_search_box_and_a_selection_list_for_each_long_
     boxes = doc.xpath("//fieldset[@id='checkboxes-id_epcis']//input[@type='checkbox']")
     assert any(b.get("value") == editor_epci.siren and b.get("checked") is not None for b in boxes)
     assert missing_references(doc) == []
+
+
+def test_a_refused_new_dossier_lists_its_errors_at_the_top_and_states_the_asterisk(
+    client, editor_call, editor_applicant
+):
+    client.force_login(editor_applicant[0])
+    assert LEGEND in text(parse(client.get(reverse("dossiers:new"))).xpath("//main//form[.//input[@name='title']]")[0])
+    response = client.post(reverse("dossiers:new"), {"call": editor_call.slug, "title": "", "new_siret": "123"})
+    doc = parse(response)
+    assert doc.findtext(".//title").startswith("Erreur : Nouveau dossier")
+    anchors = [anchor for anchor, _ in summary_links(doc)]
+    assert "id_title" in anchors and "id_new_siret" in anchors
+    assert all(doc.xpath(f"//*[@id='{a}']") for a in anchors)
+    assert doc.xpath("//script[contains(@src, 'dossier.js')]")
