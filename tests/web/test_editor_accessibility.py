@@ -87,6 +87,7 @@ def test_a_failed_save_shows_a_summary_whose_links_reach_fields_of_the_page_tabl
     summary = doc.get_element_by_id("resume-erreurs")
     assert summary.get("tabindex") == "-1" and summary.get("data-error-summary") is not None
     assert text(summary.xpath(".//h2")[0]) == "Le formulaire contient 2 erreurs"
+    assert summary.xpath("./*[@role='alert']")  # read at once, like GOV.UK's summary, and focused by dossier.js
     links = summary_links(doc)
     # In the order of the page: the expense line first, then the grant.
     assert [anchor for anchor, _ in links] == ["id_depenses-1-amount", "id_state_grant"]
@@ -206,6 +207,7 @@ def test_a_failed_autosave_answers_the_summary_with_links_to_existing_fields(sig
     fragment = lxml.html.fromstring(body["summary_html"])
     assert fragment.get("id") == "resume-erreurs"
     assert [a.get("href") for a in fragment.xpath(".//a")] == ["#id_depenses-0-amount"]
+    assert not fragment.xpath("//*[@role='alert']")  # no alert while typing: the polite status line says it
     page = parse(signed_in.get(step_url(editor_dossier, "budget")))
     assert page.xpath("//input[@id='id_depenses-0-amount']")
 

@@ -141,7 +141,9 @@ def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse
                 "message": f"Saisie à compléter : enregistrement automatique en attente ({_count(errors)} à corriger, "
                 "voir la liste en haut du formulaire).",
                 "errors": [{"text": e.text, "anchor": e.anchor} for e in errors],
-                "summary_html": render_to_string(SUMMARY_TEMPLATE, {"error_summary": errors}, request=request),
+                "summary_html": render_to_string(
+                    SUMMARY_TEMPLATE, {"error_summary": errors, "quiet": True}, request=request
+                ),
             },
             status=422,
         )
