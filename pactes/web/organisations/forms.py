@@ -25,7 +25,12 @@ class SiretForm(AccountForm):
 
 class OrganisationForm(AccountForm):
     siret = forms.CharField(widget=forms.HiddenInput)
-    name = forms.CharField(label="Raison sociale", max_length=300, error_messages={"required": "Indiquez le nom."})
+    name = forms.CharField(
+        label="Raison sociale",
+        max_length=300,
+        error_messages={"required": "Indiquez le nom."},
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     kind = forms.ChoiceField(
         label="Nature du porteur pour l'appel",
         help_text="Proposée d'après la catégorie juridique : corrigez-la si elle ne convient pas.",
@@ -37,7 +42,9 @@ class OrganisationForm(AccountForm):
         required=False,
         help_text="Par exemple 9220 pour une association déclarée, 7210 pour une commune.",
     )
-    address = forms.CharField(label="Adresse", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    address = forms.CharField(
+        label="Adresse", widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}), required=False
+    )
     departement = forms.ChoiceField(label="Département du siège", required=False)
 
     def __init__(

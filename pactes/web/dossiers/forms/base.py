@@ -152,6 +152,7 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     data_key: ClassVar[str] = ""  # the name of these lines in the step's data (``expenses``…)
     default_prefix: ClassVar[str] = "form"  # the prefix of their inputs in the page (``depenses``…)
+    line_label: ClassVar[str] = "Ligne"  # how the page names one line (« Membre 2 »), in the error summary too
 
     def __init__(self, data: Any = None, *args: Any, initial: Any = None, **kwargs: Any) -> None:
         super().__init__(data, *args, initial=None if data is not None else initial, **kwargs)

@@ -68,6 +68,7 @@ class PartnerForm(LineForm):
 class PartnerLines(BaseLineFormSet):
     data_key = "partners"
     default_prefix = "partenaires"
+    line_label = "Partenaire"
 
     @classmethod
     def initial_rows(cls, dossier: Dossier) -> list[dict[str, Any]]:
@@ -159,6 +160,7 @@ class BudgetForm(EditorForm):
 class ExpenseLines(BaseLineFormSet):
     data_key = "expenses"
     default_prefix = "depenses"
+    line_label = "Dépenses prévisionnelles, ligne"
 
     @classmethod
     def initial_rows(cls, dossier: Dossier) -> list[dict[str, Any]]:
@@ -186,6 +188,7 @@ class ResourceLines(BaseLineFormSet):
 
     data_key = "resources"
     default_prefix = "ressources"
+    line_label = "Cofinancements, ligne"
 
     @classmethod
     def initial_rows(cls, dossier: Dossier) -> list[dict[str, Any]]:

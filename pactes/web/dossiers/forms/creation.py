@@ -26,10 +26,17 @@ class NewDossierForm(EditorForm):
         help_text="Une organisation dont vous êtes membre ; sinon, créez-la ci-dessous.",
         error_messages={"invalid_choice": "Choisissez une de vos organisations."},
     )
-    new_name = forms.CharField(label="Raison sociale de la nouvelle organisation", max_length=300, required=False)
+    new_name = forms.CharField(
+        label="Raison sociale de la nouvelle organisation",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     new_siret = SiretField(label="SIRET de la nouvelle organisation")
     new_kind = forms.ChoiceField(label="Nature juridique de la nouvelle organisation", required=False)
-    new_address = forms.CharField(label="Adresse", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    new_address = forms.CharField(
+        label="Adresse", widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}), required=False
+    )
     new_departement = forms.ChoiceField(label="Département du siège", required=False)
 
     def __init__(

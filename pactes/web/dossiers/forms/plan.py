@@ -135,6 +135,7 @@ class ImpactMeasureForm(LineForm):
 class ImpactMeasureLines(BaseLineFormSet):
     data_key = "impact_measures"
     default_prefix = "mesures"
+    line_label = "Mesure"
 
     @classmethod
     def from_action(cls, action: Action | None, data: Any = None) -> Self:

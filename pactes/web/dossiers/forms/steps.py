@@ -19,10 +19,17 @@ from .base import BaseLineFormSet, EditorForm, LineForm, SiretField, code_choice
 # -- step 1: porteur -----------------------------------------------------------------------------------------------
 class ApplicantForm(EditorForm):
     title = forms.CharField(label="Intitulé du projet", max_length=300)
-    name = forms.CharField(label="Raison sociale de l'organisation porteuse (chef de file)", max_length=300)
+    # The applicant's own organisation: its name and address are autofilled (WCAG 1.3.5, ADR 0049).
+    name = forms.CharField(
+        label="Raison sociale de l'organisation porteuse (chef de file)",
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     siret = SiretField(required=True)
     kind = forms.ChoiceField(label="Nature juridique")
-    address = forms.CharField(label="Adresse", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    address = forms.CharField(
+        label="Adresse", widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}), required=False
+    )
     legal_representative = forms.CharField(
         label="Représentant légal", max_length=300, required=False, help_text="Nom, prénom et qualité."
     )
@@ -70,6 +77,7 @@ class ConsortiumMemberForm(LineForm):
 class ConsortiumLines(BaseLineFormSet):
     data_key = "consortium"
     default_prefix = "consortium"
+    line_label = "Membre"
 
     @classmethod
     def initial_rows(cls, dossier: Dossier) -> list[dict[str, Any]]:
@@ -82,15 +90,23 @@ ConsortiumFormSet = forms.formset_factory(ConsortiumMemberForm, formset=Consorti
 
 
 # -- step 2: périmètre ---------------------------------------------------------------------------------------------
+FILTERABLE = "dossiers/steps/_filterable_checkboxes.html"
+
+
 class PerimeterForm(EditorForm):
     mode = forms.ChoiceField(
         label="Le périmètre couvre",
         choices=[("epci", "un ou plusieurs EPCI entiers"), ("communes", "une partie d'un EPCI (liste de communes)")],
         widget=forms.RadioSelect,
     )
-    epcis = forms.MultipleChoiceField(label="EPCI du périmètre", required=False, widget=forms.CheckboxSelectMultiple)
+    # Long lists: a search box filters them and the boxes ticked are listed above, each with « Retirer » (ADR 0049).
+    epcis = forms.MultipleChoiceField(
+        label="EPCI du périmètre", required=False, widget=forms.CheckboxSelectMultiple, template_name=FILTERABLE
+    )
     commune_epci = forms.ChoiceField(label="EPCI dont les communes forment le périmètre", required=False)
-    communes = forms.MultipleChoiceField(label="Communes", required=False, widget=forms.CheckboxSelectMultiple)
+    communes = forms.MultipleChoiceField(
+        label="Communes", required=False, widget=forms.CheckboxSelectMultiple, template_name=FILTERABLE
+    )
 
     def __init__(
         self,
@@ -231,6 +247,7 @@ class PriorityForm(LineForm):
 class BasePriorityFormSet(BaseLineFormSet):
     data_key = "priorities"
     default_prefix = "priorites"
+    line_label = "Priorité"
 
     def clean(self) -> None:
         if any(self.errors):

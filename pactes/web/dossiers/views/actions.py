@@ -35,16 +35,14 @@ def action_edit(request: HttpRequest, reference: str, pk: int | None = None) -> 
     refuse_tampered(forms)
     version = posted_version(request) if action else 0
     if not forms.is_valid():
-        messages.error(request, "Certaines saisies sont à corriger : l'action n'a pas été enregistrée.")
-        return render_step(request, dossier, "actions", forms, version=version, **render_kwargs)
+        return render_step(request, dossier, "actions", forms, version=version, failed=True, **render_kwargs)
     try:
         save(request, dossier, "action", forms.to_data(), version)
     except StaleEdit as exc:
         saved = action_forms(dossier, action, None)
         return render_conflict(request, dossier, "actions", forms, exc, saved, **render_kwargs)
     except SaveRefused as exc:
-        messages.error(request, str(exc))
-        return render_step(request, dossier, "actions", forms, version=version, **render_kwargs)
+        return render_step(request, dossier, "actions", forms, version=version, refusal=str(exc), **render_kwargs)
     except EditRefused as exc:
         messages.error(request, str(exc))
         return redirect("dossiers:detail", reference=dossier.reference)

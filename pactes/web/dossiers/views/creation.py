@@ -13,6 +13,7 @@ from pactes.dossiers.editing import STEP_CODES, EditRefused
 
 from ..forms import NewDossierForm
 from .common import DASHBOARD, user_of
+from .errors import error_items
 
 # The field of the form a refusal of the service is about (others are shown above the form).
 REFUSAL_FIELDS = {SIRET_TAKEN: "new_siret", CARRIER_KIND_NOT_ALLOWED: "new_kind"}
@@ -33,11 +34,14 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Le dossier {dossier.reference} est créé : complétez-le étape par étape.")
             return redirect("dossiers:step", reference=dossier.reference, step=STEP_CODES[0])
+    # A refused creation lists its errors at the top, like a step of the editor (ADR 0049).
+    errors = error_items([form]) if form.is_bound and form.errors else []
     return render(
         request,
         "dossiers/new.html",
         {
-            "page_title": "Nouveau dossier",
+            "page_title": f"{'Erreur : ' if errors else ''}Nouveau dossier",
+            "error_summary": errors,
             "form": form,
             "calls": form.open_calls,
             "breadcrumb_data": {"links": [{"url": DASHBOARD, "title": "Mon espace"}], "current": "Nouveau dossier"},

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,8 +34,12 @@ from pactes.dossiers.models import Dossier
 from .. import forms as f
 from .common import dossier_breadcrumb, editable_dossier, filing_url, user_of
 from .conflict import Difference, step_comparison
+from .errors import ErrorItem, error_items
 from .panel import rules_panel
 from .steps import STEP_FORMS, StepForms
+
+SUMMARY_TEMPLATE = "dossiers/steps/_error_summary.html"
+PANEL_TEMPLATE = "dossiers/_panel.html"
 
 
 def _destination(request: HttpRequest, dossier: Dossier, step: str) -> str:
@@ -106,15 +111,13 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if not step_forms.saves:
         return redirect(_destination(request, dossier, step))
     if not step_forms.is_valid():
-        messages.error(request, "Certaines saisies sont à corriger : rien n'a été enregistré pour cette étape.")
-        return render_step(request, dossier, step, step_forms, version=version)
+        return render_step(request, dossier, step, step_forms, version=version, failed=True)
     try:
         save(request, dossier, step, step_forms.to_data(), version)
     except StaleEdit as exc:
         return render_conflict(request, dossier, step, step_forms, exc, STEP_FORMS[step](dossier, None))
     except SaveRefused as exc:
-        messages.error(request, str(exc))
-        return render_step(request, dossier, step, step_forms, version=version)
+        return render_step(request, dossier, step, step_forms, version=version, refusal=str(exc))
     except EditRefused as exc:
         messages.error(request, str(exc))
         return redirect("dossiers:detail", reference=dossier.reference)
@@ -131,8 +134,18 @@ def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse
     if not step_forms.saves:
         return JsonResponse({"saved": False, "message": ""})
     if not step_forms.is_valid():
+        errors = error_items(step_forms.forms.values())
         return JsonResponse(
-            {"saved": False, "message": "Saisie à compléter : enregistrement automatique en attente."}, status=422
+            {
+                "saved": False,
+                "message": f"Saisie à compléter : enregistrement automatique en attente ({_count(errors)} à corriger, "
+                "voir la liste en haut du formulaire).",
+                "errors": [{"text": e.text, "anchor": e.anchor} for e in errors],
+                "summary_html": render_to_string(
+                    SUMMARY_TEMPLATE, {"error_summary": errors, "quiet": True}, request=request
+                ),
+            },
+            status=422,
         )
     data = step_forms.to_data()
     try:
@@ -144,14 +157,21 @@ def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse
     except EditRefused as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
     at = timezone.localtime().strftime("%H:%M")
+    dossier.refresh_from_db()
     return JsonResponse(
         {
             "saved": True,
             "lock_version": saved.version,
             "fields": {"lock_version": str(saved.version), **_row_ids(data)},
             "message": f"Enregistré automatiquement à {at}.",
+            # The rules panel as the platform now judges the dossier: dossier.js puts it in the page's live region.
+            "panel_html": render_to_string(PANEL_TEMPLATE, {"panel": rules_panel(dossier)}, request=request),
         }
     )
+
+
+def _count(errors: list[ErrorItem]) -> str:
+    return f"{len(errors)} erreur{'s' if len(errors) > 1 else ''}"
 
 
 def render_conflict(
@@ -188,11 +208,20 @@ def render_step(
     comparison: list[Difference] | None = None,
     template: str = "",
     title: str = "",
+    failed: bool = False,
+    refusal: str = "",
 ) -> HttpResponse:
+    """The page of a step; after a failed save (``failed``: the forms' errors; ``refusal``: the service's reason; a
+    stale edit), an error summary at the top and a page title that starts with « Erreur : » (ADR 0049)."""
     index = STEP_CODES.index(step)
     label = dict(STEPS)[step]
+    errors = error_items(step_forms.forms.values()) if failed else []
+    if refusal:
+        errors.insert(0, ErrorItem(refusal))
+    prefix = "Erreur : " if errors or stale_message else ""
     context = {
-        "page_title": f"{title or label} — dossier {dossier.reference}",
+        "page_title": f"{prefix}{title or label} — dossier {dossier.reference}",
+        "error_summary": errors,
         "breadcrumb_data": dossier_breadcrumb(dossier, title or label),
         "dossier": dossier,
         "config": dossier.call.rules,

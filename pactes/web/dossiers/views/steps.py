@@ -110,8 +110,9 @@ def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
     partners = list(dossier.partners.all())
     return StepForms(
         {
-            "form": f.BudgetForm.from_dossier(dossier, data),
+            # In the order of the page (the error summary follows it): expenses, grant and own funds, cofinancing.
             "expenses": f.ExpenseFormSet.from_dossier(dossier, data),
+            "form": f.BudgetForm.from_dossier(dossier, data),
             "cofinancing": f.ResourceFormSet.from_dossier(dossier, data),
         },
         extra={
