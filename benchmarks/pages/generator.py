@@ -16,6 +16,7 @@ decisions of every decided dossier (4 000), the one whose procès-verbal is meas
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -99,12 +100,16 @@ def dossier_count() -> int:
 
 
 def source_hash(n: int | None = None) -> str:
-    """What the cached database depends on: this generator's code, every migration, the call's YAML, and N."""
+    """What the cached database depends on: this generator's code, every migration, the call's YAML, and N. Python
+    files count by their syntax tree: a reformatting or a comment does not rebuild the database."""
     digest = hashlib.sha256()
     files = [Path(__file__), *sorted(ROOT.glob("pactes/*/migrations/*.py")), *sorted(ROOT.glob("pactes/calls/data/*"))]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
+        content = path.read_bytes()
+        if path.suffix == ".py":
+            content = ast.dump(ast.parse(content)).encode()
+        digest.update(content)
     digest.update(str(dossier_count() if n is None else n).encode())
     return digest.hexdigest()[:12]
 
@@ -179,13 +184,18 @@ def template_document(call: Any) -> dict[str, Any]:
     expenses = [e for e in document["budget"]["expenses"] if e["action"] is None]
     for k in range(ACTIONS_PER_DOSSIER):
         expenses.append(
-            {"action": k + 1, "category": "Frais de personnel", "label": f"Intervenants action {k + 1}", "amount": "18000.00"}
+            {
+                "action": k + 1,
+                "category": "Frais de personnel",
+                "label": f"Intervenants action {k + 1}",
+                "amount": "18000.00",
+            }
         )
     document["budget"]["expenses"] = expenses
     return document
 
 
-def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 — one linear script, read top to bottom
+def generate(n: int | None = None) -> Facts:  # one linear script, read top to bottom
     """Writes the whole benchmark database (migrated, empty) in a few bulk statements per table."""
     import time
 
@@ -234,7 +244,9 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
     rules = call.rules
     template = AgreementTemplate.objects.filter(call=call, is_current=True).first()
     departements = list(Departement.objects.filter(region_code=rules.region_code).order_by("code"))
-    epcis = {d.code: list(Epci.objects.filter(main_departement_code=d.code).order_by("siren")[:20]) for d in departements}
+    epcis = {
+        d.code: list(Epci.objects.filter(main_departement_code=d.code).order_by("siren")[:20]) for d in departements
+    }
     departements = [d for d in departements if epcis[d.code]]
     filed_on = (rules.filing_closes_at - dt.timedelta(days=5)).replace(microsecond=0)
     now = timezone.now().replace(microsecond=0)
@@ -261,7 +273,9 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
         }
         org_count = max(1, -(-n // DOSSIERS_PER_ORGANISATION))
         applicants = [
-            User(email=f"porteur.{i:05d}@{BENCH_DOMAIN}", role=Role.APPLICANT, first_name="Porteur", last_name=f"n° {i}")
+            User(
+                email=f"porteur.{i:05d}@{BENCH_DOMAIN}", role=Role.APPLICANT, first_name="Porteur", last_name=f"n° {i}"
+            )
             for i in range(org_count)
         ]
         people = [*staff.values(), *instructors.values(), *applicants]
@@ -341,14 +355,18 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
             Dossier.objects.bulk_create(chunk)
         dossiers.insert(0, model)
         model.state = "brouillon"
-        epci_of = {dos.pk: epcis[dos.departement.code][k % len(epcis[dos.departement.code])] for k, dos in enumerate(dossiers)}
+        epci_of = {
+            dos.pk: epcis[dos.departement.code][k % len(epcis[dos.departement.code])] for k, dos in enumerate(dossiers)
+        }
         through = Dossier.epcis.through
         through.objects.bulk_create(
             [through(dossier_id=dos.pk, epci_id=epci_of[dos.pk].pk) for dos in dossiers[1:]], batch_size=CHUNK * 5
         )
         measure_through = Priority.measures.through
         for chunk in _chunks(dossiers[1:]):
-            new_priorities = Priority.objects.bulk_create([_copy(p, dossier_id=dos.pk) for dos in chunk for p in priorities])
+            new_priorities = Priority.objects.bulk_create(
+                [_copy(p, dossier_id=dos.pk) for dos in chunk for p in priorities]
+            )
             priority_map = {}
             k = 0
             for dos in chunk:
@@ -377,11 +395,7 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
                     action_map[(dos.pk, a.pk)] = new_actions[k]
                     k += 1
             ImpactMeasure.objects.bulk_create(
-                [
-                    _copy(m, action_id=action_map[(dos.pk, m.action_id)].pk)
-                    for dos in chunk
-                    for m in measures
-                ]
+                [_copy(m, action_id=action_map[(dos.pk, m.action_id)].pk) for dos in chunk for m in measures]
             )
             ExpenseLine.objects.bulk_create(
                 [
@@ -398,7 +412,7 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
                     partner_map[(dos.pk, p.pk)] = new_partners[k]
                     k += 1
 
-            def contributor(dos: Dossier, row: Any) -> int | None:
+            def contributor(dos: Dossier, row: Any, partner_map: dict = partner_map) -> int | None:
                 return partner_map[(dos.pk, row.contributor_id)].pk if row.contributor_id else None
 
             ResourceLine.objects.bulk_create(
@@ -450,7 +464,9 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
                         to_state=target,
                         by_id=actor(dos, name),
                         at=at,
-                        reason="Motif saisi par l'instruction." if name.startswith(("request", "declare_in", "reject", "postpone")) else "",
+                        reason="Motif saisi par l'instruction."
+                        if name.startswith(("request", "declare_in", "reject", "postpone"))
+                        else "",
                     )
                 )
                 at += dt.timedelta(days=2)
@@ -537,10 +553,14 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
             if not mine:
                 continue
             act = Transmission.objects.create(
-                call=call, departement=d, transmitted_at=filed_on + dt.timedelta(days=12), transmitted_by=instructors[d.code]
+                call=call,
+                departement=d,
+                transmitted_at=filed_on + dt.timedelta(days=12),
+                transmitted_by=instructors[d.code],
             )
             Transmission.dossiers.through.objects.bulk_create(
-                [Transmission.dossiers.through(transmission_id=act.pk, dossier_id=pk) for pk in mine], batch_size=CHUNK * 5
+                [Transmission.dossiers.through(transmission_id=act.pk, dossier_id=pk) for pk in mine],
+                batch_size=CHUNK * 5,
             )
 
         # -- the committee: a closed session (every decision) and a planned one (every transmitted dossier) ---------
@@ -583,7 +603,9 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
                     dossier_id=dos.pk,
                     decision=decision_of[dos.state],
                     awarded_amount=requested if dos.state in RETAINED else None,
-                    motivation="" if dos.state in RETAINED else "Projet insuffisamment articulé avec le contrat départemental.",
+                    motivation=""
+                    if dos.state in RETAINED
+                    else "Projet insuffisamment articulé avec le contrat départemental.",
                     decided_by=staff["dreets"],
                     decided_at=opened + dt.timedelta(minutes=1),
                 )
@@ -686,7 +708,9 @@ def generate(n: int | None = None) -> Facts:  # noqa: C901, PLR0912, PLR0915 —
                     for pk in chunk_actions
                 ]
             )
-            chunk_measures = list(ImpactMeasure.objects.filter(action__dossier_id__in=chunk).values_list("pk", flat=True))
+            chunk_measures = list(
+                ImpactMeasure.objects.filter(action__dossier_id__in=chunk).values_list("pk", flat=True)
+            )
             IndicatorMeasurement.objects.bulk_create(
                 [
                     IndicatorMeasurement(

@@ -31,7 +31,6 @@ import http.cookies
 import json
 import math
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -119,7 +118,7 @@ def prepare(target: Target, n: int) -> str:
     started = time.perf_counter()
     try:
         ready = generator.is_generated()
-    except Exception:  # noqa: BLE001 — a new database has no table yet
+    except Exception:  # a new database has no table yet
         ready = False
     if ready:
         outcome = "base en cache, réutilisée"
@@ -165,7 +164,9 @@ def page_facts() -> PageFacts:
         session_planned=CommitteeSession.objects.get(state="planifiee", call__slug=generator.CALL_SLUG).pk,
         session_closed=CommitteeSession.objects.get(state="close", call__slug=generator.CALL_SLUG).pk,
         instructor_dossier=Dossier.objects.filter(departement__code=dept, state="evalue").order_by("pk")[0].reference,
-        draft_dossier=Dossier.objects.filter(created_by__email=applicant, state="brouillon").order_by("pk")[0].reference,
+        draft_dossier=Dossier.objects.filter(created_by__email=applicant, state="brouillon")
+        .order_by("pk")[0]
+        .reference,
         agreement_dossier=(
             Agreement.objects.filter(dossier__departement__code=dept, state="signee").order_by("pk").first()
             or Agreement.objects.filter(dossier__departement__code=dept).order_by("pk")[0]
@@ -483,12 +484,27 @@ def pages_for(facts: PageFacts) -> list[Page]:
         ),
         Page("my_space", "« Mon espace », porteur", "porteur", "/espace/"),
         Page("ranking", f"Classement d'un département ({dept})", "instructeur", "/instruction/classement/"),
-        Page("committee", "Séance du comité, ordre du jour complet (DREETS)", "dreets", f"/comite/{facts.session_planned}/"),
+        Page(
+            "committee",
+            "Séance du comité, ordre du jour complet (DREETS)",
+            "dreets",
+            f"/comite/{facts.session_planned}/",
+        ),
         Page("committee_jury", "Séance du comité, membre du jury", "jury", f"/comite/{facts.session_planned}/"),
         Page("call", "Page publique de l'appel", "", f"/appels/{facts.call_slug}/"),
         Page("consolidated", "Suivi consolidé (DREETS)", "dreets", "/suivi/consolide/"),
-        Page("budget_step", "Éditeur du dossier, étape « Budget » (porteur)", "porteur", f"/dossiers/{facts.draft_dossier}/etapes/budget/"),
-        Page("agreement", "Page d'une convention, instructeur", "instructeur", f"/conventions/dossier/{facts.agreement_dossier}/"),
+        Page(
+            "budget_step",
+            "Éditeur du dossier, étape « Budget » (porteur)",
+            "porteur",
+            f"/dossiers/{facts.draft_dossier}/etapes/budget/",
+        ),
+        Page(
+            "agreement",
+            "Page d'une convention, instructeur",
+            "instructeur",
+            f"/conventions/dossier/{facts.agreement_dossier}/",
+        ),
         Page("admin_space", "« Mon espace », administrateur", "admin", "/espace/"),
     ]
 

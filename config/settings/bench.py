@@ -7,8 +7,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "banc-de-mesure-seulement-jamais-en-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from .prod import *  # noqa: E402, F403
-from .prod import MIDDLEWARE  # noqa: E402
+from .prod import *  # noqa: F403
+from .prod import MIDDLEWARE
 
 SESSION_COOKIE_SECURE = False  # plain HTTP on 127.0.0.1
 CSRF_COOKIE_SECURE = False

@@ -32,7 +32,10 @@ def test_ratio_is_page_throughput_over_bare_throughput_of_the_same_round():
 
 def _result(ratios, key="p", label="Page"):
     rounds = [
-        Round(bare=Side(requests=100, seconds=1.0), page=Side(requests=round(r * 100), seconds=1.0, latencies=[0.01, 0.03]))
+        Round(
+            bare=Side(requests=100, seconds=1.0),
+            page=Side(requests=round(r * 100), seconds=1.0, latencies=[0.01, 0.03]),
+        )
         for r in ratios
     ]
     return PageResult(key=key, label=label, rounds=rounds, queries=12, html_bytes=52_300, peak_rss_kib=204_800)
