@@ -15,7 +15,7 @@
    throughput in the round. Peak memory: VmHWM of the granian processes, reset before each page side.
 5. The procès-verbal of the closed session (every decision): rendered in a child process with the bench settings
    (latency, queries, peak memory of that process).
-6. Printed, and written between ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
+6. Printed (the raw rounds kept as JSON beside the database), and written between ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
 
 Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS, BENCH_PAGES (keys,
 comma-separated, default all), BENCH_NO_WRITE=1 (print only), DATABASE_URL (a PostgreSQL server).
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import http.client
 import http.cookies
@@ -575,6 +576,8 @@ def run() -> int:
             table(results),
         ]
     )
+    raw = Path(target.env["PACTES_VAR_DIR"]) / f"resultats-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    raw.write_text(json.dumps([dataclasses.asdict(r) for r in results], ensure_ascii=False, indent=1))
     print()
     print(block)
     if os.environ.get("BENCH_NO_WRITE") != "1" and not wanted:

@@ -108,7 +108,12 @@ def fr_bytes(size: int) -> str:
 
 
 def fr_ratio(value: float) -> str:
-    return fr_number(value, 3 if value < 0.1 else 2)
+    """Two significant digits below 0.1 (« 0,0003 », never « 0,000 »), two decimals above."""
+    if value <= 0:
+        return "0"
+    if value < 0.1:
+        return fr_number(value, max(2, 1 - math.floor(math.log10(value))))
+    return fr_number(value, 2)
 
 
 def table(results: Sequence[PageResult]) -> str:

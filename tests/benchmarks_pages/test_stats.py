@@ -4,7 +4,7 @@ import statistics
 
 import pytest
 
-from benchmarks.pages.stats import PageResult, Round, Side, percentile, replace_block, table, throughput
+from benchmarks.pages.stats import PageResult, Round, Side, fr_ratio, percentile, replace_block, table, throughput
 
 
 def test_percentile_interpolates_between_closest_ranks():
@@ -67,3 +67,10 @@ def test_replace_block_rewrites_only_its_engine():
     both = replace_block(once, "postgresql", "pg")
     assert both.count("<!-- bench-pages:postgresql -->") == 1 and "nouveau" in both
     assert replace_block(both, "postgresql", "pg2").count("pg2") == 1
+
+
+def test_tiny_ratios_keep_two_significant_digits():
+    assert fr_ratio(0.00031) == "0,00031"
+    assert fr_ratio(0.0016) == "0,0016"
+    assert fr_ratio(0.053) == "0,053"
+    assert fr_ratio(0.8) == "0,80"
