@@ -15,7 +15,8 @@
    throughput in the round. Peak memory: VmHWM of the granian processes, reset before each page side.
 5. The procès-verbal of the closed session (every decision): rendered in a child process with the bench settings
    (latency, queries, peak memory of that process).
-6. Printed (the raw rounds kept as JSON beside the database), and written between ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
+6. Printed (the raw rounds kept as JSON beside the database), and written between
+   ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
 
 Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS, BENCH_PAGES (keys,
 comma-separated, default all), BENCH_NO_WRITE=1 (print only), DATABASE_URL (a PostgreSQL server).
