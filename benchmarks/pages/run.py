@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import generator  # noqa: E402
-from benchmarks.pages.stats import PageResult, Round, Side, replace_block, table  # noqa: E402
+from benchmarks.pages.stats import PageResult, Round, Side, fr_number, replace_block, table  # noqa: E402
 from benchmarks.rush import forms_of, free_port  # noqa: E402
 
 SETTINGS = "config.settings.bench"
@@ -470,7 +470,8 @@ def measure_minutes(target: Target, session_pk: int) -> PageResult:
     result.html_bytes = figures["size"] or None
     result.peak_rss_kib = figures["peak_kib"]
     result.note = (
-        f"rendu hors serveur, processus à part, temps processeur {figures['cpu']:.1f} s (PDF : taille en colonne HTML)"
+        f"rendu hors serveur, processus à part, temps processeur {fr_number(figures['cpu'], 1)} s "
+        "(PDF : taille en colonne HTML)"
     )
     print(f"  {result.label} : {figures['seconds']:.1f} s, {figures['queries']} requêtes", flush=True)
     return result
