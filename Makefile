@@ -5,7 +5,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo demo-reset demo-data serve venv venv-dev test test-engine test-browser quality fmt bench rush docs
+.PHONY: demo demo-reset demo-data serve venv venv-dev test test-engine test-browser quality fmt bench rush docs bench-pages
 
 venv:
 	@./scripts/bootstrap.sh
@@ -84,3 +84,10 @@ bench: venv-dev
 ## of its own on the PostgreSQL server of DATABASE_URL. At most two minutes; not part of `make test`.
 rush: venv
 	$(PY) benchmarks/rush.py
+
+## make bench-pages: each key page's throughput against a bare page of the same production server, alternated
+## (benchmarks/pages/run.py, ADR 0041), at BENCH_DOSSIERS dossiers (20 000; the database is cached under var/bench/,
+## or on the PostgreSQL server of DATABASE_URL); writes its table into docs/benchmarks.md. BENCH_ROUNDS (5),
+## BENCH_PAGES (keys, comma-separated) for a quicker run.
+bench-pages: venv
+	$(PY) benchmarks/pages/run.py
