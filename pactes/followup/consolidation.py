@@ -27,10 +27,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Trim
 
 from pactes.agreements.models import Payment
 from pactes.calls.models import Call
@@ -171,38 +172,61 @@ def _by_departement(measures: QuerySet[ImpactMeasure]) -> tuple[IndicatorGroup, 
     return _sorted(groups)
 
 
-def _by_public(measures: QuerySet[ImpactMeasure], label: Callable[[Call, str], str]) -> tuple[IndicatorGroup, ...]:
-    # The publics of an action are a list: the database sums per (list, project), streamed; each code of the list gets
-    # the sums, and its distinct projects are counted from those pairs.
-    calls = {c.pk: c for c in Call.objects.filter(pk__in=measures.values("action__dossier__call_id"))}
+def _publics_with(code: str) -> Q:
+    """The indicators whose action lists the public ``code`` (« — »: lists none); on the list's JSON text, which both
+    engines write ``["a", "b"]``, the codes being slugs."""
+    if code == NO_KEY:
+        return Q(publics_text="[]") | Q(action__publics__isnull=True)
+    return Q(publics_text__contains=f'"{code}"')
+
+
+def _by_public(
+    measures: QuerySet[ImpactMeasure], label: Callable[[Call, str], str], calls: dict[int, Call]
+) -> tuple[IndicatorGroup, ...]:
+    # The publics of an action are a list: the database sums per (list, unit), each code of the list gets the sums;
+    # the distinct projects of each code are then counted by the database, one filtered count per code.
     groups: dict[tuple[str, str], IndicatorGroup] = {}
-    projects: dict[tuple[str, str], set[int]] = {}
     rows = (
-        measures.values(
-            "unit_key",
-            publics=F("action__publics"),
-            call_id=F("action__dossier__call_id"),
-            dossier_id=F("action__dossier_id"),
-        )
+        measures.values("unit_key", publics=F("action__publics"), call_id=F("action__dossier__call_id"))
         .annotate(**_figures(with_projects=False))
-        .order_by("call_id", "dossier_id")
+        .order_by("call_id")
     )
-    for row in rows.iterator(chunk_size=5000):
+    for row in rows:
         for code in row["publics"] or [NO_KEY]:
             _merge(groups, code, label(calls[row["call_id"]], code), row["unit_key"], row)
-            projects.setdefault((code, row["unit_key"]), set()).add(row["dossier_id"])
-    for key, group in groups.items():
-        group.projects = len(projects[key])
+    codes = sorted({code for code, _unit in groups})
+    if codes:
+        counts = (
+            measures.annotate(publics_text=Cast("action__publics", TextField()))
+            .values("unit_key")
+            .annotate(
+                **{
+                    f"projects_{n}": Count("action__dossier", distinct=True, filter=_publics_with(code))
+                    for n, code in enumerate(codes)
+                }
+            )
+        )
+        for row in counts:
+            for n, code in enumerate(codes):
+                if (code, row["unit_key"]) in groups:
+                    groups[(code, row["unit_key"])].projects = row[f"projects_{n}"]
     return _sorted(groups)
 
 
 def indicator_groups(
-    dossiers: QuerySet[Dossier], public_label: Callable[[Call, str], str]
+    dossiers: QuerySet[Dossier],
+    public_label: Callable[[Call, str], str],
+    *,
+    calls: Iterable[Call] | None = None,
 ) -> tuple[tuple[IndicatorGroup, ...], tuple[IndicatorGroup, ...], tuple[IndicatorGroup, ...]]:
     """The indicators of ``dossiers`` added up by measure of the Pacte, by public and by département, within each
-    unit: a fixed number of grouped queries, whatever the number of projects."""
+    unit: a fixed number of grouped queries, whatever the number of projects. ``calls``: those of ``dossiers`` when
+    the caller already holds them (their publics' labels)."""
     measures = _measures(dossiers)
-    return _by_measure(measures), _by_public(measures, public_label), _by_departement(measures)
+    if calls is None:
+        calls = Call.objects.filter(pk__in=dossiers.values("call_id"))
+    by_pk = {c.pk: c for c in sorted(calls, key=lambda c: c.pk)}
+    return _by_measure(measures), _by_public(measures, public_label, by_pk), _by_departement(measures)
 
 
 def public_label(call: Call, code: str) -> str:
@@ -314,7 +338,13 @@ def execution_of(dossiers: QuerySet[Dossier], envelope: Decimal | None) -> Execu
 
 def consolidation(*, dossiers: QuerySet[Dossier], calls: Iterable[Call], show_envelope: bool) -> Consolidation:
     """Indicators and execution of the envelope over ``dossiers`` (already scoped to the viewer)."""
-    by_measure, by_public, by_departement = indicator_groups(dossiers, public_label)
+    # The calls of the dossiers (their publics' labels), each with how many of ``dossiers`` it holds: one query.
+    theirs = list(
+        Call.objects.filter(pk__in=dossiers.values("call_id")).annotate(
+            n_dossiers=Count("dossiers", filter=Q(dossiers__in=dossiers.order_by().values("pk")))
+        )
+    )
+    by_measure, by_public, by_departement = indicator_groups(dossiers, public_label, calls=theirs)
     envelopes = [c.regional_envelope for c in calls]
     envelope = None
     if show_envelope and envelopes and all(e is not None for e in envelopes):
@@ -324,5 +354,5 @@ def consolidation(*, dossiers: QuerySet[Dossier], calls: Iterable[Call], show_en
         by_public=by_public,
         by_departement=by_departement,
         execution=execution_of(dossiers, envelope),
-        dossier_count=dossiers.count(),
+        dossier_count=sum(c.n_dossiers for c in theirs),  # type: ignore[attr-defined]
     )
