@@ -55,10 +55,16 @@ def assessable_dossiers(user: User) -> QuerySet[Dossier]:
 
 def dossier_territory(dossier: Dossier) -> Epci | None:
     """The territory of a dossier for the cumulated cap: the first EPCI of its perimeter, else its first commune's."""
-    link = Dossier.epcis.through.objects.filter(dossier=dossier).select_related("epci").order_by("pk").first()
+    link = (
+        Dossier.epcis.through.objects.filter(dossier=dossier)
+        .select_related("epci")
+        .defer("epci__geometry")
+        .order_by("pk")
+        .first()
+    )
     if link is not None:
         return link.epci
-    commune = dossier.communes.select_related("epci").exclude(epci=None).first()
+    commune = dossier.communes.select_related("epci").defer("epci__geometry").exclude(epci=None).first()
     return commune.epci if commune is not None else None
 
 
