@@ -246,7 +246,7 @@ UNDETERMINED = "Territoire non déterminé"
 
 
 def territory_ranking_page(
-    dossiers: QuerySet[Dossier], config: CallConfig, *, page: int | str | None = 1, per_page: int = TERRITORIES_PER_PAGE
+    dossiers: QuerySet[Dossier], config: CallConfig, *, page: int | str | None = 1, per_page: int | None = None
 ) -> RankingPage:
     """The territories of ``dossiers`` in the order of their names, ``per_page`` at a time: only the dossiers of the
     page's territories are read, each territory whole (``territory_rankings``)."""
@@ -262,7 +262,7 @@ def territory_ranking_page(
     for territory in unproposed.values():
         keys[territory.pk if territory else None] = territory.name if territory else UNDETERMINED
     ordered = sorted(keys.items(), key=lambda kv: kv[1])
-    current = Paginator(ordered, per_page).get_page(page)
+    current = Paginator(ordered, per_page or TERRITORIES_PER_PAGE).get_page(page)
     current.pages_list = list(current.paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     shown = {key for key, _name in current.object_list}
     extra = [pk for pk, t in unproposed.items() if (t.pk if t else None) in shown]
