@@ -7,6 +7,7 @@ administrators; the applicants of the dossier only once the convention is sent t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,7 +16,8 @@ from django.db.models import QuerySet
 from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement
 from pactes.agreements.services import payment_facts, today_for
-from pactes.committee.selectors import retained_decision
+from pactes.calls.models import Call
+from pactes.committee.models import CommitteeDecision, Decision
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.rules.agreement import AgreementState
@@ -118,17 +120,54 @@ class AgreementRow:
     alerts: tuple[Reason, ...]
 
 
-def agreement_rows(user: User, today: dt.date | None = None) -> list[AgreementRow]:
-    """One row per retained dossier the user follows: convention state, EJ, awarded / paid / remaining, alert."""
+AGREEMENT_ROW_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "call_id",
+    "organisation__name",
+    "departement__code",
+    "departement__name",
+)
+
+
+def agreement_list(user: User) -> QuerySet[Dossier]:
+    """The retained dossiers of the convention list, in its order (département, reference); rows read no outline."""
+    return (
+        retained_dossiers_visible_to(user)
+        .select_related("organisation", "departement")
+        .only(*AGREEMENT_ROW_FIELDS)
+        .order_by("departement__code", "reference")
+    )
+
+
+def agreement_rows(
+    user: User, today: dt.date | None = None, *, dossiers: Iterable[Dossier] | None = None
+) -> list[AgreementRow]:
+    """One row per retained dossier the user follows (or of ``dossiers``, a page of ``agreement_list``): convention
+    state, EJ, awarded / paid / remaining, alert; a fixed number of queries for any number of rows."""
+    listed = list(agreement_list(user) if dossiers is None else dossiers)
+    ids = [d.pk for d in listed]
+    calls = {c.pk: c for c in Call.objects.filter(pk__in={d.call_id for d in listed})}
+    for dossier in listed:
+        dossier.call = calls[dossier.call_id]  # each call (and its parsed rules) read once for all rows
+    agreements = {a.dossier_id: a for a in Agreement.objects.filter(dossier_id__in=ids).prefetch_related("payments")}
+    decisions: dict[int, CommitteeDecision] = {}
+    for decision in (
+        CommitteeDecision.objects.of_closed_sessions()
+        .filter(dossier_id__in=[pk for pk in ids if pk not in agreements], decision=Decision.RETAINED)
+        .latest_first()
+    ):
+        decisions.setdefault(decision.dossier_id, decision)
     rows = []
-    dossiers = retained_dossiers_visible_to(user).select_related("call", "organisation", "departement")
-    for dossier in dossiers.order_by("departement__code", "reference"):
-        agreement = Agreement.objects.filter(dossier=dossier).prefetch_related("payments").first()
+    for dossier in listed:
+        agreement = agreements.get(dossier.pk)
         if agreement is not None:
+            agreement.dossier = dossier
             summary = payment_summary(agreement)
             awarded, paid, remaining = summary.awarded, summary.paid, summary.remaining
         else:
-            decision = retained_decision(dossier)
+            decision = decisions.get(dossier.pk)
             awarded = decision.awarded_amount if decision else None
             paid, remaining = Decimal("0.00"), awarded
         rows.append(
@@ -142,6 +181,22 @@ def agreement_rows(user: User, today: dt.date | None = None) -> list[AgreementRo
             )
         )
     return rows
+
+
+def engagement_alert_count(user: User, today: dt.date | None = None) -> int:
+    """How many rows of the whole list carry an engagement alert, counted by the database: per call, the rule says
+    whether a project without EJ is alerted today; the database counts those projects."""
+    listed = retained_dossiers_visible_to(user)
+    count = 0
+    for call in Call.objects.filter(pk__in=listed.values("call_id")):
+        if engagement_alert(has_commitment=False, today=today or today_for(call), config=call.rules):
+            count += (
+                listed.filter(call=call)
+                .exclude(agreement__state__in=[AgreementState.ABANDONED.value, AgreementState.TERMINATED.value])
+                .exclude(agreement__commitment_number__gt="")
+                .count()
+            )
+    return count
 
 
 def engagement_deadline_of(dossier: Dossier) -> dt.date | None:

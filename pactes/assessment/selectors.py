@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Proposal, ScoreSheet, Transmission
@@ -54,10 +55,16 @@ def assessable_dossiers(user: User) -> QuerySet[Dossier]:
 
 def dossier_territory(dossier: Dossier) -> Epci | None:
     """The territory of a dossier for the cumulated cap: the first EPCI of its perimeter, else its first commune's."""
-    link = Dossier.epcis.through.objects.filter(dossier=dossier).select_related("epci").order_by("pk").first()
+    link = (
+        Dossier.epcis.through.objects.filter(dossier=dossier)
+        .select_related("epci")
+        .defer("epci__geometry")
+        .order_by("pk")
+        .first()
+    )
     if link is not None:
         return link.epci
-    commune = dossier.communes.select_related("epci").exclude(epci=None).first()
+    commune = dossier.communes.select_related("epci").defer("epci__geometry").exclude(epci=None).first()
     return commune.epci if commune is not None else None
 
 
@@ -166,7 +173,10 @@ def transmitted_dossiers(*, call: Call, departement: Departement) -> QuerySet[Do
 def territory_rankings(dossiers: Iterable[Dossier], config: CallConfig) -> list[TerritoryRanking]:
     """The evaluated dossiers grouped by territory (EPCI of their proposal), each group ranked by the rule."""
     items = list(dossiers)
-    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier__in=items).select_related("territory")}
+    proposals = {
+        p.dossier_id: p
+        for p in Proposal.objects.filter(dossier__in=items).select_related("territory").defer("territory__geometry")
+    }
     requested = requested_grants(d.pk for d in items)
     groups: dict[int | None, list[Dossier]] = {}
     territories: dict[int | None, Epci | None] = {}
@@ -210,6 +220,54 @@ def territory_rankings(dossiers: Iterable[Dossier], config: CallConfig) -> list[
         )
     result.sort(key=lambda t: t.name)
     return result
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of territories, each ranked over all its dossiers (its totals and cumulated cap are complete)."""
+
+    territories: list[TerritoryRanking]
+    page: Page
+
+    @property
+    def references(self) -> list[tuple[str, str, int | None]]:
+        """What the page's rank form lists: the dossiers of its territories only."""
+        return [
+            (item.dossier.reference, item.dossier.title, item.proposal.rank if item.proposal else None)
+            for territory in self.territories
+            for item in territory.dossiers
+        ]
+
+
+TERRITORIES_PER_PAGE = 10
+# What a row of the ranking reads of a dossier: not its long texts.
+RANKING_ROW_FIELDS = ("reference", "title", "state", "call_id", "departement_id", "organisation_id")
+UNDETERMINED = "Territoire non déterminé"
+
+
+def territory_ranking_page(
+    dossiers: QuerySet[Dossier], config: CallConfig, *, page: int | str | None = 1, per_page: int | None = None
+) -> RankingPage:
+    """The territories of ``dossiers`` in the order of their names, ``per_page`` at a time: only the dossiers of the
+    page's territories are read, each territory whole (``territory_rankings``)."""
+    rows = dossiers.only(*RANKING_ROW_FIELDS)
+    keys: dict[int | None, str] = dict(
+        Proposal.objects.filter(dossier__in=dossiers.values("pk"))
+        .values_list("territory_id", "territory__name")
+        .distinct()
+        .order_by()
+    )
+    # A dossier evaluated without proposal (not reached through the services) finds its territory as the rule does.
+    unproposed = {d.pk: dossier_territory(d) for d in rows.filter(proposal__isnull=True)}
+    for territory in unproposed.values():
+        keys[territory.pk if territory else None] = territory.name if territory else UNDETERMINED
+    ordered = sorted(keys.items(), key=lambda kv: kv[1])
+    current = Paginator(ordered, per_page or TERRITORIES_PER_PAGE).get_page(page)
+    current.pages_list = list(current.paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
+    shown = {key for key, _name in current.object_list}
+    extra = [pk for pk, t in unproposed.items() if (t.pk if t else None) in shown]
+    members = rows.filter(Q(proposal__territory_id__in=[k for k in shown if k is not None]) | Q(pk__in=extra))
+    return RankingPage(territories=territory_rankings(members, config), page=current)
 
 
 # -- scope of the ranking and transmission pages ------------------------------------------------------------------- ---

@@ -13,16 +13,25 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Opinion, Proposal
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, JuryOpinion
-from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceKind, ResourceLine
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
-from pactes.rules.envelope import ENVELOPE_EXCEEDED, ZERO, EnvelopeDecision, summarize_envelope
+from pactes.rules.envelope import (
+    ENVELOPE_EXCEEDED,
+    ZERO,
+    EnvelopeDecision,
+    EnvelopeSummary,
+    summarize_envelope_totals,
+)
 from pactes.rules.lifecycle import DECIDED_STATES, DossierState
 from pactes.rules.verdict import Reason
 
@@ -84,45 +93,141 @@ class AgendaItem:
         return self.proposal.proposed_amount if self.proposal else None
 
 
+@dataclass(frozen=True)
+class DepartementTotals:
+    """One département's part of the agenda, over all its dossiers (not only those of the page shown)."""
+
+    code: str
+    label: str
+    count: int
+    requested: Decimal
+    proposed: Decimal
+    awarded: Decimal
+
+
 @dataclass
 class AgendaGroup:
     departement: str
+    totals: DepartementTotals
     items: list[AgendaItem] = field(default_factory=list)
 
     @property
     def requested_total(self) -> Decimal:
-        return sum((i.requested for i in self.items), ZERO)
+        return self.totals.requested
 
     @property
     def proposed_total(self) -> Decimal:
-        return sum((i.proposed or ZERO for i in self.items), ZERO)
+        return self.totals.proposed
 
     @property
     def awarded_total(self) -> Decimal:
-        return sum((i.decision.awarded_amount or ZERO for i in self.items if i.decision), ZERO)
+        return self.totals.awarded
 
 
-def _sort_key(item: AgendaItem) -> tuple[str, str, int, str]:
-    proposal = item.proposal
+@dataclass
+class AgendaPage:
+    """One page of the agenda, its dossiers grouped by département, and every département's totals."""
+
+    groups: list[AgendaGroup]
+    page: Page
+    departements: list[DepartementTotals]
+    departement: str  # the code the agenda is filtered on, "" for all
+
+    @property
+    def count(self) -> int:
+        return sum(d.count for d in self.departements)
+
+
+AGENDA_PAGE_SIZE = 50
+# What a row of the agenda reads: never the outlines of the territories nor the long texts of the dossier.
+AGENDA_ROW_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "call_id",
+    "organisation__name",
+    "departement__code",
+    "departement__name",
+)
+
+
+def visible_agenda(*, session: CommitteeSession, user: User) -> QuerySet[Dossier]:
+    """The agenda's dossiers that ``user`` may see, in the agenda's order: département, territory, rank, reference."""
     return (
-        item.dossier.departement.code,
-        proposal.territory.name if proposal else "",
-        proposal.rank if proposal and proposal.rank else 9999,
-        item.dossier.reference,
-    )
-
-
-def session_agenda(*, session: CommitteeSession, user: User) -> list[AgendaGroup]:
-    """The agenda as ``user`` may see it, grouped by département, ordered by territory and rank."""
-    dossiers = list(
         dossiers_visible_to(user)
         .filter(pk__in=session_agenda_dossiers(session).values("pk"))
-        .select_related("organisation", "departement", "call")
+        .order_by(
+            "departement__code",
+            Coalesce("proposal__territory__name", Value("")),
+            Coalesce("proposal__rank", Value(9999)),
+            "reference",
+        )
     )
+
+
+def _by_departement(qs: QuerySet[Any], path: str, amount: str) -> dict[str, Decimal]:
+    rows = qs.order_by().values_list(f"{path}departement__code").annotate(total=Sum(amount))
+    return {code: total or ZERO for code, total in rows}
+
+
+def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> list[DepartementTotals]:
+    """Each département's number of dossiers and requested, proposed and awarded totals: GROUP BY in the database."""
+    scope = dossiers.order_by().values("pk")
+    requested = _by_departement(
+        ResourceLine.objects.filter(dossier__in=scope, kind=ResourceKind.STATE_PTS), "dossier__", "amount"
+    )
+    proposed = _by_departement(Proposal.objects.filter(dossier__in=scope), "dossier__", "proposed_amount")
+    awarded = _by_departement(
+        CommitteeDecision.objects.filter(session=session, dossier__in=scope), "dossier__", "awarded_amount"
+    )
+    counts = (
+        Dossier.objects.filter(pk__in=scope)
+        .values_list("departement__code", "departement__name")
+        .annotate(n=Count("pk"))
+        .order_by("departement__code")
+    )
+    return [
+        DepartementTotals(
+            code=code,
+            label=f"{name} ({code})",
+            count=n,
+            requested=requested.get(code, ZERO),
+            proposed=proposed.get(code, ZERO),
+            awarded=awarded.get(code, ZERO),
+        )
+        for code, name, n in counts
+    ]
+
+
+def session_agenda(
+    *,
+    session: CommitteeSession,
+    user: User,
+    departement: str = "",
+    page: int | str | None = 1,
+    per_page: int = AGENDA_PAGE_SIZE,
+) -> AgendaPage:
+    """One page of the agenda as ``user`` may see it (of one département when ``departement`` is a code), grouped by
+    département, ordered by territory and rank; the totals are over every dossier of each département."""
+    visible = visible_agenda(session=session, user=user)
+    departements = agenda_totals(session=session, dossiers=visible)
+    shown = visible.filter(departement__code=departement) if departement else visible
+    paginator = Paginator(
+        shown.select_related("organisation", "departement").only(*AGENDA_ROW_FIELDS),
+        per_page,
+        allow_empty_first_page=True,
+    )
+    current = paginator.get_page(page)
+    current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
+    dossiers = list(current.object_list)
     ids = [d.pk for d in dossiers]
-    proposals = {p.dossier_id: p for p in Proposal.objects.select_related("territory").filter(dossier_id__in=ids)}
+    proposals = {
+        p.dossier_id: p
+        for p in Proposal.objects.select_related("territory").defer("territory__geometry").filter(dossier_id__in=ids)
+    }
     decisions = {
-        d.dossier_id: d for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session)
+        d.dossier_id: d
+        for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session, dossier_id__in=ids)
     }
     requested = requested_grants(ids)
     summaries = opinion_summaries(session=session, dossier_ids=ids)
@@ -132,41 +237,40 @@ def session_agenda(*, session: CommitteeSession, user: User) -> list[AgendaGroup
             dossier_id__in=ids, transition__startswith="reopen_", at__gte=session.closed_at
         ).select_related("by"):
             reopenings.setdefault(log.dossier_id, log)
-    items = sorted(
-        (
-            AgendaItem(
-                d,
-                proposals.get(d.pk),
-                requested.get(d.pk, ZERO),
-                decisions.get(d.pk),
-                reopenings.get(d.pk),
-                summaries.get(d.pk),
-                next((o for o in summaries[d.pk].opinions if o.member_id == user.pk), None),
-            )
-            for d in dossiers
-        ),
-        key=_sort_key,
-    )
+    totals = {t.code: t for t in departements}
     groups: list[AgendaGroup] = []
-    for item in items:
-        label = str(item.dossier.departement)
+    for d in dossiers:
+        item = AgendaItem(
+            d,
+            proposals.get(d.pk),
+            requested.get(d.pk, ZERO),
+            decisions.get(d.pk),
+            reopenings.get(d.pk),
+            summaries.get(d.pk),
+            next((o for o in summaries[d.pk].opinions if o.member_id == user.pk), None),
+        )
+        label = totals[d.departement.code].label
         if not groups or groups[-1].departement != label:
-            groups.append(AgendaGroup(label))
+            groups.append(AgendaGroup(label, totals[d.departement.code]))
         groups[-1].items.append(item)
-    return groups
+    return AgendaPage(groups=groups, page=current, departements=departements, departement=departement)
 
 
-def committed_decisions(call: Call) -> list[CommitteeDecision]:
+def agenda_page_of(*, session: CommitteeSession, user: User, dossier: Dossier, per_page: int = AGENDA_PAGE_SIZE) -> int:
+    """The page of its département's agenda on which ``dossier`` is listed (1 when it is not on the agenda)."""
+    ids = list(
+        visible_agenda(session=session, user=user)
+        .filter(departement_id=dossier.departement_id)
+        .values_list("pk", flat=True)
+    )
+    return ids.index(dossier.pk) // per_page + 1 if dossier.pk in ids else 1
+
+
+def committed_decisions(call: Call) -> QuerySet[CommitteeDecision]:
     """The decisions of closed sessions that still hold: the latest retained one of each dossier still retained."""
-    current: dict[int, CommitteeDecision] = {}
-    for decision in (
-        CommitteeDecision.objects.of_closed_sessions()
-        .filter(session__call=call, decision=Decision.RETAINED, dossier__state=DossierState.RETAINED.value)
-        .select_related("dossier", "session")
-        .order_by("dossier_id", "-session__closed_at", "-decided_at", "-pk")
-    ):
-        current.setdefault(decision.dossier_id, decision)
-    return list(current.values())
+    retained = CommitteeDecision.objects.of_closed_sessions().filter(session__call=call, decision=Decision.RETAINED)
+    latest = retained.filter(dossier=OuterRef("dossier")).latest_first().values("pk")[:1]
+    return retained.filter(dossier__state=DossierState.RETAINED.value, pk=Subquery(latest))
 
 
 @dataclass(frozen=True)
@@ -185,19 +289,28 @@ class EnvelopeView:
         return self.envelope is not None
 
 
-def envelope_decisions(call: Call) -> list[EnvelopeDecision]:
-    """What closed sessions committed, and what the départements propose for the transmitted dossiers."""
-    decisions = [
-        EnvelopeDecision(d.dossier.reference, is_closed=True, awarded=d.awarded_amount)
-        for d in committed_decisions(call)
+def envelope_summary(call: Call) -> EnvelopeSummary:
+    """What closed sessions committed and what the départements propose for the transmitted dossiers, added up by the
+    database; only the amounts above the cap per project are read one by one, for the rule to name them."""
+    cap = call.rules.grant_cap
+    committed = committed_decisions(call)
+    proposals = Proposal.objects.filter(dossier__call=call, dossier__state=DossierState.TRANSMITTED.value)
+    committed_total = committed.aggregate(total=Sum("awarded_amount"))["total"] or ZERO
+    proposed_total = proposals.aggregate(total=Sum("proposed_amount"))["total"] or ZERO
+    checked = [
+        EnvelopeDecision(reference, is_closed=True, awarded=amount)
+        for reference, amount in committed.filter(awarded_amount__gt=cap)
+        .order_by("dossier_id")
+        .values_list("dossier__reference", "awarded_amount")
+    ] + [
+        EnvelopeDecision(reference, is_closed=False, proposed=amount)
+        for reference, amount in proposals.filter(proposed_amount__gt=cap)
+        .order_by("pk")
+        .values_list("dossier__reference", "proposed_amount")
     ]
-    for proposal in Proposal.objects.filter(
-        dossier__call=call, dossier__state=DossierState.TRANSMITTED.value
-    ).select_related("dossier"):
-        decisions.append(
-            EnvelopeDecision(proposal.dossier.reference, is_closed=False, proposed=proposal.proposed_amount)
-        )
-    return decisions
+    return summarize_envelope_totals(
+        call.regional_envelope, committed=committed_total, proposed=proposed_total, checked=checked, config=call.rules
+    )
 
 
 def session_awarded(session: CommitteeSession) -> Decimal:
@@ -209,7 +322,7 @@ def envelope_for_session(session: CommitteeSession) -> EnvelopeView:
     """The regional envelope as the session sees it (BOP 304 action 23), computed by ``pactes.rules.envelope``."""
     call = session.call
     config = call.rules
-    summary = summarize_envelope(call.regional_envelope, envelope_decisions(call), config)
+    summary = envelope_summary(call)
     awarded = ZERO if session.is_closed else session_awarded(session)
     remaining = None if summary.remaining is None else summary.remaining - awarded
     reasons = list(summary.reasons)

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
@@ -49,9 +50,8 @@ from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ENVELOPE_NOT_SET,
     ZERO,
-    EnvelopeDecision,
     award_problems,
-    summarize_envelope,
+    summarize_envelope_totals,
 )
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
@@ -256,13 +256,18 @@ def decision_problems(
 def _envelope_problems(*, session: CommitteeSession, dossier: Dossier, awarded_amount: Decimal) -> list[Reason]:
     # 1.4, 1.6: what the committee awards stays within the regional envelope (BOP 304 action 23).
     call = session.call
-    others = session.decisions.filter(decision=Decision.RETAINED).exclude(dossier=dossier).select_related("dossier")
-    decisions = [
-        EnvelopeDecision(d.dossier.reference, is_closed=True, awarded=d.awarded_amount)
-        for d in [*committed_decisions(call), *others]
-    ]
-    decisions.append(EnvelopeDecision(dossier.reference, is_closed=True, awarded=awarded_amount))
-    summary = summarize_envelope(call.regional_envelope, decisions, call.rules)
+    others = session.decisions.filter(decision=Decision.RETAINED).exclude(dossier=dossier)
+    committed = (committed_decisions(call).aggregate(total=Sum("awarded_amount"))["total"] or ZERO) + (
+        others.aggregate(total=Sum("awarded_amount"))["total"] or ZERO
+    )
+    # Only the totals matter here: the cap per project is checked on this decision by ``award_problems``.
+    summary = summarize_envelope_totals(
+        call.regional_envelope,
+        committed=committed + awarded_amount,
+        proposed=ZERO,
+        checked=[],
+        config=call.rules,
+    )
     problems = [r for r in summary.reasons if r.code == ENVELOPE_NOT_SET]
     if summary.remaining is not None and summary.remaining < 0:
         available = summary.remaining + awarded_amount
@@ -321,20 +326,29 @@ def _before_opening_problems(session: CommitteeSession, at: dt.datetime | None) 
 
 
 # -- closing --------------------------------------------------------------------------------------------------------
-def closing_problems(session: CommitteeSession) -> list[Reason]:
-    """Why the session may not be closed yet (shown on its page, and checked again when closing)."""
+def closing_problems(session: CommitteeSession, *, listed: int | None = None) -> list[Reason]:
+    """Why the session may not be closed yet (shown on its page, and checked again when closing). ``listed``: at most
+    so many undecided dossiers are named, the others counted in one more reason (the page); all of them by default."""
     if not session.is_open:
         return [Reason(SESSION_NOT_OPEN, "Seule une séance ouverte peut être close.")]
     problems = quorum_problems(session)
-    agenda = list(session_agenda_dossiers(session).order_by("departement__code", "reference"))
-    if not agenda:
+    agenda = session_agenda_dossiers(session)
+    if not agenda.exists():
         problems.append(Reason(AGENDA_EMPTY, "L'ordre du jour est vide : aucun dossier n'a été transmis au comité."))
-    decided = set(session.decisions.values_list("dossier_id", flat=True))
-    problems += [
-        Reason(DOSSIER_UNDECIDED, f"Le dossier {d.reference} n'a pas encore de décision.")
-        for d in agenda
-        if d.pk not in decided
-    ]
+    undecided = agenda.exclude(pk__in=session.decisions.values("dossier_id")).order_by("departement__code", "reference")
+    references = list(undecided.values_list("reference", flat=True)[: None if listed is None else listed + 1])
+    if listed is not None and len(references) > listed:
+        references = references[:listed]
+        rest = undecided.count() - listed
+        problems += [Reason(DOSSIER_UNDECIDED, f"Le dossier {r} n'a pas encore de décision.") for r in references]
+        problems.append(
+            Reason(
+                DOSSIER_UNDECIDED,
+                f"Et {rest} autre{'s' if rest > 1 else ''} dossier{'s' if rest > 1 else ''} sans décision.",
+            )
+        )
+    else:
+        problems += [Reason(DOSSIER_UNDECIDED, f"Le dossier {r} n'a pas encore de décision.") for r in references]
     envelope = envelope_for_session(session)
     if envelope.remaining is not None and envelope.remaining < 0:
         problems.append(

@@ -21,7 +21,7 @@ from pactes.dossiers.models import Dossier, ExpenseLine, InKindLine, ResourceKin
 from pactes.dossiers.selectors import with_requested_grant
 from pactes.exports.definition import Column, Kind, Labels, Row, Sheet, heads, in_dossier_order, joined, paris
 from pactes.exports.sheets_project import DEPARTEMENT, DOSSIER
-from pactes.followup.consolidation import engaged_amount, with_execution_figures
+from pactes.followup.consolidation import with_execution_figures
 from pactes.rules import budget
 from pactes.rules.agreement import AgreementState
 from pactes.rules.lifecycle import DossierState
@@ -111,7 +111,7 @@ def _dossiers(ids: Sequence[int], labels: Labels) -> Iterator[Row]:
             _OPINIONS.get(proposal.opinion, "") if proposal else "",
             proposal.rank if proposal else None,
             figures.awarded or None,
-            engaged_amount(figures.awarded, figures.is_engaged) or None,
+            figures.engaged or None,
             figures.paid_total,
             rates[d.pk],
             paris(d.submitted_at),

@@ -72,11 +72,24 @@ def summarize_envelope(
     envelope: Decimal | None, decisions: Sequence[EnvelopeDecision], config: CallConfig
 ) -> EnvelopeSummary:
     """Committed, proposed and remaining amounts of the regional envelope, with what goes beyond it."""
-    section = config.section("funding.regional_envelope")
-    reasons: list[Reason] = []
     committed = sum((d.awarded for d in decisions if d.is_closed and d.awarded is not None), ZERO)
     proposed = sum((d.proposed for d in decisions if not d.is_closed and d.proposed is not None), ZERO)
-    for d in decisions:
+    return summarize_envelope_totals(envelope, committed=committed, proposed=proposed, checked=decisions, config=config)
+
+
+def summarize_envelope_totals(
+    envelope: Decimal | None,
+    *,
+    committed: Decimal,
+    proposed: Decimal,
+    checked: Sequence[EnvelopeDecision],
+    config: CallConfig,
+) -> EnvelopeSummary:
+    """The same summary from totals the database added up; ``checked`` are the decisions whose amount is held against
+    the cap per project (every decision, or those a query found above it: a query narrows, this rule decides)."""
+    section = config.section("funding.regional_envelope")
+    reasons: list[Reason] = []
+    for d in checked:
         amount = d.awarded if d.is_closed else d.proposed
         if amount is not None:
             reasons += award_problems(amount, config, reference=d.reference)

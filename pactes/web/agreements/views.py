@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +20,10 @@ from pactes.agreements.models import Agreement
 from pactes.agreements.selectors import (
     STAFF_ROLES,
     agreement_engagement_alert,
+    agreement_list,
     agreement_rows,
     agreements_visible_to,
+    engagement_alert_count,
     payment_summary,
     retained_dossiers_visible_to,
 )
@@ -43,6 +46,7 @@ from pactes.web.evidence.files import evidence_file_response
 from . import forms as f
 
 DASHBOARD = "/espace/"
+PER_PAGE = 50  # rows of the convention list per page
 DOCUMENTS = {
     "pdf": ("pdf_file", "application/pdf", "convention-{ref}.pdf"),
     "docx": (
@@ -104,14 +108,16 @@ def agreement_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role not in STAFF_ROLES:
         raise Http404("La liste des conventions est réservée aux services de l'État.")
-    rows = agreement_rows(user)
+    page = Paginator(agreement_list(user), PER_PAGE).get_page(request.GET.get("page"))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     return render(
         request,
         "agreements/index.html",
         {
             "page_title": "Conventions, engagements et versements",
-            "rows": rows,
-            "alert_count": sum(1 for r in rows if r.alerts),
+            "rows": agreement_rows(user, dossiers=page.object_list),
+            "page_obj": page,
+            "alert_count": engagement_alert_count(user),
             "breadcrumb_data": {"links": [{"url": DASHBOARD, "title": "Mon espace"}], "current": "Conventions"},
         },
     )

@@ -25,6 +25,7 @@ from pactes.assessment.selectors import (
     departements_for,
     evaluated_dossiers,
     score_board,
+    territory_ranking_page,
     territory_rankings,
     transmissions_visible_to,
     transmitted_dossiers,
@@ -270,26 +271,24 @@ def _scope(request: HttpRequest) -> tuple[Departement | None, Call | None, Scope
 @require_http_methods(["GET", "POST"])
 def ranking(request: HttpRequest) -> HttpResponse:
     departement, call, scope_form = _scope(request)
-    territories = (
-        territory_rankings(
-            evaluated_dossiers(call=call, departement=departement).select_related("organisation"), call.rules
+    # One page of territories; the form lists and posts only the dossiers of the page's territories (ADR 0043).
+    evaluated = (
+        territory_ranking_page(
+            evaluated_dossiers(call=call, departement=departement), call.rules, page=request.GET.get("page")
         )
         if departement is not None and call is not None
-        else []
+        else None
     )
     transmitted = (
-        territory_rankings(
-            transmitted_dossiers(call=call, departement=departement).select_related("organisation"), call.rules
+        territory_ranking_page(
+            transmitted_dossiers(call=call, departement=departement), call.rules, page=request.GET.get("transmis")
         )
         if departement is not None and call is not None
-        else []
+        else None
     )
+    territories = evaluated.territories if evaluated is not None else []
     can_edit = departement is not None and is_instructor_of(request.user, departement.pk)
-    references = [
-        (item.dossier.reference, item.dossier.title, item.proposal.rank if item.proposal else None)
-        for territory in territories
-        for item in territory.dossiers
-    ]
+    references = evaluated.references if evaluated is not None else []
     form = RankingForm(references=references) if can_edit else None
     status = 200
     if request.method == "POST":
@@ -304,7 +303,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, reason.message)
             else:
                 messages.success(request, "Le classement a été enregistré.")
-                return redirect(_scope_url("assessment:ranking", departement, call))
+                page = evaluated.page.number if evaluated is not None else 1
+                return redirect(f"{_scope_url('assessment:ranking', departement, call)}&page={page}")
         status = 400
     return render(
         request,
@@ -317,7 +317,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "rules": call.rules if call else None,
             "scope_form": scope_form,
             "territories": territories,
-            "transmitted": transmitted,
+            "territory_page": evaluated.page if evaluated is not None else None,
+            "transmitted": transmitted.territories if transmitted is not None else [],
+            "transmitted_page": transmitted.page if transmitted is not None else None,
             "form": form,
             "can_edit": can_edit,
             "transmit_url": _scope_url("assessment:transmit", departement, call),

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
@@ -26,6 +27,7 @@ from pactes.committee.documents import letter_filename, minutes_filename
 from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
+    agenda_page_of,
     envelope_for_session,
     is_jury_member_of,
     latest_closed_decision,
@@ -60,6 +62,7 @@ from pactes.web.evidence.files import evidence_file_response
 from . import forms as f
 
 DASHBOARD = "/espace/"
+CLOSING_PROBLEMS_LISTED = 10  # undecided dossiers named on the session's page; the others are counted
 AMOUNT_CODES = {"AWARD_MISSING", "AWARD_OVER_CAP", "AWARD_OVER_REQUESTED", "ENVELOPE_EXCEEDED", "ENVELOPE_NOT_SET"}
 
 
@@ -239,13 +242,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "call": session.call,
             "session": session,
             "rules": session.call.rules,
-            "agenda": session_agenda(session=session, user=user),
+            "agenda": session_agenda(
+                session=session,
+                user=user,
+                departement=request.GET.get("departement", "")[:3],
+                page=request.GET.get("page"),
+            ),
             "envelope": envelope_for_session(session),
             "attendances": attendances,
             "present": present_count(session),
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
             "quorum_problems": [] if session.is_closed else quorum_problems(session),
-            "closing_problems": closing_problems(session) if session.is_open else [],
+            "closing_problems": closing_problems(session, listed=CLOSING_PROBLEMS_LISTED) if session.is_open else [],
             "attendance_form": f.AttendanceForm(
                 session=session, initial={"present": [a.user for a in attendances if a.is_present]}
             )
@@ -441,7 +449,9 @@ def decide(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
                 form.add_error(field, reason.message)
         else:
             messages.success(request, f"La décision sur le dossier {target.reference} est enregistrée.")
-            return redirect(f"{reverse('committee:detail', args=[session.pk])}#dossier-{target.reference}")
+            page = agenda_page_of(session=session, user=user, dossier=target)
+            query = urlencode({"departement": target.departement.code, "page": page})
+            return redirect(f"{reverse('committee:detail', args=[session.pk])}?{query}#dossier-{target.reference}")
     return _dossier_page(request, session, target, decision_form=form)
 
 

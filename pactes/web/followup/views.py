@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,6 +53,16 @@ from . import forms as f
 
 DASHBOARD = "/espace/"
 CONSOLIDATED_ROLES = {Role.DREETS, Role.ADMIN, Role.INSTRUCTOR}
+PER_PAGE = 25  # projects per page of the follow-up list (each row reads its actions, measures and reports)
+LIST_ROW_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "call_id",
+    "organisation__name",
+    "departement__code",
+    "departement__name",
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -100,15 +111,25 @@ def _breadcrumb(current: str, dossier: Dossier | None = None) -> dict[str, Any]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    dossiers = list(
-        followed_dossiers_visible_to(user).select_related("call", "organisation", "departement").order_by("reference")
+    dossiers = (
+        followed_dossiers_visible_to(user)
+        .select_related("organisation", "departement")
+        .only(*LIST_ROW_FIELDS)
+        .order_by("reference")
     )
-    rows = [dossier_followup(dossier=d) for d in dossiers]
+    page = Paginator(dossiers, PER_PAGE).get_page(request.GET.get("page"))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
+    listed = list(page.object_list)
+    calls = {c.pk: c for c in Call.objects.filter(pk__in={d.call_id for d in listed})}
+    for d in listed:
+        d.call = calls[d.call_id]  # each call (and its parsed rules) read once for the page
+    rows = [dossier_followup(dossier=d) for d in listed]
     return render(
         request,
         "followup/index.html",
         {
             "rows": rows,
+            "page_obj": page,
             "page_title": "Suivi des projets retenus",
             "breadcrumb_data": {"links": [{"url": DASHBOARD, "title": "Mon espace"}], "current": "Suivi des projets"},
             "may_consolidate": user.role in CONSOLIDATED_ROLES,
