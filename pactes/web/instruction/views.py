@@ -37,6 +37,8 @@ from pactes.instruction.selectors import (
     is_instruction_staff,
     may_exchange,
     messages_visible_to,
+    queue_page_queryset,
+    queue_rows,
     state_counts,
 )
 from pactes.instruction.services import (
@@ -128,7 +130,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     regional = user.role == Role.DREETS
     form, calls = queue_form(request, user)
     filters = form.filters()
-    paginator = Paginator(dossier_queue(user, filters), PER_PAGE)
+    paginator = Paginator(queue_page_queryset(dossier_queue(user, filters)), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     shown_call = next((c for c in calls if c.slug == filters.call), calls[0] if calls else None)
@@ -143,6 +145,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             },
             "form": form,
             "page_obj": page,
+            "rows": queue_rows(page),
             "counts": state_counts(user, filters),
             "total": paginator.count,
             "filters": filters,
