@@ -111,8 +111,10 @@ def dossier_queue(user: User, filters: QueueFilters) -> QuerySet[Dossier]:
 def queue_page_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What a row of the queue shows, fetched with the page's rows: the dossier's short columns, its porteur's name,
     its département's code, its EPCI's names (no text of the dossier, no YAML of the call, no outline)."""
-    return qs.select_related("organisation", "departement").only(*QUEUE_ROW_FIELDS).prefetch_related(
-        Prefetch("epcis", queryset=Epci.objects.only("name").order_by("name"))
+    return (
+        qs.select_related("organisation", "departement")
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related(Prefetch("epcis", queryset=Epci.objects.only("name").order_by("name")))
     )
 
 
