@@ -24,7 +24,7 @@ from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, wit
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.calendar import date_fr
 from pactes.rules.lifecycle import DossierState
-from pactes.territories.models import Epci
+from pactes.territories.models import Departement, Epci
 
 INSTRUCTION_STEP = "instruction"
 
@@ -152,9 +152,35 @@ def state_counts(user: User, filters: QueueFilters) -> list[tuple[DossierState, 
 
 
 def calls_in_scope(user: User) -> QuerySet[Call]:
-    return Call.objects.filter(pk__in=dossiers_in_instruction(user).order_by().values("call_id")).order_by(
-        "-filing_opens_at"
-    )
+    """The calls with at least one dossier in the person's queue: one ``EXISTS`` per call, which stops at the first
+    dossier (not a pass over the whole queue)."""
+    scope = dossiers_in_instruction(user).order_by()
+    return Call.objects.filter(Exists(scope.filter(call_id=OuterRef("pk")))).order_by("-filing_opens_at")
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    departements: list[tuple[str, str]] | None  # None: an instructor's queue has one département, no list
+    epcis: list[tuple[str, str]]
+
+
+def queue_choices(user: User, calls: Iterable[Call]) -> QueueChoices:
+    """The départements and EPCI the queue's filter offers, from the reference data of the person's territory: the EPCI
+    touching the instructor's département, or the départements and EPCI of the calls' regions for the DREETS. Constant
+    in the number of dossiers (issue 12): the list does not depend on which of them have dossiers yet."""
+    if user.role == Role.INSTRUCTOR:
+        epcis = Epci.objects.filter(departements=user.departement_id)
+        departements = None
+    else:
+        regions = sorted({call.rules.region_code for call in calls})
+        epcis = Epci.objects.filter(main_region_code__in=regions)
+        departements = [
+            (code, f"{code} — {name}")
+            for code, name in Departement.objects.filter(region_code__in=regions)
+            .order_by("code")
+            .values_list("code", "name")
+        ]
+    return QueueChoices(departements=departements, epcis=list(epcis.order_by("name").values_list("siren", "name")))
 
 
 @dataclass(frozen=True)
