@@ -34,11 +34,13 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
         return qs.none()
     match user.role:
         case Role.APPLICANT:
-            # Two semi-joins (IN subqueries), no outer join: each dossier once without DISTINCT (issue 12).
-            return qs.filter(
-                Q(organisation_id__in=user.memberships.values("organisation_id"))
-                | Q(pk__in=Dossier.editors.through.objects.filter(user_id=user.pk).values("dossier_id"))
-            )
+            # The union of two small sets of ids (its organisations' dossiers, those it was invited to): no outer join,
+            # each dossier once without DISTINCT, read through the indexes on organisation and editor (issue 12).
+            of_its_organisations = Dossier.objects.filter(
+                organisation_id__in=user.memberships.values("organisation_id")
+            ).values("pk")
+            invited = Dossier.editors.through.objects.filter(user_id=user.pk).values("dossier_id")
+            return qs.filter(pk__in=of_its_organisations.union(invited))
         case Role.INSTRUCTOR:
             return qs.filter(departement_id=user.departement_id).exclude(state=DossierState.DRAFT.value)
         case Role.DREETS | Role.ADMIN:
