@@ -55,16 +55,10 @@ def assessable_dossiers(user: User) -> QuerySet[Dossier]:
 
 def dossier_territory(dossier: Dossier) -> Epci | None:
     """The territory of a dossier for the cumulated cap: the first EPCI of its perimeter, else its first commune's."""
-    link = (
-        Dossier.epcis.through.objects.filter(dossier=dossier)
-        .select_related("epci")
-        .defer("epci__geometry")
-        .order_by("pk")
-        .first()
-    )
+    link = Dossier.epcis.through.objects.filter(dossier=dossier).select_related("epci").order_by("pk").first()
     if link is not None:
         return link.epci
-    commune = dossier.communes.select_related("epci").defer("epci__geometry").exclude(epci=None).first()
+    commune = dossier.communes.select_related("epci").exclude(epci=None).first()
     return commune.epci if commune is not None else None
 
 
@@ -173,10 +167,7 @@ def transmitted_dossiers(*, call: Call, departement: Departement) -> QuerySet[Do
 def territory_rankings(dossiers: Iterable[Dossier], config: CallConfig) -> list[TerritoryRanking]:
     """The evaluated dossiers grouped by territory (EPCI of their proposal), each group ranked by the rule."""
     items = list(dossiers)
-    proposals = {
-        p.dossier_id: p
-        for p in Proposal.objects.filter(dossier__in=items).select_related("territory").defer("territory__geometry")
-    }
+    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier__in=items).select_related("territory")}
     requested = requested_grants(d.pk for d in items)
     groups: dict[int | None, list[Dossier]] = {}
     territories: dict[int | None, Epci | None] = {}

@@ -85,7 +85,7 @@ def epci_stats(*, indicator_code: str, year: int) -> list[EpciStat]:
 
 
 def region_departements(call: Call) -> list[Departement]:
-    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code").defer("geometry"))
+    return list(Departement.objects.filter(region_code=call.rules.region_code).order_by("code"))
 
 
 def region_departement_names(call: Call) -> dict[str, str]:

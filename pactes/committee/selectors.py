@@ -221,10 +221,7 @@ def session_agenda(
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     dossiers = list(current.object_list)
     ids = [d.pk for d in dossiers]
-    proposals = {
-        p.dossier_id: p
-        for p in Proposal.objects.select_related("territory").defer("territory__geometry").filter(dossier_id__in=ids)
-    }
+    proposals = {p.dossier_id: p for p in Proposal.objects.select_related("territory").filter(dossier_id__in=ids)}
     decisions = {
         d.dossier_id: d
         for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session, dossier_id__in=ids)

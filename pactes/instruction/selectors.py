@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
 from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priority
 from pactes.dossiers.search import dossiers_matching
-from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
+from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.calendar import date_fr
 from pactes.rules.lifecycle import DossierState
+from pactes.territories.models import Departement, Epci
 
 INSTRUCTION_STEP = "instruction"
 
@@ -91,27 +93,94 @@ def queue_filter(qs: QuerySet[Dossier], filters: QueueFilters, *, with_state: bo
     return qs
 
 
+def _needs_grant(filters: QueueFilters) -> bool:
+    """The requested grant is computed in SQL over the whole queue only when the queue is sorted or filtered by it;
+    otherwise the page computes it for its own rows (``queue_rows``)."""
+    return filters.sort in ("montant", "-montant") or filters.amount_min is not None or filters.amount_max is not None
+
+
 def dossier_queue(user: User, filters: QueueFilters) -> QuerySet[Dossier]:
-    """The queue's rows, filtered and sorted, with what a row shows fetched in the same query."""
-    qs = queue_filter(with_requested_grant(dossiers_in_instruction(user)), filters)
+    """The queue's dossiers, filtered and sorted: the page paginates it (``queue_rows``), the exports take it whole.
+    ``requested_grant`` is annotated only when the sort or a filter needs it (see ``_needs_grant``)."""
+    qs = dossiers_in_instruction(user)
+    if _needs_grant(filters):
+        qs = with_requested_grant(qs)
+    return queue_filter(qs, filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def queue_page_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What a row of the queue shows, fetched with the page's rows: the dossier's short columns, its porteur's name,
+    its département's code, its EPCI's names (no text of the dossier, no YAML of the call, no outline)."""
     return (
-        qs.select_related("organisation", "departement", "call")
-        .prefetch_related("epcis")
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        qs.select_related("organisation", "departement")
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related(Prefetch("epcis", queryset=Epci.objects.only("name").order_by("name")))
     )
+
+
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "submitted_at",
+    "organisation__name",
+    "departement__code",
+)
+
+
+def queue_rows(page: Iterable[Dossier]) -> list[Dossier]:
+    """The rows of one page of the queue, each with ``requested_grant`` (one grouped query for the page when the
+    queue did not annotate it)."""
+    rows = list(page)
+    missing = [d.pk for d in rows if not hasattr(d, "requested_grant")]
+    if missing:
+        grants = requested_grants(missing)
+        for dossier in rows:
+            if dossier.pk in grants:
+                dossier.requested_grant = grants[dossier.pk]  # type: ignore[attr-defined]
+    return rows
 
 
 def state_counts(user: User, filters: QueueFilters) -> list[tuple[DossierState, int]]:
     """How many dossiers of the queue (its other filters applied) are in each state, in the lifecycle's order."""
-    qs = queue_filter(with_requested_grant(dossiers_in_instruction(user)), filters, with_state=False)
+    qs = dossiers_in_instruction(user)
+    if _needs_grant(filters):
+        qs = with_requested_grant(qs)
+    qs = queue_filter(qs, filters, with_state=False)
     counted = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return [(state, counted.get(state.value, 0)) for state in DossierState if state != DossierState.DRAFT]
 
 
 def calls_in_scope(user: User) -> QuerySet[Call]:
-    return Call.objects.filter(pk__in=dossiers_in_instruction(user).order_by().values("call_id")).order_by(
-        "-filing_opens_at"
-    )
+    """The calls with at least one dossier in the person's queue: one ``EXISTS`` per call, which stops at the first
+    dossier (not a pass over the whole queue)."""
+    scope = dossiers_in_instruction(user).order_by()
+    return Call.objects.filter(Exists(scope.filter(call_id=OuterRef("pk")))).order_by("-filing_opens_at")
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    departements: list[tuple[str, str]] | None  # None: an instructor's queue has one département, no list
+    epcis: list[tuple[str, str]]
+
+
+def queue_choices(user: User, calls: Iterable[Call]) -> QueueChoices:
+    """The départements and EPCI the queue's filter offers, from the reference data of the person's territory: the EPCI
+    touching the instructor's département, or the départements and EPCI of the calls' regions for the DREETS. Constant
+    in the number of dossiers (issue 12): the list does not depend on which of them have dossiers yet."""
+    if user.role == Role.INSTRUCTOR:
+        epcis = Epci.objects.filter(departements=user.departement_id)
+        departements = None
+    else:
+        regions = sorted({call.rules.region_code for call in calls})
+        epcis = Epci.objects.filter(main_region_code__in=regions)
+        departements = [
+            (code, f"{code} — {name}")
+            for code, name in Departement.objects.filter(region_code__in=regions)
+            .order_by("code")
+            .values_list("code", "name")
+        ]
+    return QueueChoices(departements=departements, epcis=list(epcis.order_by("name").values_list("siren", "name")))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from .models import Departement, Epci, Indicator, TerritoryLevel, ValueStatus
+from .models import DepartementOutline, Epci, EpciOutline, Indicator, TerritoryLevel, ValueStatus
 from .selectors import latest_values
 
 
@@ -36,7 +36,7 @@ def map_indicators() -> list[Indicator]:
 
 
 def map_rows(indicator: Indicator | None) -> list[MapRow]:
-    epcis = list(Epci.objects.defer("geometry").order_by("main_departement_code", "name"))
+    epcis = list(Epci.objects.order_by("main_departement_code", "name"))
     values = latest_values(indicator.code, TerritoryLevel.EPCI, [e.siren for e in epcis]) if indicator else {}
     rows = []
     for epci in epcis:
@@ -70,9 +70,9 @@ def epci_feature_collection() -> dict[str, Any]:
             },
             "geometry": geometry,
         }
-        for siren, name, departement, geometry in Epci.objects.filter(geometry__isnull=False)
-        .order_by("siren")
-        .values_list("siren", "name", "main_departement_code", "geometry")
+        for siren, name, departement, geometry in EpciOutline.objects.order_by("epci__siren").values_list(
+            "epci__siren", "epci__name", "epci__main_departement_code", "geometry"
+        )
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -84,8 +84,8 @@ def departement_feature_collection() -> dict[str, Any]:
             "properties": {"code": code, "nom": name, "url": reverse("territories:departement", args=[code])},
             "geometry": geometry,
         }
-        for code, name, geometry in Departement.objects.filter(geometry__isnull=False)
-        .order_by("code")
-        .values_list("code", "name", "geometry")
+        for code, name, geometry in DepartementOutline.objects.order_by("departement__code").values_list(
+            "departement__code", "departement__name", "geometry"
+        )
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -5,6 +5,8 @@ Words: *EPCI* is identified by its SIREN; a *commune* by its INSEE code; an *ind
 its millésime suffix (``Q2`` for the median standard of living, from column ``Q219`` of Filosofi 2019).
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -18,7 +20,6 @@ class Departement(models.Model):
     prefecture_name = models.CharField("chef-lieu", max_length=100)
     population_municipale = models.PositiveIntegerField("population municipale")
     population_totale = models.PositiveIntegerField("population totale")
-    geometry = models.JSONField("contour (GeoJSON)", null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -26,6 +27,11 @@ class Departement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def geometry(self) -> dict[str, Any] | None:
+        """The outline (GeoJSON), read from its own table: one query, for the map views only (ADR 0042)."""
+        return _outline_of(self)
 
 
 class EpciKind(models.TextChoices):
@@ -48,7 +54,6 @@ class Epci(models.Model):
     population_totale = models.PositiveIntegerField("population totale")
     population_municipale_region = models.PositiveIntegerField("population municipale en Occitanie")
     population_totale_region = models.PositiveIntegerField("population totale en Occitanie")
-    geometry = models.JSONField("contour (GeoJSON)", null=True, blank=True)
     search_name = models.CharField("nom normalisé pour la recherche", max_length=200, blank=True, db_index=True)
 
     class Meta:
@@ -60,8 +65,56 @@ class Epci(models.Model):
         return self.name
 
     @property
+    def geometry(self) -> dict[str, Any] | None:
+        """The outline (GeoJSON), read from its own table: one query, for the map views only (ADR 0042)."""
+        return _outline_of(self)
+
+    @property
     def is_mostly_in_region(self) -> bool:
         return self.population_municipale_region * 2 > self.population_municipale
+
+
+class DepartementOutline(models.Model):
+    """The outline of a département, apart from it: no list that joins the département (``select_related``) reads
+    its ≈15 KB of GeoJSON (ADR 0042). Read by the maps only (``Departement.geometry``, ``map_data``)."""
+
+    departement = models.OneToOneField(
+        Departement, on_delete=models.CASCADE, primary_key=True, related_name="outline", verbose_name="département"
+    )
+    geometry = models.JSONField("contour (GeoJSON)")
+
+    class Meta:
+        verbose_name = "contour de département"
+        verbose_name_plural = "contours de départements"
+
+    def __str__(self) -> str:
+        return f"Contour de {self.departement_id}"
+
+
+class EpciOutline(models.Model):
+    """The outline of an EPCI, apart from it (see ``DepartementOutline``)."""
+
+    epci = models.OneToOneField(
+        Epci, on_delete=models.CASCADE, primary_key=True, related_name="outline", verbose_name="EPCI"
+    )
+    geometry = models.JSONField("contour (GeoJSON)")
+
+    class Meta:
+        verbose_name = "contour d'EPCI"
+        verbose_name_plural = "contours d'EPCI"
+
+    def __str__(self) -> str:
+        return f"Contour de {self.epci_id}"
+
+
+def _outline_of(territory: Departement | Epci) -> dict[str, Any] | None:
+    """The outline of ``territory``, or None; the related object is cached on the instance (``select_related`` or
+    ``prefetch_related("outline")`` of a map view read them all at once)."""
+    try:
+        outline = territory.outline  # type: ignore[union-attr]
+    except (DepartementOutline.DoesNotExist, EpciOutline.DoesNotExist):
+        return None
+    return outline.geometry
 
 
 class Commune(models.Model):

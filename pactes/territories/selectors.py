@@ -16,7 +16,17 @@ from django.urls import reverse
 
 from pactes.core.reference_cache import versioned_reference
 
-from .models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel, ValueStatus
+from .models import (
+    Commune,
+    Departement,
+    DepartementOutline,
+    Epci,
+    EpciOutline,
+    Indicator,
+    IndicatorValue,
+    TerritoryLevel,
+    ValueStatus,
+)
 from .names import normalize_name
 
 # The territories' generation in the reference cache (bumped by ``territories_import``).
@@ -31,8 +41,23 @@ _PARTIAL_CODE = re.compile(r"^(\d{2,4}|2[AB]\d{0,2})$")
 
 def departements_with_epcis() -> QuerySet[Departement]:
     return Departement.objects.order_by("code").prefetch_related(
-        Prefetch("epcis", queryset=Epci.objects.order_by("name").defer("geometry"))
+        Prefetch("epcis", queryset=Epci.objects.order_by("name"))
     )
+
+
+def outlines_of(territories: Iterable[Departement | Epci]) -> dict[tuple[type, int], dict[str, object]]:
+    """The outlines (GeoJSON) of ``territories``, by (model, pk), in one query per kind: the maps' only read of the
+    outline tables (ADR 0042). A territory without an outline is absent."""
+    departement_ids = [t.pk for t in territories if isinstance(t, Departement)]
+    epci_ids = [t.pk for t in territories if isinstance(t, Epci)]
+    found: dict[tuple[type, int], dict[str, object]] = {}
+    if departement_ids:
+        for pk, geometry in DepartementOutline.objects.filter(pk__in=departement_ids).values_list("pk", "geometry"):
+            found[(Departement, pk)] = geometry
+    if epci_ids:
+        for pk, geometry in EpciOutline.objects.filter(pk__in=epci_ids).values_list("pk", "geometry"):
+            found[(Epci, pk)] = geometry
+    return found
 
 
 def departements_public() -> QuerySet[Departement]:
@@ -44,11 +69,11 @@ def epcis_public() -> QuerySet[Epci]:
 
 
 def communes_public() -> QuerySet[Commune]:
-    return Commune.objects.select_related("epci", "departement").defer("departement__geometry")
+    return Commune.objects.select_related("epci", "departement")
 
 
 def epci_members(epci: Epci) -> QuerySet[Commune]:
-    return epci.communes.select_related("departement").defer("departement__geometry").order_by("name")
+    return epci.communes.select_related("departement").order_by("name")
 
 
 def departement_epcis(departement: Departement) -> QuerySet[Epci]:
@@ -72,12 +97,12 @@ def departement_by_code(code: str) -> Departement | None:
 
 def epcis_by_siren(sirens: Iterable[str]) -> dict[str, Epci]:
     """The known EPCI among ``sirens``, by SIREN (an unknown SIREN is absent)."""
-    return {e.siren: e for e in Epci.objects.filter(siren__in=list(sirens)).defer("geometry")}
+    return {e.siren: e for e in Epci.objects.filter(siren__in=list(sirens))}
 
 
 def communes_by_code(codes: Iterable[str]) -> dict[str, Commune]:
     """The known communes among ``codes``, with their département, by INSEE code (an unknown code is absent)."""
-    communes = Commune.objects.select_related("departement").defer("departement__geometry")
+    communes = Commune.objects.select_related("departement")
     return {c.code_insee: c for c in communes.filter(code_insee__in=list(codes))}
 
 
@@ -151,7 +176,7 @@ def epci_ranking(indicator_code: str, year: int | None = None, departement_code:
         if year is None:
             return []
     by_siren = {v.territory_code: v for v in values.filter(year=year)}
-    epcis = Epci.objects.defer("geometry").filter(siren__in=by_siren)
+    epcis = Epci.objects.filter(siren__in=by_siren)
     if departement_code:
         epcis = epcis.filter(departements__code=departement_code)
     highest_first = indicator.lower_is_poorer is False
@@ -232,7 +257,7 @@ def _communes() -> QuerySet[Commune]:
 
 
 def _epcis() -> QuerySet[Epci]:
-    return Epci.objects.defer("geometry")
+    return Epci.objects
 
 
 def search_territories(query: str, limit: int = 20) -> list[TerritoryMatch]:

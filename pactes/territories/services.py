@@ -23,7 +23,7 @@ from django.utils import timezone
 from pactes.core.reference_cache import bump_generation
 
 from .filosofi import ParsedFile, parse_file
-from .models import Commune, Departement, Epci, Indicator, IndicatorValue, ValueStatus
+from .models import Commune, Departement, DepartementOutline, Epci, EpciOutline, Indicator, IndicatorValue, ValueStatus
 from .names import normalize_name
 from .selectors import TERRITORIES_REFERENCE
 
@@ -171,12 +171,12 @@ def territories_import(*, data_dir: Path = DATA_DIR) -> TerritoriesImport:
                 "prefecture_name": row["chef_lieu_nom"],
                 "population_municipale": _int(row, "population_municipale", name),
                 "population_totale": _int(row, "population_totale", name),
-                "geometry": departement_shapes.get(row["code_departement"]),
             }
             for row in departement_rows
         },
     )
     departement_ids = dict(Departement.objects.values_list("code", "id"))
+    _sync_outlines(DepartementOutline, "departement_id", departement_ids, departement_shapes)
 
     name = "occitanie_epci.csv"
     epcis = _sync(
@@ -194,13 +194,13 @@ def territories_import(*, data_dir: Path = DATA_DIR) -> TerritoriesImport:
                 "population_totale": _int(row, "population_totale", name),
                 "population_municipale_region": _int(row, "population_municipale_occitanie", name),
                 "population_totale_region": _int(row, "population_totale_occitanie", name),
-                "geometry": epci_shapes.get(row["siren"]),
                 "search_name": normalize_name(row["nom"]),
             }
             for row in epci_rows
         },
     )
     epci_ids = dict(Epci.objects.values_list("siren", "id"))
+    _sync_outlines(EpciOutline, "epci_id", epci_ids, epci_shapes)
     links_changed = _sync_epci_departements(epci_rows, epci_ids, departement_ids)
 
     former: dict[str, list[str]] = defaultdict(list)
@@ -238,6 +238,15 @@ def territories_import(*, data_dir: Path = DATA_DIR) -> TerritoriesImport:
         epci_departement_links_changed=links_changed,
         former_codes=len(former_rows),
     )
+
+
+def _sync_outlines(
+    model: type[models.Model], key: str, ids: Mapping[str, int], shapes: Mapping[str, dict[str, Any]]
+) -> SyncCount:
+    """The outlines of the territories ``ids`` (code → pk), in their own table (ADR 0042); none without a shape."""
+    wanted = {ids[code]: {"geometry": shape} for code, shape in shapes.items() if code in ids and shape}
+    model._default_manager.filter(**{f"{key}__in": list(ids.values())}).exclude(**{f"{key}__in": list(wanted)}).delete()
+    return _sync(model, key, wanted)  # type: ignore[arg-type]
 
 
 def _sync_epci_departements(

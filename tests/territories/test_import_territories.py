@@ -46,8 +46,8 @@ def test_epci_carries_populations_kind_and_contour(territories):
     assert epci.main_departement_code == "09"
     assert epci.geometry["type"] == "Polygon"
     assert epci.communes.count() == 94
-    assert not Epci.objects.filter(geometry__isnull=True).exists()
-    assert not Departement.objects.filter(geometry__isnull=True).exists()
+    assert not Epci.objects.filter(outline__isnull=True).exists()  # each outline in its own table (ADR 0042)
+    assert not Departement.objects.filter(outline__isnull=True).exists()
 
 
 def test_former_insee_codes_are_attached_to_the_commune_nouvelle(territories):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.scaling_committee import count_rows
+from tests.scaling import count_rows
 from tests.web.test_lists_scale import LARGE, Volume, _pages
 
 pytestmark = pytest.mark.django_db

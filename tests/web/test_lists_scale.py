@@ -25,7 +25,7 @@ from pactes.organisations.models import Organisation
 from pactes.rules.committee_session import SESSION_LIFECYCLE
 from pactes.rules.lifecycle import DossierState
 from pactes.territories.models import Departement, Epci
-from tests.scaling_committee import count_rows
+from tests.scaling import count_rows
 
 pytestmark = pytest.mark.django_db
 

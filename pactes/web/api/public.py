@@ -119,7 +119,7 @@ def eligible_epci(request: HttpRequest, slug: str) -> dict[str, object]:
 def epci(request: HttpRequest, siren: str) -> dict[str, object]:
     """Un EPCI (par son SIREN), ses départements et toutes ses valeurs d'indicateurs de l'Insee ; une valeur non
     diffusée (secret statistique) a ``value: null`` et ``status: non_diffuse``."""
-    found = epcis_public().filter(siren=siren).defer("geometry").first()
+    found = epcis_public().filter(siren=siren).first()
     if found is None:
         raise not_found(f"Aucun EPCI de SIREN « {siren} ».")
     return {

@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from pactes.calls.selectors import calls_public
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import dossier_list_page, dossiers_visible_to
+
+PER_PAGE = 25  # dossiers per page of « Mon espace »
 
 
 @login_not_required
@@ -16,13 +19,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    dossiers = dossiers_visible_to(user).select_related("call", "organisation", "departement")[:50]
+    paginator = Paginator(dossier_list_page(dossiers_visible_to(user)).order_by("-updated_at", "-pk"), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     return render(
         request,
         "core/dashboard.html",
         {
             "page_title": "Mon espace",
-            "dossiers": dossiers,
+            "dossiers": list(page),
+            "page_obj": page,
             "organisations": user.organisations.all() if user.is_applicant else [],
             "calls": calls_public(),
             "breadcrumb_data": {"current": "Mon espace"},

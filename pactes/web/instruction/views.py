@@ -37,6 +37,9 @@ from pactes.instruction.selectors import (
     is_instruction_staff,
     may_exchange,
     messages_visible_to,
+    queue_choices,
+    queue_page_queryset,
+    queue_rows,
     state_counts,
 )
 from pactes.instruction.services import (
@@ -50,7 +53,6 @@ from pactes.instruction.services import (
     message_post,
 )
 from pactes.rules.lifecycle import transitions_from
-from pactes.territories.models import Departement, Epci
 from pactes.web.dossiers.views.panel import rules_panel
 from pactes.web.evidence.files import evidence_file_response
 
@@ -92,28 +94,17 @@ def _workspace_crumb() -> dict[str, str]:
 
 # -- the queue -----------------------------------------------------------------------------------------------------
 def queue_form(request: HttpRequest, user: User) -> tuple[QueueFilterForm, list[Call]]:
-    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope."""
-    scope = dossiers_in_instruction(user).order_by()
-    regional = user.role == Role.DREETS
+    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope. Its lists
+    come from the reference data of the person's territory, not from a pass over its dossiers (``queue_choices``)."""
     calls = list(calls_in_scope(user))
+    choices = queue_choices(user, calls)
     publics: dict[str, str] = {}
     for call in calls:
         publics.update({p.code: p.label for p in call.rules.target_publics})
     form = QueueFilterForm(
         request.GET or None,
-        departements=[
-            (code, f"{code} — {name}")
-            for code, name in Departement.objects.filter(pk__in=scope.values("departement_id"))
-            .order_by("code")
-            .values_list("code", "name")
-        ]
-        if regional
-        else None,
-        epcis=list(
-            Epci.objects.filter(pk__in=Dossier.epcis.through.objects.filter(dossier__in=scope).values("epci_id"))
-            .order_by("name")
-            .values_list("siren", "name")
-        ),
+        departements=choices.departements,
+        epcis=choices.epcis,
         measures=[(code, f"{code} — {label[:90]}") for code, label in Measure.objects.values_list("code", "label")],
         publics=list(publics.items()),
         calls=[(c.slug, c.short_title) for c in calls],
@@ -128,7 +119,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     regional = user.role == Role.DREETS
     form, calls = queue_form(request, user)
     filters = form.filters()
-    paginator = Paginator(dossier_queue(user, filters), PER_PAGE)
+    paginator = Paginator(queue_page_queryset(dossier_queue(user, filters)), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     shown_call = next((c for c in calls if c.slug == filters.call), calls[0] if calls else None)
@@ -143,6 +134,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             },
             "form": form,
             "page_obj": page,
+            "rows": queue_rows(page),
             "counts": state_counts(user, filters),
             "total": paginator.count,
             "filters": filters,

@@ -125,7 +125,7 @@ class PerimeterForm(EditorForm):
         """The region's EPCI, eligible ones first, and the communes of the EPCI chosen (posted, else stored)."""
         eligible = eligible_sirens(dossier.call)
         region_epcis = sorted(
-            Epci.objects.filter(main_region_code=dossier.call.rules.region_code).defer("geometry"),
+            Epci.objects.filter(main_region_code=dossier.call.rules.region_code),
             key=lambda e: (e.siren not in eligible, e.name),
         )
         epci_choices = [
