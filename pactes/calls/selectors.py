@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
 from pactes.rules.annex import EpciStat, rank_by_departement
+from pactes.rules.formatting import date_fr
 from pactes.rules.verdict import Reason, Verdict
 from pactes.territories.models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel
 from pactes.territories.selectors import search_territories
@@ -182,7 +181,7 @@ def list_label(eligible_list: EligibleList) -> str:
     """« la liste indicative … » or « la liste officielle arrêtée le 3 juillet 2024 »."""
     if eligible_list.is_indicative:
         return "la liste indicative (calculée à partir des indicateurs de l'Insee, non officielle)"
-    when = date_format(timezone.localtime(eligible_list.arrested_at), "j F Y")
+    when = date_fr(eligible_list.arrested_at)
     return f"la liste officielle arrêtée le {when}"
 
 

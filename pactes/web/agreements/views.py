@@ -36,6 +36,7 @@ from pactes.agreements.services import (
 )
 from pactes.dossiers.models import Dossier
 from pactes.rules.agreement import AgreementState, agreement_transitions_from
+from pactes.rules.formatting import date_short
 from pactes.rules.money import euros
 from pactes.rules.verdict import Reason
 from pactes.web.evidence.files import evidence_file_response
@@ -291,5 +292,5 @@ def agreement_payment_view(request: HttpRequest, dossier_id: int) -> HttpRespons
     except AgreementRefused as exc:
         _refused(request, exc.reasons)
     else:
-        messages.success(request, f"Versement de {euros(payment.amount)} du {payment.paid_on:%d/%m/%Y} enregistré.")
+        messages.success(request, f"Versement de {euros(payment.amount)} du {date_short(payment.paid_on)} enregistré.")
     return _back(dossier_id)
