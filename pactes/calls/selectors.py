@@ -81,7 +81,8 @@ def region_departements(call: Call) -> list[Departement]:
 
 # -- the administrator's proposal of the eligible list (annex 1) -----------------------------------------------------
 def indicator_choices() -> list[tuple[str, str]]:
-    """Every (indicator, year) published for the EPCI, as « code-year » → « label (code) — year »."""
+    """Every (indicator, year) published for the EPCI, as « code-year » → « label — year » (INSEE's variable code
+    stays in the value: people read the label)."""
     labels = dict(Indicator.objects.values_list("code", "label"))
     pairs = (
         IndicatorValue.objects.filter(level=TerritoryLevel.EPCI, value__isnull=False)
@@ -89,7 +90,7 @@ def indicator_choices() -> list[tuple[str, str]]:
         .distinct()
         .order_by("indicator__code", "-year")
     )
-    return [(f"{code}-{year}", f"{labels.get(code, code)} ({code}) — {year}") for code, year in pairs]
+    return [(f"{code}-{year}", f"{labels.get(code, code)} — {year}") for code, year in pairs]
 
 
 @dataclass(frozen=True)

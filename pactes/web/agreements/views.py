@@ -22,6 +22,7 @@ from pactes.agreements.selectors import (
     agreement_rows,
     agreements_visible_to,
     payment_summary,
+    payments_of,
     retained_dossiers_visible_to,
 )
 from pactes.agreements.services import (
@@ -158,7 +159,7 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 if is_staff and agreement.state == AgreementState.SIGNED.value
                 else None,
                 "summary": payment_summary(agreement),
-                "payments": list(agreement.payments.select_related("recorded_by")),
+                "payments": payments_of(agreement),
                 "history": list(agreement.transitions.select_related("by")),
             }
         )
