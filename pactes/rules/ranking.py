@@ -76,6 +76,18 @@ class RankingSummary:
         return tuple(r for r in self.reasons if not r.blocking)
 
     @property
+    def overrun(self) -> Decimal:
+        """How much the total proposed exceeds the territory cap (0 within it): « dépassement de 50 000 € »."""
+        return max(Decimal(0), -self.remaining)
+
+    @property
+    def balance_label(self) -> str:
+        """« reste 12 000 € » within the cap, « dépassement de 50 000 € » beyond it (never « reste -50 000 € »)."""
+        if self.remaining < 0:
+            return f"dépassement de {euros(self.overrun)}"
+        return f"reste {euros(self.remaining)}"
+
+    @property
     def requested_over_cap(self) -> bool:
         return self.total_requested > self.territory_cap
 
