@@ -49,6 +49,9 @@ class Source:
     replaced: bool = False  # rows deleted and created anew on each save (a sheet's scores): deletions are not acts
     # The labels of the call's codes held in a field (a payment's step « avance » → « Avance à la signature… »).
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Fields holding a document's source (a convention template's body, with its ``{{ placeholders }}``): the change
+    # is stated by its size, the text itself is read in its version, not in a table cell.
+    sources: frozenset[str] = frozenset()
 
 
 def shown(model: type[models.Model], name: str, value: Any, labels: dict[str, str] | None = None) -> str:
@@ -71,6 +74,10 @@ def shown(model: type[models.Model], name: str, value: Any, labels: dict[str, st
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
     return str(value)
+
+
+def _source_size(value: Any) -> str:
+    return f"texte de {len(value)} caractères" if value else "—"
 
 
 def changes(source: Source) -> list[Change]:
@@ -99,8 +106,12 @@ def changes(source: Source) -> list[Change]:
                         subject,
                         kind,
                         label,
-                        shown(model, name, old, source.labels.get(name)),
-                        shown(model, name, new, source.labels.get(name)),
+                        _source_size(old)
+                        if name in source.sources
+                        else shown(model, name, old, source.labels.get(name)),
+                        _source_size(new)
+                        if name in source.sources
+                        else shown(model, name, new, source.labels.get(name)),
                     )
                 )
         previous[key] = None if record.history_type == "-" else record
@@ -194,6 +205,7 @@ def call_history(call: Call) -> list[Change]:
                 lambda r: r.id,
                 lambda r: f"Modèle de convention, version {r.version}",
                 ("body", "note", "is_current"),
+                sources=frozenset({"body"}),
             ),
         ]
     )

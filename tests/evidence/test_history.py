@@ -85,3 +85,5 @@ def test_the_regional_envelope_and_the_convention_templates_keep_their_history(r
     ]
     assert ("1 500 000 €", "1 200 000 €", str(accounts["dreets"])) in envelope
     assert any(c.subject.startswith("Modèle de convention") for c in changes)
+    bodies = [c.new for c in changes if c.subject.startswith("Modèle de convention") and c.field == "texte du modèle"]
+    assert bodies == ["texte de 18 caractères"]  # the template's source (its placeholders) stays in its version

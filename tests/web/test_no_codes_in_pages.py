@@ -10,10 +10,10 @@ with other data adds nothing but time). Of each page it keeps the *read text*: t
 with python-docx) are read the same way.
 
 What counts as a code: a word of six capitals or more with no lowercase letter (``\b[A-Z][A-Z_]{5,}\b``), or a
-snake_case identifier (``en_instruction``). Two kinds of capitals are words, not codes, and are allowed:
+snake_case identifier (``en_instruction``). Three kinds of capitals are words, not codes, and are allowed:
 - ``ACRONYMS``: the names of services and standards people read in capitals on State sites (DREETS, DDETS-PP…);
 - the headings of the call's own text, quoted on its page and as its sections (« 1.4 FINANCEMENT »), read from
-  the call's text file and YAML.
+  the call's text file and YAML, and the names people typed or a register returned (« SAINT-GIRONS »).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from django.urls import Resolver404, resolve
 
 from pactes.accounts.models import User
 from pactes.calls.models import Call
+from pactes.dossiers.models import Dossier
+from pactes.organisations.models import Organisation
 from pactes.outbox.models import OutgoingEmail
 from tests.conftest import _verified_force_login
 
@@ -53,7 +55,7 @@ ROLES = (
 )
 START = ("/espace/", "/")
 SKIPPED = ("/admin/", "/static/", "/compte/deconnexion", "/oidc/", "/api/")
-PER_PATTERN = 3  # pages per URL pattern (route and query keys) and role: the same template, other data
+PER_PATTERN = 2  # pages per URL pattern (route and query keys) and role: the same template, other data
 LIMIT = 400  # pages per role: a runaway crawl fails loudly instead of looping
 HREF = re.compile(r"""<a\s[^>]*href="([^"]+)\"""")
 
@@ -232,6 +234,9 @@ def demo(django_db_setup, django_db_blocker, demo_media) -> Demo:
         for call in Call.objects.all():
             quoted = [*call.rules.sections.values(), call_text(call)]
             result.section_words |= {word for text in quoted for word in SECTION_WORD.findall(text)}
+        # Names people typed or a register returned (« CCAS de SAINT-GIRONS »): their capitals are theirs.
+        names = [*Organisation.objects.values_list("name", flat=True), *Dossier.objects.values_list("title", flat=True)]
+        result.section_words |= {word for name in names for word in SECTION_WORD.findall(name)}
         for email in ROLES:
             client = Client()
             _verified_force_login(client, User.objects.get(email=email))  # the module's fixture runs before the patch

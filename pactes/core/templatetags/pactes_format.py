@@ -57,8 +57,13 @@ def date_short(value: dt.date | None) -> str:
 
 
 @register.filter
-def datetime_fr(value: dt.datetime | None) -> str:
-    """« 4 décembre 2026 à 4 h 12 »."""
+def datetime_fr(value: dt.datetime | str | None) -> str:
+    """« 4 décembre 2026 à 4 h 12 »; also for a moment held as ISO text (the JSON export of one's data)."""
+    if isinstance(value, str) and value:
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     return formatting.datetime_fr(value, _zone()) if isinstance(value, dt.datetime) else date_fr(value)
 
 
