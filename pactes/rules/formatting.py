@@ -9,6 +9,7 @@ module; nothing else formats these facts (no ``|date:"…"``, no ``strftime`` in
 - a *moment*: « 4 décembre 2026 à 4 h 12 » (``datetime_fr``), in Europe/Paris unless another zone is given: an
   aware moment is first moved to that zone, so a moment stored in UTC reads as the clock on the wall in Paris;
 - a *year*: « 2026 », never with a thousands separator (``year``);
+- a *balance* under a ceiling: « 12 000 € », or « dépassement de 50 000 € » when it is exceeded (``balance``);
 - an *amount*, a *rate*, a *number*: « 62 000 € », « 61 999,99 € » (cents only when there are some), « 49,99 % »
   (truncated, never rounded up), « 2,5 » — written by ``pactes.rules.money``, which owns their rounding and bounds
   beside the parsing of what a person types, and re-exported here so that a caller needs this module only.
@@ -17,6 +18,7 @@ module; nothing else formats these facts (no ``|date:"…"``, no ``strftime`` in
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from pactes.rules.money import NARROW_NBSP, NBSP, euros, number, percent
@@ -26,6 +28,7 @@ __all__ = [
     "NARROW_NBSP",
     "NBSP",
     "PARIS",
+    "balance",
     "date_fr",
     "date_short",
     "datetime_fr",
@@ -94,3 +97,8 @@ def datetime_fr(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
 def year(value: int | dt.date) -> str:
     """« 2026 »: a year is a name, not a quantity, and takes no thousands separator."""
     return str(value.year if isinstance(value, dt.date) else int(value))
+
+
+def balance(amount: Decimal) -> str:
+    """What remains of a ceiling: « 12 000 € », or « dépassement de 50 000 € » below zero (never « -50 000 € »)."""
+    return f"dépassement de {euros(-amount)}" if amount < 0 else euros(amount)

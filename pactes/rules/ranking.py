@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pactes.rules.call_config import CallConfig
+from pactes.rules.formatting import balance
 from pactes.rules.money import check_amount, cited, euros
 from pactes.rules.verdict import Reason
 
@@ -83,9 +84,7 @@ class RankingSummary:
     @property
     def balance_label(self) -> str:
         """« reste 12 000 € » within the cap, « dépassement de 50 000 € » beyond it (never « reste -50 000 € »)."""
-        if self.remaining < 0:
-            return f"dépassement de {euros(self.overrun)}"
-        return f"reste {euros(self.remaining)}"
+        return balance(self.remaining) if self.remaining < 0 else f"reste {balance(self.remaining)}"
 
     @property
     def requested_over_cap(self) -> bool:

@@ -95,3 +95,9 @@ def test_the_calendar_rules_write_dates_with_the_formatting_module():
     from pactes.rules import calendar
 
     assert calendar.date_fr is formatting.date_fr
+
+
+def test_a_balance_under_a_ceiling_reads_as_an_overrun_when_negative():
+    assert formatting.balance(Decimal("12000")) == f"12{NARROW_NBSP}000{NBSP}€"
+    assert formatting.balance(Decimal("-50000")) == f"dépassement de 50{NARROW_NBSP}000{NBSP}€"
+    assert formatting.balance(Decimal("0")) == f"0{NBSP}€"

@@ -31,6 +31,12 @@ def euros(value: Decimal | int | None) -> str:
 
 
 @register.filter
+def balance(value: Decimal | int | None) -> str:
+    """« 12 000 € », or « dépassement de 50 000 € » when negative."""
+    return ABSENT if value is None else formatting.balance(_decimal(value))
+
+
+@register.filter
 def number(value: Decimal | int | None) -> str:
     return ABSENT if value is None else formatting.number(_decimal(value))
 
