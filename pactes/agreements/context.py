@@ -17,8 +17,8 @@ from typing import Any
 from pactes.agreements.models import Agreement
 from pactes.core.document_sandbox import rules_values
 from pactes.dossiers.models import ResourceKind
-from pactes.rules.calendar import date_fr
 from pactes.rules.followup import ReportFrequency, final_report_due, interim_report_due
+from pactes.rules.formatting import date_fr
 from pactes.rules.money import euros
 from pactes.rules.payments import payment_schedule
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from pactes.accounts.models import Role, User
-from pactes.agreements.models import Agreement
+from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import payment_facts, today_for
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision
@@ -201,3 +201,13 @@ def engagement_alert_count(user: User, today: dt.date | None = None) -> int:
 
 def engagement_deadline_of(dossier: Dossier) -> dt.date | None:
     return engagement_deadline(dossier.call.rules)
+
+
+def payments_of(agreement: Agreement) -> list[Payment]:
+    """The payments of a convention, each with ``step_label``: the label of its step in the call's schedule (« Avance à
+    la signature de la convention »), never the step's code; « — » for a payment outside the schedule."""
+    labels = {step.code: step.label for step in agreement.dossier.call.rules.agreements.payment_schedule}
+    payments = list(agreement.payments.select_related("recorded_by"))
+    for payment in payments:
+        payment.step_label = labels.get(payment.step_code, payment.step_code) or "—"  # type: ignore[attr-defined]
+    return payments

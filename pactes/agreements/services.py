@@ -34,6 +34,7 @@ from pactes.rules.agreement import (
     AgreementState,
     is_agreement_editable,
 )
+from pactes.rules.formatting import date_short
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import AmountError, check_amount, euros
 from pactes.rules.payments import Payment as PaymentFact
@@ -239,12 +240,12 @@ def _dates_set(locked: Agreement, target: AgreementState, on: dt.date | None) ->
         previous = [getattr(locked, n) for n in AGREEMENT_STATE_DATES[target] if n != date_field]
         previous = [d for d in previous if d is not None]
         if day > today:
-            return [Reason(AGREEMENT_DATE_INVALID, f"La date du {day:%d/%m/%Y} est dans le futur.")]
+            return [Reason(AGREEMENT_DATE_INVALID, f"La date du {date_short(day)} est dans le futur.")]
         if previous and day < max(previous):
             return [
                 Reason(
                     AGREEMENT_DATE_INVALID,
-                    f"La date du {day:%d/%m/%Y} précède celle de l'étape précédente ({max(previous):%d/%m/%Y}).",
+                    f"La date du {date_short(day)} précède celle de l'étape précédente ({date_short(max(previous))}).",
                 )
             ]
         setattr(locked, date_field, day)
@@ -317,7 +318,7 @@ def agreement_commitment_set(*, agreement: Agreement, number: str, date: dt.date
             )
         )
     if date > today_for(locked.dossier.call):
-        problems.append(Reason(COMMITMENT_INVALID, f"La date de l'engagement ({date:%d/%m/%Y}) est dans le futur."))
+        problems.append(Reason(COMMITMENT_INVALID, f"La date de l'engagement ({date_short(date)}) est dans le futur."))
     if locked.state in (AgreementState.ABANDONED, AgreementState.TERMINATED):
         problems.append(
             Reason(COMMITMENT_INVALID, f"La convention est « {locked.state_label} » : aucun engagement n'est possible.")

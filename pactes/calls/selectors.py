@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
 from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
+from pactes.rules.formatting import date_fr
 from pactes.rules.verdict import Reason, Verdict
 from pactes.territories.models import Commune, Departement, Epci, Indicator, IndicatorValue, TerritoryLevel
 from pactes.territories.selectors import departement_directory, search_territories
@@ -96,7 +95,8 @@ def region_departement_names(call: Call) -> dict[str, str]:
 
 # -- the administrator's proposal of the eligible list (annex 1) -----------------------------------------------------
 def indicator_choices() -> list[tuple[str, str]]:
-    """Every (indicator, year) published for the EPCI, as « code-year » → « label (code) — year »."""
+    """Every (indicator, year) published for the EPCI, as « code-year » → « label — year » (INSEE's variable code
+    stays in the value: people read the label)."""
     labels = dict(Indicator.objects.values_list("code", "label"))
     pairs = (
         IndicatorValue.objects.filter(level=TerritoryLevel.EPCI, value__isnull=False)
@@ -104,7 +104,7 @@ def indicator_choices() -> list[tuple[str, str]]:
         .distinct()
         .order_by("indicator__code", "-year")
     )
-    return [(f"{code}-{year}", f"{labels.get(code, code)} ({code}) — {year}") for code, year in pairs]
+    return [(f"{code}-{year}", f"{labels.get(code, code)} — {year}") for code, year in pairs]
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def list_label(eligible_list: EligibleList) -> str:
     """« la liste indicative … » or « la liste officielle arrêtée le 3 juillet 2024 »."""
     if eligible_list.is_indicative:
         return "la liste indicative (calculée à partir des indicateurs de l'Insee, non officielle)"
-    when = date_format(timezone.localtime(eligible_list.arrested_at), "j F Y")
+    when = date_fr(eligible_list.arrested_at)
     return f"la liste officielle arrêtée le {when}"
 
 

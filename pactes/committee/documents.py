@@ -12,8 +12,8 @@ from pactes.committee.selectors import opinion_summaries
 from pactes.core.document_sandbox import ensure_plain, rules_values
 from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.selectors import requested_grant, requested_grants
-from pactes.rules.calendar import date_fr, datetime_fr
 from pactes.rules.envelope import ZERO
+from pactes.rules.formatting import date_fr, datetime_fr
 from pactes.rules.wording import of_departement
 from pactes.territories.models import Departement
 

@@ -6,11 +6,12 @@ from django.db import transaction
 
 from pactes.accounts.models import Role, StaffChange, User
 from pactes.committee.models import Attendance, CommitteeSession, SessionState
+from pactes.rules.formatting import date_short
 from pactes.staff.services import StaffRefused, staff_invite, staff_log
 
 
 def _session_label(session: CommitteeSession) -> str:
-    return f"Séance du {session.date:%d/%m/%Y} ({session.call.short_title})"
+    return f"Séance du {date_short(session.date)} ({session.call.short_title})"
 
 
 @transaction.atomic

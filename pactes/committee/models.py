@@ -18,6 +18,7 @@ from pactes.assessment.models import Opinion
 from pactes.core.journal_spec import JournalSpec
 from pactes.core.models import TransitionLog
 from pactes.rules.committee_session import SESSION_LIFECYCLE
+from pactes.rules.formatting import date_short
 
 
 # The states of ``pactes.rules.committee_session.SessionState``, as database choices (a test keeps them equal).
@@ -92,7 +93,7 @@ class CommitteeSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comité régional du {self.date:%d/%m/%Y} — {self.call.short_title}"
+        return f"Comité régional du {date_short(self.date)} — {self.call.short_title}"
 
     @property
     def is_planned(self) -> bool:

@@ -53,6 +53,7 @@ from pactes.rules.envelope import (
     award_problems,
     summarize_envelope_totals,
 )
+from pactes.rules.formatting import date_short
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import euros
 from pactes.rules.state_machine import Transition
@@ -137,7 +138,7 @@ def session_update(
         problems.append(
             Reason(
                 SESSION_DATE_AFTER_OPENING,
-                f"La séance a été ouverte le {locked.opened_at.astimezone(locked.call.rules.timezone):%d/%m/%Y} : "
+                f"La séance a été ouverte le {date_short(locked.opened_at, locked.call.rules.timezone)} : "
                 "sa date ne peut pas être postérieure à son ouverture.",
             )
         )

@@ -156,7 +156,7 @@ class Acts:
                 agreement=agreement,
                 amount=advance,
                 paid_on=DAY(2024, 12, 5),
-                reference=f"AVANCE-{self.dossiers[key].reference}",
+                reference=f"DP-{number}-1",  # a Chorus payment request: the EJ and its rank
                 by=by,
                 step_code="avance",
             )

@@ -398,6 +398,16 @@ class Invitation(models.Model):
         verbose_name = "invitation de co-éditeur"
 
 
+# The states of a dossier on démarches simplifiées (its API's codes) as DS writes them for people.
+DS_STATE_LABELS = {
+    "en_construction": "en construction",
+    "en_instruction": "en instruction",
+    "accepte": "accepté",
+    "refuse": "refusé",
+    "sans_suite": "classé sans suite",
+}
+
+
 class DossierSource(models.Model):
     """Where a dossier filed on another platform comes from: today démarches simplifiées (``pactes.ds``, ADR 0038).
 
@@ -430,3 +440,8 @@ class DossierSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.procedure}/{self.number}"
+
+    @property
+    def platform_state_label(self) -> str:
+        """« classé sans suite » for DS's ``sans_suite``: the state as démarches simplifiées shows it to people."""
+        return DS_STATE_LABELS.get(self.platform_state, self.platform_state)

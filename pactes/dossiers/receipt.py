@@ -25,7 +25,7 @@ from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
 from pactes.rules.budget import BudgetSummary, summarize_budget
-from pactes.rules.calendar import datetime_fr
+from pactes.rules.formatting import datetime_fr
 from pactes.territories.models import Commune, Epci
 
 RESOURCE_KIND_LABELS = {

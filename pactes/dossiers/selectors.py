@@ -20,9 +20,9 @@ from pactes.accounts.models import Role, User
 from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierSource, DossierVersion, ResourceKind, ResourceLine
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.rules.dossier import RULES, RuleInfo
+from pactes.rules.dossier import RuleCheck, panel_of
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
-from pactes.rules.verdict import Reason, Verdict
+from pactes.rules.verdict import Verdict
 
 JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATES)
 ZERO = Decimal("0.00")
@@ -121,7 +121,7 @@ class FilingSummary:
 
     doc: dict[str, Any]
     latest: DossierVersion | None = None
-    panel: list[tuple[RuleInfo, list[Reason]]] | None = None
+    panel: list[RuleCheck] | None = None
     verdict: Verdict | None = None
     closes_at: str = ""
     is_open: bool = False
@@ -148,7 +148,7 @@ def dossier_filing_summary(dossier: Dossier, *, answering: bool, now: dt.datetim
         return FilingSummary(doc=doc, document_error=str(exc))
     return FilingSummary(
         doc=doc,
-        panel=[(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES],
+        panel=panel_of(verdict),
         verdict=verdict,
         closes_at=filed_at_label(dossier.call.rules.filing_closes_at, dossier.call),
         is_open=answering or dossier.call.rules.is_filing_open(now),

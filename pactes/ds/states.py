@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pactes.dossiers.models import DS_STATE_LABELS  # re-exported: the dossier's source shows it too
 from pactes.rules.lifecycle import DOSSIER_LIFECYCLE, DossierState, state_label
 from pactes.rules.state_machine import Actor
 
@@ -20,13 +21,6 @@ DS_STATES: dict[str, DossierState] = {
     "accepte": DossierState.RETAINED,
     "refuse": DossierState.REJECTED,
     "sans_suite": DossierState.CLOSED,
-}
-DS_STATE_LABELS = {
-    "en_construction": "en construction",
-    "en_instruction": "en instruction",
-    "accepte": "accepté",
-    "refuse": "refusé",
-    "sans_suite": "classé sans suite",
 }
 DECISIONS = frozenset({DossierState.RETAINED, DossierState.REJECTED, DossierState.CLOSED})
 # The DS date each import transition is recorded at (the first one present; dateDepot always is).

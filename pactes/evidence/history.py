@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -47,12 +47,19 @@ class Source:
     subject: Callable[[Any], str]
     fields: tuple[str, ...]
     replaced: bool = False  # rows deleted and created anew on each save (a sheet's scores): deletions are not acts
+    # The labels of the call's codes held in a field (a payment's step « avance » → « Avance à la signature… »).
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Fields holding a document's source (a convention template's body, with its ``{{ placeholders }}``): the change
+    # is stated by its size, the text itself is read in its version, not in a table cell.
+    sources: frozenset[str] = frozenset()
 
 
-def shown(model: type[models.Model], name: str, value: Any) -> str:
-    """A value as a person reads it: euros for amounts, labels for choices, « — » when empty."""
+def shown(model: type[models.Model], name: str, value: Any, labels: dict[str, str] | None = None) -> str:
+    """A value as a person reads it: euros for amounts, labels for choices and the call's codes, « — » when empty."""
     if value is None or value == "":
         return "—"
+    if labels and value in labels:
+        return labels[value]
     field = model._meta.get_field(name)
     if isinstance(value, bool):
         return "oui" if value else "non"
@@ -67,6 +74,10 @@ def shown(model: type[models.Model], name: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
     return str(value)
+
+
+def _source_size(value: Any) -> str:
+    return f"texte de {len(value)} caractères" if value else "—"
 
 
 def changes(source: Source) -> list[Change]:
@@ -95,8 +106,12 @@ def changes(source: Source) -> list[Change]:
                         subject,
                         kind,
                         label,
-                        shown(model, name, old),
-                        shown(model, name, new),
+                        _source_size(old)
+                        if name in source.sources
+                        else shown(model, name, old, source.labels.get(name)),
+                        _source_size(new)
+                        if name in source.sources
+                        else shown(model, name, new, source.labels.get(name)),
                     )
                 )
         previous[key] = None if record.history_type == "-" else record
@@ -113,6 +128,10 @@ def dossier_history(dossier: Dossier) -> list[Change]:
     sheets = ScoreSheet.history.filter(dossier_id=dossier.pk)
     sheet_authors = {r.id: str(r.instructor) for r in sheets.select_related("instructor")}
     agreements = list(Agreement.history.filter(dossier_id=dossier.pk).values_list("id", flat=True).distinct())
+    rules = dossier.call.rules
+    criteria = {c.code: c.label for c in rules.criteria}
+    checklist = {c.code: c.label for c in rules.admissibility_checklist}
+    steps = {s.code: s.label for s in rules.agreements.payment_schedule}
     return _all(
         [
             Source(
@@ -124,7 +143,9 @@ def dossier_history(dossier: Dossier) -> list[Change]:
             Source(
                 CriterionScore.history.filter(sheet_id__in=list(sheet_authors)),
                 lambda r: (r.sheet_id, r.criterion),
-                lambda r: f"Critère « {r.criterion} » ({sheet_authors.get(r.sheet_id, '—')})",
+                lambda r: (
+                    f"Critère « {criteria.get(r.criterion, r.criterion)} » ({sheet_authors.get(r.sheet_id, '—')})"
+                ),
                 ("score", "justification"),
                 replaced=True,
             ),
@@ -137,7 +158,7 @@ def dossier_history(dossier: Dossier) -> list[Change]:
             Source(
                 ChecklistCheck.history.filter(dossier_id=dossier.pk),
                 lambda r: r.item,
-                lambda r: f"Recevabilité : « {r.item} »",
+                lambda r: f"Recevabilité : « {checklist.get(r.item, r.item)} »",
                 ("is_checked", "comment"),
             ),
             Source(
@@ -157,6 +178,7 @@ def dossier_history(dossier: Dossier) -> list[Change]:
                 lambda r: r.id,
                 lambda r: f"Versement n° {r.id}",
                 ("amount", "paid_on", "reference", "step_code"),
+                labels={"step_code": steps},
             ),
             Source(
                 Reversal.history.filter(dossier_id=dossier.pk),
@@ -183,6 +205,7 @@ def call_history(call: Call) -> list[Change]:
                 lambda r: r.id,
                 lambda r: f"Modèle de convention, version {r.version}",
                 ("body", "note", "is_current"),
+                sources=frozenset({"body"}),
             ),
         ]
     )

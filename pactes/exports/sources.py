@@ -36,6 +36,7 @@ from pactes.exports.sheets_project import (
 )
 from pactes.followup.selectors import followed_dossiers_visible_to
 from pactes.instruction.selectors import QueueFilters, dossier_queue
+from pactes.rules.formatting import date_short
 from pactes.rules.lifecycle import DossierState
 
 # The whole call: every sheet, in the order of the issue (the « lisez-moi » sheet comes first, added by the writers).
@@ -147,14 +148,14 @@ def selection_for(user: User, source: str, params: Mapping[str, str]) -> Selecti
             if session is None:
                 raise SourceUnavailable("Cette séance n'existe pas.")
             return Selection(
-                title=f"Comité régional du {session.date:%d/%m/%Y} — ordre du jour et décisions",
+                title=f"Comité régional du {date_short(session.date)} — ordre du jour et décisions",
                 slug=f"comite-{session.date:%Y-%m-%d}",
                 dossiers=visible.filter(pk__in=session_agenda_dossiers(session).values("pk")).order_by(
                     "departement__code", "reference"
                 ),
                 sheets=(DOSSIERS, EVALUATIONS, DECISIONS),
                 scope=scope,
-                filters=(("Séance", f"{session.date:%d/%m/%Y} — {session.place}"),),
+                filters=(("Séance", f"{date_short(session.date)} — {session.place}"),),
             )
         case "conventions":
             return Selection(

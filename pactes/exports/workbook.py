@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pactes.exports.definition import CHUNK, README, Kind, Labels, Row, Sheet, chunks
 from pactes.exports.sources import Selection
+from pactes.rules.formatting import datetime_fr
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
@@ -52,7 +53,7 @@ class Workbook:
             ("Pactes — export des dossiers", ""),
             ("Contenu", self.selection.title),
             ("Exporté par", self.exported_by),
-            ("Exporté le", f"{moment:%d/%m/%Y à %H:%M} (heure de Paris)"),
+            ("Exporté le", f"{datetime_fr(moment)} (heure de Paris)"),
             ("Périmètre", self.selection.scope),
             ("Filtres", filters),
             ("Nombre de dossiers", len(self.dossier_ids)),

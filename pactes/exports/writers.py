@@ -25,6 +25,7 @@ from odf.text import P
 
 from pactes.exports.definition import README, Kind, Row
 from pactes.exports.workbook import README_KINDS, Progress, Workbook, _no_progress
+from pactes.rules.formatting import date_short, time_fr
 from pactes.rules.money import euros
 
 EURO_FORMAT = '#,##0.00\\ "€"'
@@ -168,7 +169,9 @@ class _OdsCell:
             case Kind.DATE | Kind.DATETIME if isinstance(value, dt.date):
                 style = "date" if self.kind == Kind.DATE else "horodatage"
                 iso = value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value.isoformat()
-                shown = f"{value:%d/%m/%Y %H:%M}" if isinstance(value, dt.datetime) else f"{value:%d/%m/%Y}"
+                shown = (
+                    f"{date_short(value)} à {time_fr(value)}" if isinstance(value, dt.datetime) else date_short(value)
+                )
                 return (
                     f'<table:table-cell table:style-name="{style}" office:value-type="date"'
                     f' office:date-value="{iso}"><text:p>{shown}</text:p></table:table-cell>'

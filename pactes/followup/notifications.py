@@ -14,6 +14,7 @@ from pactes.dossiers.selectors import applicant_emails, instructor_emails
 from pactes.followup.models import Report
 from pactes.outbox.models import OutgoingEmail
 from pactes.outbox.services import email_queue, email_subject
+from pactes.rules.formatting import date_short
 
 
 def _report_event(report: Report, event: str) -> str:
@@ -68,7 +69,7 @@ def reminder_notify(
         key=f"reminder:{key}",
         to=recipients,
         subject=email_subject(
-            dossier.call.rules.subject_prefix, f"Rappel : {label} avant le {due:%d/%m/%Y} — {dossier.reference}"
+            dossier.call.rules.subject_prefix, f"Rappel : {label} avant le {date_short(due)} — {dossier.reference}"
         ),
         template="emails/reminder.txt",
         context={"dossier": dossier, "label": label, **context},

@@ -39,6 +39,7 @@ from pactes.rules.followup import (
     statement_problems,
     statement_totals,
 )
+from pactes.rules.formatting import date_short
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.money import AmountError, euros
 from pactes.rules.payments import GrantSettlement, grant_settlement, payment_schedule
@@ -100,11 +101,12 @@ def measurement_record(
     if not value.is_finite():
         raise _refuse(MEASUREMENT_INVALID, "La valeur mesurée n'est pas un nombre.")
     if measured_on > today:
-        raise _refuse(MEASUREMENT_INVALID, f"La date de la mesure ({measured_on:%d/%m/%Y}) est dans le futur.")
+        raise _refuse(MEASUREMENT_INVALID, f"La date de la mesure ({date_short(measured_on)}) est dans le futur.")
     if action.start is not None and measured_on < action.start:
         raise _refuse(
             MEASUREMENT_INVALID,
-            f"La date de la mesure ({measured_on:%d/%m/%Y}) précède le début de l'action ({action.start:%d/%m/%Y}).",
+            f"La date de la mesure ({date_short(measured_on)}) précède le début de l'action "
+            f"({date_short(action.start)}).",
         )
     return IndicatorMeasurement.objects.create(
         measure=measure,
@@ -127,7 +129,7 @@ def progress_record(*, action: Action, percent_done: int, text: str, reported_on
     if not text.strip():
         problems.append(Reason(PROGRESS_INVALID, "Décrivez l'avancement de l'action."))
     if reported_on > today_in(dossier.call.rules):
-        problems.append(Reason(PROGRESS_INVALID, f"La date ({reported_on:%d/%m/%Y}) est dans le futur."))
+        problems.append(Reason(PROGRESS_INVALID, f"La date ({date_short(reported_on)}) est dans le futur."))
     if problems:
         raise FollowupRefused(problems)
     return ActionProgress.objects.create(

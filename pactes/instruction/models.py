@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pactes.core.journal_spec import Digest, JournalSpec
+from pactes.rules.formatting import date_short
 
 
 class ComplementRequest(models.Model):
@@ -61,7 +62,7 @@ class ComplementRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Compléments demandés le {self.requested_at:%d/%m/%Y} ({self.dossier_id})"
+        return f"Compléments demandés le {date_short(self.requested_at)} ({self.dossier_id})"
 
     @property
     def is_open(self) -> bool:
@@ -122,7 +123,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["dossier", "kind", "created_at"], name="message_dossier_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} du {self.created_at:%d/%m/%Y}"
+        return f"{self.get_kind_display()} du {date_short(self.created_at)}"
 
     @property
     def is_private(self) -> bool:

@@ -22,7 +22,7 @@ from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priori
 from pactes.dossiers.search import dossiers_matching
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
-from pactes.rules.calendar import date_fr
+from pactes.rules.formatting import date_fr
 from pactes.rules.lifecycle import DossierState
 from pactes.territories.models import Departement, Epci
 

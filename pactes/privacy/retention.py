@@ -22,6 +22,7 @@ from pactes.dossiers.interchange.canonical import canonical_json
 from pactes.dossiers.models import Dossier, DossierTransitionLog, DossierVersion
 from pactes.privacy.models import RetentionAct
 from pactes.privacy.notifications import draft_deletion_notify
+from pactes.rules.formatting import date_short
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.retention import draft_deletion_day, draft_is_due, draft_reminder_is_due, refused_erasure_day
 
@@ -109,10 +110,10 @@ def retention_acts_due(*, today: dt.date) -> list[Act]:
         rules = call.rules
         drafts = Dossier.objects.filter(call=call, state=DossierState.DRAFT).order_by("reference")
         if draft_is_due(rules, today):
-            detail = f"brouillon jamais déposé, supprimable depuis le {draft_deletion_day(rules):%d/%m/%Y}"
+            detail = f"brouillon jamais déposé, supprimable depuis le {date_short(draft_deletion_day(rules))}"
             acts += [Act(RetentionAct.Kind.DRAFT_DELETED, d.reference, call.slug, detail) for d in drafts]
         elif draft_reminder_is_due(rules, today):
-            detail = f"suppression à partir du {draft_deletion_day(rules):%d/%m/%Y}"
+            detail = f"suppression à partir du {date_short(draft_deletion_day(rules))}"
             acts += [
                 Act(RetentionAct.Kind.DRAFT_REMINDED, d.reference, call.slug, detail)
                 for d in drafts
@@ -128,7 +129,7 @@ def retention_acts_due(*, today: dt.date) -> list[Act]:
             erasable = refused_erasure_day(decided_on, rules)
             if today >= erasable and not _done(RetentionAct.Kind.PERSONAL_DATA_ERASED, dossier.reference):
                 detail = (
-                    f"décision du {decided_on:%d/%m/%Y}, données effaçables depuis le {erasable:%d/%m/%Y} ; "
+                    f"décision du {date_short(decided_on)}, données effaçables depuis le {date_short(erasable)} ; "
                     "l'empreinte des versions déposées est recalculée après effacement"
                 )
                 acts.append(Act(RetentionAct.Kind.PERSONAL_DATA_ERASED, dossier.reference, call.slug, detail))

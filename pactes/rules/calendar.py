@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pactes.rules.call_config import CalendarStep, CallConfig
+from pactes.rules.formatting import date_fr, datetime_fr
 from pactes.rules.money import cited
 from pactes.rules.verdict import Reason
 
@@ -22,32 +23,6 @@ ACTION_ENDS_TOO_LATE = "ACTION_ENDS_TOO_LATE"
 ACTION_DATES_INVERTED = "ACTION_DATES_INVERTED"
 PLAN_TOO_LONG = "PLAN_TOO_LONG"
 DEADLINE_PASSED = "DEADLINE_PASSED"
-
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def date_fr(day: dt.date) -> str:
-    """« 1er décembre 2024 », « 30 novembre 2025 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
-
-
-def datetime_fr(moment: dt.datetime) -> str:
-    """« 30 septembre 2024 à 23 h 59 »."""
-    return f"{date_fr(moment.date())} à {moment.hour} h {moment.minute:02d}"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -11,6 +11,7 @@ section or one of its keys is absent, the defaults of ``AgreementSpec`` apply.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,6 +33,7 @@ from pactes.rules.call_parts import (  # re-exported: every caller imports them 
     decision_spec,
     retention_spec,
 )
+from pactes.rules.formatting import date_fr
 
 __all__ = [
     "AgreementSpec",
@@ -170,7 +172,7 @@ class CallConfig:
                     label=str(_required(s, "label", "calendar.steps")),
                     start=r.shift(_opt_date(s.get("start"), "calendar.steps.start")),
                     end=r.shift(_opt_date(s.get("end"), "calendar.steps.end")),
-                    note=str(s.get("note", "")),
+                    note=_note(s, r.shift(_opt_date(s.get("start"), "")), r.shift(_opt_date(s.get("end"), "")), r),
                 )
                 for s in r.items("calendar.steps")
             ),
@@ -188,7 +190,7 @@ class CallConfig:
                 ),
                 method=r.text("eligibility.indicative_list.method").strip(),
             ),
-            sections=_sections(data),
+            sections=_sections(data, shifted=date_offset_days != 0),
             funding_program=str(r.optional("funding.program") or ""),
             funding_action=str(r.optional("funding.action") or ""),
             regional_envelope=r.optional_decimal("funding.regional_envelope"),
@@ -453,8 +455,36 @@ def _payment_step(raw: Any) -> PaymentStep:
     )
 
 
-def _sections(data: dict[str, Any]) -> dict[str, str]:
-    """Every ``…section`` key of the YAML, flattened: ``funding.grant_cap_section`` → ``funding.grant_cap``."""
+# A date of the real call quoted in a text: « 1er décembre 2024 », « 21 octobre », « 2024 », « Semaines 23 à 27 ».
+_QUOTED_DATE = re.compile(
+    r"\b(?:1er|\d{1,2}) (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
+    r"|\b(?:19|20)\d\d\b|\b[Ss]emaines? \d"
+)
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+
+
+def _without_quoted_dates(text: str) -> str:
+    """A section of a shifted call without the parentheses that quote the real call's dates:
+    « 1.4 FINANCEMENT (démarrer au plus tard au 1er décembre 2024) » → « 1.4 FINANCEMENT »."""
+    return _PARENTHESIS.sub(lambda m: "" if _QUOTED_DATE.search(m.group(0)) else m.group(0), text).strip()
+
+
+def _note(step: dict[str, Any], start: dt.date | None, end: dt.date | None, reader: _Reader) -> str:
+    """The note of a calendar step. A shifted (demonstration) call does not repeat the real call's note, which quotes
+    the real dates (« Au plus tard le 1er décembre »): its note is written from its own, shifted dates."""
+    note = str(step.get("note", ""))
+    if not reader.offset or not _QUOTED_DATE.search(note):
+        return note
+    if start is not None and end is None:
+        return f"À compter du {date_fr(start)}"
+    if end is not None and start is None:
+        return f"Au plus tard le {date_fr(end)}"
+    return ""
+
+
+def _sections(data: dict[str, Any], *, shifted: bool = False) -> dict[str, str]:
+    """Every ``…section`` key of the YAML, flattened: ``funding.grant_cap_section`` → ``funding.grant_cap``. For a
+    shifted call, the parentheses quoting the real call's dates are left out (its own dates are shown beside)."""
     found: dict[str, str] = {}
 
     def walk(node: Any, prefix: str) -> None:
@@ -470,4 +500,4 @@ def _sections(data: dict[str, Any]) -> dict[str, str]:
                 walk(value, f"{path}.")
 
     walk(data, "")
-    return found
+    return {key: _without_quoted_dates(text) for key, text in found.items()} if shifted else found

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 
+from pactes.rules.formatting import date_short
 from pactes.rules.state_machine import Actor, Lifecycle, Stamp, Transition
 from pactes.rules.verdict import Reason
 
@@ -51,7 +52,7 @@ def one_open_session_per_call(facts: Mapping[str, object]) -> list[Reason]:
     return [
         Reason(
             SESSION_ALREADY_OPEN,
-            f"La séance du {other:%d/%m/%Y} est déjà ouverte pour cet appel : closez-la d'abord.",
+            f"La séance du {date_short(other)} est déjà ouverte pour cet appel : closez-la d'abord.",
         )
     ]
 
@@ -64,7 +65,7 @@ def held_on_its_date(facts: Mapping[str, object]) -> list[Reason]:
     return [
         Reason(
             SESSION_NOT_YET_HELD,
-            f"La séance est datée du {held:%d/%m/%Y} : elle ne peut pas être ouverte avant ce jour. Si le comité "
+            f"La séance est datée du {date_short(held)} : elle ne peut pas être ouverte avant ce jour. Si le comité "
             "s'est réuni plus tôt, corrigez d'abord la date de la séance.",
         )
     ]

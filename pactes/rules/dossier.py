@@ -22,6 +22,7 @@ from pactes.rules.budget import (
     GRANT_OVER_CAP,
     BudgetInput,
     budget_problems,
+    summarize_budget,
 )
 from pactes.rules.calendar import (
     ACTION_DATES_INVERTED,
@@ -45,7 +46,7 @@ from pactes.rules.dossier_inputs import (  # re-exported: the apps build them fr
 )
 from pactes.rules.money import CENT, cited, euros
 from pactes.rules.siret import SIRET_INVALID, siret_problems
-from pactes.rules.verdict import Reason, Verdict
+from pactes.rules.verdict import Outcome, Reason, Verdict
 
 APPLICANT_NOT_ELIGIBLE = "APPLICANT_NOT_ELIGIBLE"
 PERIMETER_EMPTY = "PERIMETER_EMPTY"
@@ -447,15 +448,60 @@ _CHECKS: tuple[Callable[[DossierInput, CallConfig], list[Reason]], ...] = (
 )
 
 
+def not_applicable(data: DossierInput, config: CallConfig) -> frozenset[str]:
+    """The rules that have nothing to judge in ``data``: with no action, « each action starts in time » is not met, it
+    is without object (« sans objet »). A rule that gives a reason is failed whatever this says."""
+    codes: set[str] = set()
+    dated = [a for a in data.actions if a.start is not None and a.end is not None]
+    if not data.actions:
+        codes |= {ACTION_INCOMPLETE, NO_IMPACT_MEASURE}
+    if not dated:
+        codes |= {ACTION_STARTS_TOO_LATE, ACTION_ENDS_TOO_LATE, ACTION_DATES_INVERTED, PLAN_TOO_LONG}
+    if not data.priorities:
+        codes.add(PRIORITY_WITHOUT_MEASURE)
+        if not data.actions:
+            codes.add(PUBLIC_MISSING)
+    if not data.perimeter.epcis and not data.perimeter.communes:
+        codes.add(PERIMETER_NOT_ELIGIBLE)
+    if all(c.nature is ContributionNature.FINANCIAL for c in data.contributions):
+        codes.add(CONTRIBUTION_NOT_VALUED)
+    if not data.contributions:
+        codes.add(CONTRIBUTIONS_MISMATCH)
+    if not data.budget.state_grant:
+        codes.add(GRANT_OVER_CAP)
+    if summarize_budget(data.budget, config).total_budget == 0:
+        codes.add(COFINANCING_TOO_LOW)
+    if data.now is None:
+        codes.add(DEADLINE_PASSED)
+    return frozenset(codes)
+
+
 def check_dossier(data: DossierInput, config: CallConfig) -> Verdict:
-    """Every rule of the call on one dossier; the verdict is ok when no blocking reason remains."""
+    """Every rule of the call on one dossier; the verdict is ok when no blocking reason remains. It names the rules
+    that had nothing to judge (``not_applicable``)."""
     reasons: list[Reason] = []
     for check in _CHECKS:
         reasons += check(data, config)
-    return Verdict(tuple(reasons))
+    return Verdict(tuple(reasons), not_applicable(data, config))
 
 
-def panel(data: DossierInput, config: CallConfig) -> list[tuple[RuleInfo, list[Reason]]]:
-    """Each rule of ``RULES`` with the reasons it failed for (an empty list: the rule is met)."""
-    verdict = check_dossier(data, config)
-    return [(rule, [r for r in verdict.reasons if r.code == rule.code]) for rule in RULES]
+@dataclass(frozen=True)
+class RuleCheck:
+    """One rule of ``RULES`` on one dossier: met, failed (with its reasons) or not applicable."""
+
+    rule: RuleInfo
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+
+
+def panel_of(verdict: Verdict) -> list[RuleCheck]:
+    """Each rule of ``RULES`` with its outcome in ``verdict`` and the reasons it failed for."""
+    return [
+        RuleCheck(rule, verdict.outcome(rule.code), tuple(r for r in verdict.reasons if r.code == rule.code))
+        for rule in RULES
+    ]
+
+
+def panel(data: DossierInput, config: CallConfig) -> list[RuleCheck]:
+    """Each rule of ``RULES`` on one dossier: met, failed with its reasons, or not applicable."""
+    return panel_of(check_dossier(data, config))

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from pactes.rules.calendar import add_months, date_fr, period_end
+from pactes.rules.calendar import add_months, period_end
 from pactes.rules.call_config import CallConfig
+from pactes.rules.formatting import date_fr
 from pactes.rules.money import CENT, check_amount, cited, euros, percent
 from pactes.rules.verdict import Reason
 

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pactes.rules.agreement import agreement_state_label, is_agreement_payable
 from pactes.rules.call_config import CallConfig, PaymentTrigger
+from pactes.rules.formatting import date_short
 from pactes.rules.money import CENT, AmountError, check_amount, cited, euros
 from pactes.rules.verdict import Reason
 
@@ -172,7 +173,7 @@ def payment_problems(
         problems.append(
             Reason(
                 PAYMENT_WRONG_YEAR,
-                f"Un versement du {payment.paid_on.strftime('%d/%m/%Y')} est rattaché à l'année comptable "
+                f"Un versement du {date_short(payment.paid_on)} est rattaché à l'année comptable "
                 f"{payment.paid_on.year}, pas {payment.declared_year} : les crédits versés sont rattachés à l'année "
                 f"comptable en cours{cited(year_section)}.",
                 section=year_section,
@@ -182,7 +183,7 @@ def payment_problems(
         problems.append(
             Reason(
                 PAYMENT_IN_FUTURE,
-                f"La date du versement ({payment.paid_on.strftime('%d/%m/%Y')}) est dans le futur : enregistrez un "
+                f"La date du versement ({date_short(payment.paid_on)}) est dans le futur : enregistrez un "
                 "versement une fois effectué.",
             )
         )

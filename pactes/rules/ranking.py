@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pactes.rules.call_config import CallConfig
+from pactes.rules.formatting import balance
 from pactes.rules.money import check_amount, cited, euros
 from pactes.rules.verdict import Reason
 
@@ -74,6 +75,16 @@ class RankingSummary:
     @property
     def warnings(self) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if not r.blocking)
+
+    @property
+    def overrun(self) -> Decimal:
+        """How much the total proposed exceeds the territory cap (0 within it): « dépassement de 50 000 € »."""
+        return max(Decimal(0), -self.remaining)
+
+    @property
+    def balance_label(self) -> str:
+        """« reste 12 000 € » within the cap, « dépassement de 50 000 € » beyond it (never « reste -50 000 € »)."""
+        return balance(self.remaining) if self.remaining < 0 else f"reste {balance(self.remaining)}"
 
     @property
     def requested_over_cap(self) -> bool:

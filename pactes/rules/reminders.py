@@ -20,9 +20,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pactes.rules.calendar import date_fr
 from pactes.rules.call_config import CallConfig
 from pactes.rules.followup import final_report_due, interim_report_due, report_periods
+from pactes.rules.formatting import date_fr
 from pactes.rules.money import cited
 from pactes.rules.verdict import Reason
 

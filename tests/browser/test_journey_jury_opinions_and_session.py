@@ -28,7 +28,7 @@ from pactes.committee.models import CommitteeDecision, CommitteeSession, JuryOpi
 from pactes.demo.accounts import DEMO_PASSWORD
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
-from pactes.rules.calendar import date_fr
+from pactes.rules.formatting import date_fr
 from pactes.rules.scoring import CriterionScore
 from tests.browser.login import log_in
 

@@ -49,21 +49,25 @@ def test_a_proposal_lowered_from_57000_to_7000_after_reopening_keeps_both_values
 def test_a_changed_score_and_justification_keep_their_previous_values(ariege, accounts):
     instructor = accounts["i09"]
     criterion = ariege.call.rules.criteria[0].code
+    label = ariege.call.rules.criteria[0].label
     score_sheet_save(
         dossier=ariege, instructor=instructor, scores=sheet_scores(ariege), proposed_amount=None, opinion=""
     )
     changed = sheet_scores(ariege, {criterion: 1})
     score_sheet_save(dossier=ariege, instructor=instructor, scores=changed, proposed_amount=None, opinion="")
-    scores = [c for c in dossier_history(ariege) if c.subject.startswith(f"Critère « {criterion} »")]
+    scores = [
+        c for c in dossier_history(ariege) if c.subject.startswith(f"Critère « {label} »")
+    ]  # the label, never the code
     assert ("3", "1") in [(c.old, c.new) for c in scores if c.kind == "modification"]
 
 
 def test_checklist_answers_keep_their_history(filed, accounts):
     dossier = dossier_transition(dossier=filed["09"], transition="start_review", by=accounts["i09"])
     item = dossier.call.rules.admissibility_checklist[0].code
+    label = dossier.call.rules.admissibility_checklist[0].label
     checklist_record(dossier=dossier, by=accounts["i09"], answers={item: (True, "Vu")})
     checklist_record(dossier=dossier, by=accounts["i09"], answers={item: (False, "Pièce périmée")})
-    changes = [c for c in dossier_history(dossier) if c.subject == f"Recevabilité : « {item} »"]
+    changes = [c for c in dossier_history(dossier) if c.subject == f"Recevabilité : « {label} »"]
     assert [(c.field, c.old, c.new) for c in changes if c.kind == "modification"] == [
         ("vérifié", "oui", "non"),
         ("commentaire", "Vu", "Pièce périmée"),
@@ -81,3 +85,5 @@ def test_the_regional_envelope_and_the_convention_templates_keep_their_history(r
     ]
     assert ("1 500 000 €", "1 200 000 €", str(accounts["dreets"])) in envelope
     assert any(c.subject.startswith("Modèle de convention") for c in changes)
+    bodies = [c.new for c in changes if c.subject.startswith("Modèle de convention") and c.field == "texte du modèle"]
+    assert bodies == ["texte de 18 caractères"]  # the template's source (its placeholders) stays in its version

@@ -199,3 +199,19 @@ def test_offset_moves_every_date_by_the_same_days_and_keeps_the_rules(text, conf
         config.min_cofinancing_rate,
         config.priorities_max,
     )
+
+
+def test_a_shifted_call_writes_its_notes_from_its_own_dates_and_quotes_no_real_date(text, config):
+    shifted = CallConfig.from_yaml(text, date_offset_days=100)
+    start = shifted.calendar_step("demarrage")
+    assert start is not None and start.end == config.latest_start + dt.timedelta(days=100)
+    assert start.note == "Au plus tard le 11 mars 2025"  # 1 December 2024 + 100 days, never « 1er décembre »
+    conventions = shifted.calendar_step("conventions")
+    assert conventions is not None and conventions.note == "À compter du 29 janvier 2025"
+    assert shifted.calendar_step("webinaires").note == ""  # « Semaines 23 à 27 » were the real call's weeks
+    assert shifted.section("action_plan.latest_start") == "1.4 FINANCEMENT"
+    assert "décembre 2024" in config.section("action_plan.latest_start")  # the real call quotes its own text
+    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()  # noqa: SIM905
+    for key, section in shifted.sections.items():
+        assert not any(f" {month}" in section for month in months), (key, section)
+    assert shifted.section("funding.grant_cap") == config.section("funding.grant_cap")  # dateless: unchanged

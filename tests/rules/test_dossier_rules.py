@@ -25,6 +25,7 @@ from pactes.rules.dossier_inputs import (
     PerimeterInput,
     PriorityInput,
 )
+from pactes.rules.verdict import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = CallConfig.from_yaml((ROOT / "pactes/calls/data/pts-occitanie-2024.yaml").read_text())
@@ -328,10 +329,67 @@ def test_priorities_count_follows_the_config() -> None:
 def test_panel_lists_every_rule_with_its_reasons() -> None:
     d = replace("budget", state_grant=Decimal("65000"), own_funds=Decimal("29000"))(valid_dossier())
     rows = panel(d, CONFIG)
-    assert [rule.code for rule, _ in rows] == [rule.code for rule in RULES]
-    failed = {rule.code for rule, reasons in rows if reasons}
-    assert failed == {"GRANT_OVER_CAP", "COFINANCING_TOO_LOW"}
-    assert all(rule.section(CONFIG) for rule, _ in rows)
+    assert [row.rule.code for row in rows] == [rule.code for rule in RULES]
+    failed = {row.rule.code for row in rows if row.outcome is Outcome.FAILED}
+    assert failed == {row.rule.code for row in rows if row.reasons} == {"GRANT_OVER_CAP", "COFINANCING_TOO_LOW"}
+    assert all(row.rule.section(CONFIG) for row in rows)
+
+
+def test_a_complete_dossier_judges_every_rule_but_the_deadline_it_was_not_asked() -> None:
+    content_only = dataclasses.replace(valid_dossier(), now=None)
+    verdict = check_dossier(content_only, CONFIG)
+    assert verdict.not_applicable == {"DEADLINE_PASSED"}  # no filing moment given: the deadline is not judged
+    assert check_dossier(valid_dossier(), CONFIG).not_applicable == frozenset()
+
+
+def test_with_no_action_the_rules_on_actions_are_without_object_not_met() -> None:
+    no_actions = dataclasses.replace(valid_dossier(), actions=())
+    outcomes = {row.rule.code: row.outcome for row in panel(no_actions, CONFIG)}
+    for code in ("ACTION_STARTS_TOO_LATE", "ACTION_ENDS_TOO_LATE", "ACTION_DATES_INVERTED", "PLAN_TOO_LONG"):
+        assert outcomes[code] is Outcome.NOT_APPLICABLE, code
+    assert outcomes["ACTION_INCOMPLETE"] is Outcome.NOT_APPLICABLE
+    assert outcomes["NO_IMPACT_MEASURE"] is Outcome.NOT_APPLICABLE
+    assert outcomes["ACTION_PLAN_EMPTY"] is Outcome.FAILED  # the rule that judges the emptiness itself
+    assert Outcome.NOT_APPLICABLE.label == "Sans objet"
+
+
+def test_an_empty_draft_says_without_object_for_what_it_cannot_judge_and_failed_for_what_is_missing() -> None:
+    empty = DossierInput(
+        applicant=ApplicantInput(siret="", carrier_kind=""),
+        perimeter=PerimeterInput(epcis=(), communes=(), eligible_epci_sirens=frozenset()),
+        priorities=(),
+        actions=(),
+        contributions=(),
+        budget=BudgetInput(),
+        expected_impact="",
+        impact_measurement="",
+        now=None,
+    )
+    outcomes = {row.rule.code: row.outcome for row in panel(empty, CONFIG)}
+    assert {code for code, o in outcomes.items() if o is Outcome.NOT_APPLICABLE} == {
+        "PERIMETER_NOT_ELIGIBLE",
+        "PRIORITY_WITHOUT_MEASURE",
+        "PUBLIC_MISSING",
+        "ACTION_INCOMPLETE",
+        "ACTION_STARTS_TOO_LATE",
+        "ACTION_ENDS_TOO_LATE",
+        "ACTION_DATES_INVERTED",
+        "PLAN_TOO_LONG",
+        "NO_IMPACT_MEASURE",
+        "CONTRIBUTION_NOT_VALUED",
+        "CONTRIBUTIONS_MISMATCH",
+        "GRANT_OVER_CAP",
+        "COFINANCING_TOO_LOW",
+        "DEADLINE_PASSED",
+    }
+    assert Outcome.MET not in outcomes.values()  # nothing of an empty draft reads « respectée »
+
+
+def test_a_rule_with_a_reason_is_failed_even_where_it_would_be_without_object() -> None:
+    no_dates = replace_action(0, start=None, end=None)(replace_action(1, start=None, end=None)(valid_dossier()))
+    verdict = check_dossier(no_dates, CONFIG)
+    assert verdict.outcome("ACTION_STARTS_TOO_LATE") is Outcome.NOT_APPLICABLE
+    assert verdict.outcome("ACTION_INCOMPLETE") is Outcome.FAILED
 
 
 def test_rules_list_every_code_the_checks_can_produce() -> None:

@@ -103,3 +103,17 @@ def test_the_cumulated_requested_amount_over_the_cap_is_a_warning_that_does_not_
     assert summary.ok and summary.requested_over_cap and not summary.proposed_over_cap
     assert [r.code for r in summary.warnings] == [TERRITORY_REQUESTED_OVER_CAP]
     assert "cumulent 70 000 €" in summary.warnings[0].message.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_the_balance_reads_as_an_overrun_beyond_the_cap_never_as_a_negative_remainder() -> None:
+    over = rank_territory(
+        [project("A", "62000", "62000", 1), project("B", "50000", "50000", 2)], CONFIG, territory="CA de Béziers"
+    )
+    excess = Decimal("112000") - CONFIG.territory_cap
+    assert over.remaining == -excess
+    assert over.overrun == excess
+    assert over.balance_label == f"dépassement de {euros(excess)}"
+    assert "-" not in over.balance_label
+    within = rank_territory([project("A", "40000", "40000", 1)], CONFIG, territory="CA de Béziers")
+    assert within.overrun == 0
+    assert within.balance_label == f"reste {euros(CONFIG.territory_cap - Decimal('40000'))}"

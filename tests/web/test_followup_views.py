@@ -91,7 +91,8 @@ def test_jury_and_anonymous_see_nothing(client, retained_dossier, accounts):
 def test_the_instructor_sees_late_reports_flagged(client, retained_dossier, accounts):
     client.force_login(accounts["instructeur.09"])
     content = client.get(reverse("followup:dossier", args=[retained_dossier["09"].reference])).content.decode()
-    assert "REPORT_LATE" in content and "de retard" in content
+    assert 'data-code="REPORT_LATE"' in content and "Retards de suivi" in content and "de retard" in content
+    assert "(REPORT_LATE)" not in content  # the code stays an attribute (issue 15): people read the message
 
 
 def test_final_report_journey_through_the_pages_ends_with_a_settled_dossier(

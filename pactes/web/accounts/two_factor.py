@@ -115,10 +115,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
             form=form,
             next=next_url,
             qr_code=mark_safe(qr_code_svg(device.config_url)),  # SVG drawn here from our own data
-            secret=secret_base32(device),
+            # In groups of four, as authenticator apps show it: easier to copy by hand (the text stays one word).
+            secret_groups=_groups_of_four(secret_base32(device)),
             mandatory=request.user.is_staff_member,
         ),
     )
+
+
+def _groups_of_four(secret: str) -> list[str]:
+    return [secret[i : i + 4] for i in range(0, len(secret), 4)]
 
 
 def recovery_codes(request: HttpRequest) -> HttpResponse:

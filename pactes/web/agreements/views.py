@@ -25,6 +25,7 @@ from pactes.agreements.selectors import (
     agreements_visible_to,
     engagement_alert_count,
     payment_summary,
+    payments_of,
     retained_dossiers_visible_to,
 )
 from pactes.agreements.services import (
@@ -39,6 +40,7 @@ from pactes.agreements.services import (
 )
 from pactes.dossiers.models import Dossier
 from pactes.rules.agreement import AgreementState, agreement_transitions_from
+from pactes.rules.formatting import date_short
 from pactes.rules.money import euros
 from pactes.rules.verdict import Reason
 from pactes.web.evidence.files import evidence_file_response
@@ -163,7 +165,7 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 if is_staff and agreement.state == AgreementState.SIGNED.value
                 else None,
                 "summary": payment_summary(agreement),
-                "payments": list(agreement.payments.select_related("recorded_by")),
+                "payments": payments_of(agreement),
                 "history": list(agreement.transitions.select_related("by")),
             }
         )
@@ -297,5 +299,5 @@ def agreement_payment_view(request: HttpRequest, dossier_id: int) -> HttpRespons
     except AgreementRefused as exc:
         _refused(request, exc.reasons)
     else:
-        messages.success(request, f"Versement de {euros(payment.amount)} du {payment.paid_on:%d/%m/%Y} enregistré.")
+        messages.success(request, f"Versement de {euros(payment.amount)} du {date_short(payment.paid_on)} enregistré.")
     return _back(dossier_id)

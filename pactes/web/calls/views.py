@@ -27,6 +27,7 @@ from pactes.calls.selectors import (
 )
 from pactes.calls.services import CallDataError, eligible_list_arrest
 from pactes.calls.timeline import timeline
+from pactes.rules.formatting import date_fr
 
 from .forms import ArrestListForm, EligibilityQueryForm, IndicatorChoiceForm
 
@@ -54,6 +55,13 @@ def _call_text(call: Call) -> SafeString:
     for level in range(4, 0, -1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return mark_safe(html)
+
+
+def _envelope_source(call: Call) -> str:
+    """Where the regional envelope comes from: the administrator who set it (with the day), else the call's text."""
+    if call.regional_envelope_set_at is not None:
+        return f"fixée par l'administrateur le {date_fr(call.regional_envelope_set_at)}"
+    return call.rules.section("funding.regional_envelope") or "non publiée par l'appel"
 
 
 def _key_figures(call: Call) -> list[dict[str, Any]]:
@@ -94,7 +102,7 @@ def _key_figures(call: Call) -> list[dict[str, Any]]:
             "label": "Enveloppe régionale",
             "amount": call.regional_envelope,
             "missing": "non publiée par l'appel",
-            "section": r.section("funding.regional_envelope") or "1.4 FINANCEMENT",
+            "section": _envelope_source(call),
         },
     ]
 

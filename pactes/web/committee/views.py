@@ -56,6 +56,7 @@ from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
 from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
+from pactes.rules.formatting import date_short
 from pactes.rules.verdict import Reason
 from pactes.web.evidence.files import evidence_file_response
 
@@ -109,13 +110,13 @@ def _breadcrumb(current: str, session: CommitteeSession | None = None) -> dict[s
     links = [{"url": DASHBOARD, "title": "Mon espace"}, {"url": reverse("committee:index"), "title": "Comité régional"}]
     if session is not None:
         links.append(
-            {"url": reverse("committee:detail", args=[session.pk]), "title": f"Séance du {session.date:%d/%m/%Y}"}
+            {"url": reverse("committee:detail", args=[session.pk]), "title": f"Séance du {date_short(session.date)}"}
         )
     return {"links": links, "current": current}
 
 
 def _session_title(session: CommitteeSession) -> str:
-    return f"Séance du comité régional du {session.date:%d/%m/%Y}"
+    return f"Séance du comité régional du {date_short(session.date)}"
 
 
 def _pdf_response(
@@ -267,7 +268,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if session.is_planned
             else [],
-            "breadcrumb_data": _breadcrumb(f"Séance du {session.date:%d/%m/%Y}"),
+            "breadcrumb_data": _breadcrumb(f"Séance du {date_short(session.date)}"),
         },
     )
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from pactes.committee.models import CommitteeSession, SessionState
+from pactes.rules.formatting import date_short
 from pactes.territories.models import Departement
 from pactes.web.accounts.forms import AccountForm
 
@@ -30,7 +31,7 @@ class NewInstructorForm(NewStaffForm):
 
 class SessionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: CommitteeSession) -> str:
-        return f"Séance du {obj.date:%d/%m/%Y} — {obj.call.short_title} ({obj.get_state_display().lower()})"
+        return f"Séance du {date_short(obj.date)} — {obj.call.short_title} ({obj.get_state_display().lower()})"
 
 
 def open_sessions() -> object:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from pactes.followup.reminders import recipient_names, reminders_pending
+from pactes.rules.formatting import date_short
 
 
 def parse_day(value: str | None) -> dt.date:
@@ -29,14 +30,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = parse_day(options.get("date"))
         due, already = reminders_pending(today=today)
-        self.stdout.write(f"Rappels à envoyer le {today:%d/%m/%Y} : {len(due)}")
+        self.stdout.write(f"Rappels à envoyer le {date_short(today)} : {len(due)}")
         for item in due:
             deadline = item.reminder.deadline
             names = recipient_names(deadline.recipients, item.dossier)
             self.stdout.write(
-                f"  À ENVOYER  {item.key}  {deadline.label}  échéance {deadline.due:%d/%m/%Y}  "
+                f"  À ENVOYER  {item.key}  {deadline.label}  échéance {date_short(deadline.due)}  "
                 f"(J-{item.reminder.days_left(today)})  {item.dossier.reference}  → {names}"
             )
         self.stdout.write(f"Rappels déjà envoyés pour des échéances ouvertes : {len(already)}")
         for row in already:
-            self.stdout.write(f"  DÉJÀ ENVOYÉ  {row.key}  le {row.sent_on:%d/%m/%Y}  → {row.recipients or '—'}")
+            self.stdout.write(f"  DÉJÀ ENVOYÉ  {row.key}  le {date_short(row.sent_on)}  → {row.recipients or '—'}")

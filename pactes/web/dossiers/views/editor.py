@@ -30,6 +30,7 @@ from pactes.dossiers.editing import (
     step_version,
 )
 from pactes.dossiers.models import Dossier
+from pactes.rules.formatting import time_fr
 
 from .. import forms as f
 from .common import dossier_breadcrumb, editable_dossier, filing_url, user_of
@@ -156,7 +157,7 @@ def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse
         return JsonResponse({"saved": False, "message": str(exc)}, status=422)
     except EditRefused as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
-    at = timezone.localtime().strftime("%H:%M")
+    at = time_fr(timezone.localtime())
     dossier.refresh_from_db()
     return JsonResponse(
         {

@@ -1,5 +1,6 @@
-"""The live rules panel: each rule of the call, met or not, under the editor step that fixes it
-(``RuleInfo.step``), with the budget's figures. Shown beside every step, on the summary and to the instruction."""
+"""The live rules panel: each rule of the call, met, failed or without object (« sans objet »: nothing to judge yet),
+under the editor step that fixes it (``RuleInfo.step``), with the budget's figures. Shown beside every step, on the
+summary and to the instruction."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from pactes.dossiers.editing import STEPS
 from pactes.dossiers.interchange import dossier_verdict
 from pactes.dossiers.models import Dossier
 from pactes.rules.dossier import RULES, STEP_FILING
+from pactes.rules.verdict import Outcome
 
 # The panel's group of the rules judged at the filing itself (the deadline).
 FILING_TITLE = "Dépôt"
+# The label of a reason the rules list does not know: its message says what it is (its code never reaches the page).
+OTHER_RULE = "Autre règle de l'appel"
 
 
 @dataclass
@@ -23,10 +27,15 @@ class RuleLine:
     label: str
     messages: list[str]
     blocking: bool
+    outcome: Outcome = Outcome.MET
 
     @property
     def is_met(self) -> bool:
-        return not self.messages
+        return self.outcome is Outcome.MET
+
+    @property
+    def is_not_applicable(self) -> bool:
+        return self.outcome is Outcome.NOT_APPLICABLE
 
 
 @dataclass
@@ -37,7 +46,7 @@ class RuleGroup:
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.rules if not r.is_met)
+        return sum(1 for r in self.rules if r.outcome is Outcome.FAILED)
 
 
 def rules_panel(dossier: Dossier) -> dict[str, Any]:
@@ -52,12 +61,18 @@ def rules_panel(dossier: Dossier) -> dict[str, Any]:
         groups[STEP_FILING] = RuleGroup(STEP_FILING, FILING_TITLE)
     for rule in RULES:
         reasons = [r for r in verdict.reasons if r.code == rule.code]
-        line = RuleLine(rule.code, rule.label, [r.message for r in reasons], any(r.blocking for r in reasons))
+        line = RuleLine(
+            rule.code,
+            rule.label,
+            [r.message for r in reasons],
+            any(r.blocking for r in reasons),
+            verdict.outcome(rule.code),
+        )
         groups[rule.step].rules.append(line)
     others = RuleGroup("", "Autres règles")
     known = {rule.code for rule in RULES}
     for reason in verdict.reasons:
         if reason.code not in known:
-            others.rules.append(RuleLine(reason.code, reason.code, [reason.message], reason.blocking))
+            others.rules.append(RuleLine(reason.code, OTHER_RULE, [reason.message], reason.blocking, Outcome.FAILED))
     shown = [*groups.values(), *([others] if others.rules else [])]
     return {"ok": verdict.ok, "groups": shown, "summary": summary, "failed": sum(g.failed for g in shown)}
