@@ -31,7 +31,8 @@ RUN_AXE = """async (tags) => {
     impact: rule.impact,
     help: rule.help,
     helpUrl: rule.helpUrl,
-    nodes: rule.nodes.map((node) => ({target: node.target.map(String), summary: node.failureSummary || ""})),
+    nodes: rule.nodes.map((node) => ({target: node.target.map(String), html: node.html.slice(0, 160),
+                                   summary: node.failureSummary || ""})),
   }));
   return {url: document.location.href, title: document.title,
           violations: keep(results.violations), incomplete: keep(results.incomplete)};
@@ -64,7 +65,8 @@ def describe(audits: list[Audit]) -> str:
             lines.append(f"- {one.url} (« {one.title} ») : {rule['id']} [{rule['impact']}] {rule['help']}")
             lines.append(f"    {rule['helpUrl']}")
             for node in rule["nodes"][:5]:
-                lines.append(f"    · {' '.join(node['target'])}")
+                lines.append(f"    · {' '.join(node['target'])} : {node['html']}")
+                lines.extend(f"      {line}" for line in node["summary"].splitlines()[:4])
             if len(rule["nodes"]) > 5:
                 lines.append(f"    · … et {len(rule['nodes']) - 5} autres éléments")
     return "\n".join(lines)

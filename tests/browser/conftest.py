@@ -6,8 +6,8 @@ Each journey is one file ``test_journey_<who>_<what>.py`` so it can run alone:
 
 import io
 import os
+import re
 import shutil
-
 from dataclasses import dataclass
 
 import pytest
@@ -235,8 +235,10 @@ def demo_site(request, demo_cache, pactes_live_server, django_db_blocker, tmp_pa
     """The whole demo (every role, every stage after filing), loaded once for the modules that read it (the
     accessibility and reflow tests, run first) and committed so the live server sees it, with the pages each role
     reaches within three clicks (tests/browser/crawl.py). The database is flushed before the next module that does not
-    read it. Tests using it are ``django_db`` (not transaction=True: that would flush the database after each one) and
-    do not name ``live_server`` (pytest-django would flush too): they open ``demo_site.url``."""
+    read it. Tests using it have no ``django_db`` mark (pytest-django would flush the database after each test, or
+    hold a transaction that locks SQLite's tables against the live server) and do not name ``live_server`` (it would
+    flush too): they open ``demo_site.url``, with database access open to the live server (``demo_site_open``). One
+    test of the module carries the mark, so that the session creates the test database."""
     from django.test import override_settings
 
     from tests.browser.crawl import load_demo, pages_of_every_role
@@ -249,3 +251,62 @@ def demo_site(request, demo_cache, pactes_live_server, django_db_blocker, tmp_pa
             demo_cache.site = DemoSite(pactes_live_server.url, pages_of_every_role())
     yield demo_cache.site
     pactes_live_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture(autouse=True)
+def demo_site_open(request, django_db_blocker):
+    """The tests reading the demo without a ``django_db`` mark: the live server's thread may use the database."""
+    if "demo_site" in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        with django_db_blocker.unblock():
+            yield
+    else:
+        yield
+
+
+# Every page a journey leaves is audited by axe-core just before it is left (ADR 0048): the navigation's request is
+# held while axe runs on the page as the person saw it (filled form, error messages), then let through; the last page
+# is audited when the journey ends. Set PACTES_AXE_JOURNEYS=0 to skip it while writing a journey.
+LEAVING = re.compile(r"^(?!.*/static/)")
+
+
+@pytest.fixture(autouse=True)
+def axe_journey(request, axe_incomplete):
+    """Fails a journey (``test_journey_*``, with the ``page`` fixture) whose pages have any WCAG 2.1 A/AA violation."""
+    if (
+        os.environ.get("PACTES_AXE_JOURNEYS", "1") == "0"
+        or "page" not in request.fixturenames
+        or not request.module.__name__.rpartition(".")[2].startswith("test_journey_")
+    ):
+        yield []
+        return
+    from tests.browser.axe import audit, describe
+
+    page = request.getfixturevalue("page")
+    audits: list = []
+
+    def audit_page() -> None:
+        if not page.url.startswith("http"):
+            return  # the blank page before the first address
+        try:
+            audits.append(audit(page))
+        except Exception:  # the page closed, or a script of its own moved it on meanwhile: nothing left to audit
+            return
+
+    def before_leaving(route) -> None:
+        try:
+            if route.request.is_navigation_request() and route.request.frame == page.main_frame:
+                audit_page()
+        finally:
+            route.fallback()
+
+    page.route(LEAVING, before_leaving)
+    yield audits
+    if not page.is_closed():
+        audit_page()
+    axe_incomplete.add(audits)
+    failing = [one for one in audits if one.violations]
+    if failing:
+        pytest.fail(
+            f"axe-core : {len(failing)} pages sur {len(audits)} du parcours ont des violations WCAG 2.1 A/AA :\n"
+            f"{describe(failing)}"
+        )

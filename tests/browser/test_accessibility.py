@@ -14,13 +14,20 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.browser.axe import Audit, audit, describe
-from tests.browser.crawl import ROLES, VISITOR, RolePages, session_cookie
+from tests.browser.crawl import PAGES_PER_ROLE, ROLES, VISITOR, RolePages, session_cookie
 
 APPLICANT = "porteur.ariege@demo.test"
 
-# The demo is committed once for the module (``demo_site``); each test only reads it through the browser. Not a
-# transaction=True test: pytest-django would flush the database after each one.
-pytestmark = pytest.mark.django_db
+
+@pytest.mark.django_db  # the one test here in a database transaction: the others read the demo through the browser
+def test_each_role_reaches_its_own_pages_within_three_clicks(demo_site):
+    reached = {email: [found.url for found in role.pages] for email, role in demo_site.roles.items()}
+    assert all(found.clicks <= 3 for role in demo_site.roles.values() for found in role.pages)
+    assert "/accessibilite/" in reached[VISITOR]
+    assert any("/etapes/" in url for url in reached[APPLICANT])
+    assert any(url.startswith("/instruction/") for url in reached["instructeur.09@demo.test"])
+    assert any(url.startswith("/comite/") for url in reached["jury@demo.test"])
+    assert all(len(urls) <= PAGES_PER_ROLE for urls in reached.values())
 
 
 def role_context(browser: Browser, base_url: str, role: RolePages) -> BrowserContext:
@@ -96,9 +103,7 @@ def make_invalid(page: Page) -> None:
             field.fill("")
 
 
-def test_no_axe_violation_on_each_editor_step_in_its_error_state(
-    browser: Browser, demo_site, draft, axe_incomplete
-):
+def test_no_axe_violation_on_each_editor_step_in_its_error_state(browser: Browser, demo_site, draft, axe_incomplete):
     from pactes.dossiers.editing import STEP_CODES
 
     context = role_context(browser, demo_site.url, demo_site.roles[APPLICANT])
