@@ -48,6 +48,7 @@
   // The map is hidden from assistive technologies (aria-hidden, the table after it says the same): nothing in it may
   // take the keyboard focus either (zoom buttons, the layers' checkboxes).
   function outOfTabOrder(container) {
+    container.setAttribute("tabindex", "-1");
     container.querySelectorAll("a, button, input, select, [tabindex]").forEach(function (element) {
       element.setAttribute("tabindex", "-1");
     });
