@@ -59,7 +59,7 @@ def test_the_statement_says_how_it_was_measured_and_that_it_is_not_a_full_audit(
     words = text(statement)
     assert "partiellement conforme" in words
     assert "pas d'un audit complet du RGAA" in words
-    assert re.search(r"\d+ % des pages testées \(\d+ types de pages\)", words)
+    assert re.search(r"\d+ % des pages testées \(\d+ pages : \d+ types de pages", words)
     assert "axe-core" in words and "320 pixels" in words and "200 %" in words
     assert "Vérifications manuelles" in words
     assert "Établie le" in words and "Défenseur des droits" in words
