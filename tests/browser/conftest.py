@@ -6,7 +6,6 @@ Each journey is one file ``test_journey_<who>_<what>.py`` so it can run alone:
 
 import io
 import os
-import re
 import shutil
 from dataclasses import dataclass
 
@@ -261,53 +260,3 @@ def demo_site_open(request, django_db_blocker):
             yield
     else:
         yield
-
-
-# Every page a journey leaves is audited by axe-core just before it is left (ADR 0048): the navigation's request is
-# held while axe runs on the page as the person saw it (filled form, error messages), then let through; the last page
-# is audited when the journey ends. Opt-in (PACTES_AXE_JOURNEYS=1) until every journey has been run with it: its first
-# runs on a loaded machine did not finish in time to be checked (see the report of branch i-axe).
-LEAVING = re.compile(r"^(?!.*/static/)")
-
-
-@pytest.fixture(autouse=True)
-def axe_journey(request, axe_incomplete):
-    """Fails a journey (``test_journey_*``, with the ``page`` fixture) whose pages have any WCAG 2.1 A/AA violation."""
-    if (
-        os.environ.get("PACTES_AXE_JOURNEYS", "0") != "1"
-        or "page" not in request.fixturenames
-        or not request.module.__name__.rpartition(".")[2].startswith("test_journey_")
-    ):
-        yield []
-        return
-    from tests.browser.axe import audit, describe
-
-    page = request.getfixturevalue("page")
-    audits: list = []
-
-    def audit_page() -> None:
-        if not page.url.startswith("http"):
-            return  # the blank page before the first address
-        try:
-            audits.append(audit(page))
-        except Exception:  # the page closed, or a script of its own moved it on meanwhile: nothing left to audit
-            return
-
-    def before_leaving(route) -> None:
-        try:
-            if route.request.is_navigation_request() and route.request.frame == page.main_frame:
-                audit_page()
-        finally:
-            route.fallback()
-
-    page.route(LEAVING, before_leaving)
-    yield audits
-    if not page.is_closed():
-        audit_page()
-    axe_incomplete.add(audits)
-    failing = [one for one in audits if one.violations]
-    if failing:
-        pytest.fail(
-            f"axe-core : {len(failing)} pages sur {len(audits)} du parcours ont des violations WCAG 2.1 A/AA :\n"
-            f"{describe(failing)}"
-        )

@@ -4,8 +4,8 @@ on any step of the dossier editor in its error state (ADR 0048).
 The demo is loaded once (every stage from filing to settlement); for each role the crawl (tests/browser/crawl.py)
 lists the kinds of page it reaches from its home, at most 40 per role, and the browser opens each one with the
 role's session and runs axe-core. Any violation, whatever its impact, fails with the page, the rule, its impact and
-the elements. What axe cannot decide goes to ``var/axe-incomplete.json`` (the terminal summary says where). The pages
-of the journeys are audited by the journeys themselves (``axe_journey`` in tests/browser/conftest.py).
+the elements. What axe cannot decide goes to ``var/axe-incomplete.json`` (the terminal summary says where). The kinds
+of page the journeys visit are among those the crawl reaches (ADR 0048 says why the journeys do not audit themselves).
 """
 
 from __future__ import annotations
