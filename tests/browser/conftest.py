@@ -7,6 +7,7 @@ Each journey is one file ``test_journey_<who>_<what>.py`` so it can run alone:
 import io
 import os
 import shutil
+from dataclasses import dataclass
 
 import pytest
 
@@ -38,7 +39,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
+def pactes_live_server(request):
     """pytest-django's live server, started while ``MEDIA_URL`` is a path: Django's live server thread wraps the site
     in a media-files handler that cannot parse our ``MEDIA_URL = None`` (uploads are never served from a public URL).
     The handler reads the setting once, at start; nothing under that path exists, so every request reaches the site."""
@@ -50,6 +51,12 @@ def live_server(request):
         server = LiveServer(address)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(pactes_live_server):
+    """The one live server of the session (``pactes_live_server``, the name the demo's modules use)."""
+    return pactes_live_server
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +124,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    # The browser modules reading the whole demo run first, one after the other: it is loaded once (``demo_site``).
+    places = [index for index, item in enumerate(items) if "tests/browser/" in str(item.fspath)]
+    ordered = sorted((items[index] for index in places), key=lambda item: not uses_demo_site(item))
+    for index, item in zip(places, ordered, strict=True):
+        items[index] = item
 
 
 @pytest.fixture
@@ -148,3 +160,103 @@ def demo_platform(reference_data):
     for call in calls.values():
         ensure_demo_dossiers(call)
     return calls
+
+
+@dataclass
+class DemoSite:
+    url: str  # of the live server
+    roles: dict  # role → RolePages (tests/browser/crawl.py)
+
+
+# Accessibility (ADR 0048): axe-core's undecided checks of the whole session go to one file for a person to review.
+AXE_INCOMPLETE = "axe-incomplete.json"
+AXE_REPORT_KEY = pytest.StashKey[tuple]()
+
+
+@pytest.fixture(scope="session")
+def axe_incomplete(request):
+    """Collects axe-core's incomplete results (tests/browser/axe.py) and writes them at the end of the session."""
+    from django.conf import settings
+
+    from tests.browser.axe import IncompleteReport
+
+    report = IncompleteReport(settings.VAR_DIR / AXE_INCOMPLETE)
+    yield report
+    written = report.write()
+    if written is not None:
+        request.config.stash[AXE_REPORT_KEY] = (written, report.pages, len(report.entries))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if AXE_REPORT_KEY in config.stash:
+        path, pages, entries = config.stash[AXE_REPORT_KEY]
+        terminalreporter.write_line(
+            f"axe-core : {pages} pages auditées ; {entries} vérifications indécises à examiner à la main dans {path}"
+        )
+
+
+class DemoCache:
+    """The whole demo, loaded at most once a session for the modules that read it (``demo_site``)."""
+
+    site: DemoSite | None = None
+
+
+@pytest.fixture(scope="session")
+def demo_cache(django_db_blocker):
+    cache = DemoCache()
+    yield cache
+    release_demo(cache, django_db_blocker)
+
+
+def release_demo(cache: DemoCache, django_db_blocker) -> None:
+    from django.core.management import call_command
+
+    if cache.site is not None:
+        cache.site = None
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def uses_demo_site(item) -> bool:
+    return "demo_site" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_released(request, demo_cache, django_db_blocker):
+    """A module that does not read the demo starts from an empty database, as after any test of a live server."""
+    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    if not any(uses_demo_site(i) for i in items):
+        release_demo(demo_cache, django_db_blocker)
+
+
+@pytest.fixture(scope="module")
+def demo_site(request, demo_cache, pactes_live_server, django_db_blocker, tmp_path_factory):
+    """The whole demo (every role, every stage after filing), loaded once for the modules that read it (the
+    accessibility and reflow tests, run first) and committed so the live server sees it, with the pages each role
+    reaches within three clicks (tests/browser/crawl.py). The database is flushed before the next module that does not
+    read it. Tests using it have no ``django_db`` mark (pytest-django would flush the database after each test, or
+    hold a transaction that locks SQLite's tables against the live server) and do not name ``live_server`` (it would
+    flush too): they open ``demo_site.url``, with database access open to the live server (``demo_site_open``). One
+    test of the module carries the mark, so that the session creates the test database."""
+    from django.test import override_settings
+
+    from tests.browser.crawl import load_demo, pages_of_every_role
+
+    request.getfixturevalue("django_db_setup")
+    pactes_live_server._live_server_modified_settings.enable()
+    if demo_cache.site is None:
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-uploads")):
+            load_demo()
+            demo_cache.site = DemoSite(pactes_live_server.url, pages_of_every_role())
+    yield demo_cache.site
+    pactes_live_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture(autouse=True)
+def demo_site_open(request, django_db_blocker):
+    """The tests reading the demo without a ``django_db`` mark: the live server's thread may use the database."""
+    if "demo_site" in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        with django_db_blocker.unblock():
+            yield
+    else:
+        yield

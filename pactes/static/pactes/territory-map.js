@@ -45,13 +45,27 @@
     return element;
   }
 
+  // The map is hidden from assistive technologies (aria-hidden, the table after it says the same): nothing in it may
+  // take the keyboard focus either (zoom buttons, the layers' checkboxes).
+  function outOfTabOrder(container) {
+    container.setAttribute("tabindex", "-1");
+    container.querySelectorAll("a, button, input, select, [tabindex]").forEach(function (element) {
+      element.setAttribute("tabindex", "-1");
+    });
+  }
+
   function draw(data) {
     var container = document.getElementById("carte");
     if (!container || typeof window.L === "undefined") {
       return;
     }
     var L = window.L;
-    var map = L.map(container, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+    var map = L.map(container, { zoomSnap: 0.25, attributionControl: false, preferCanvas: false, keyboard: false });
+    outOfTabOrder(container);
+    // Leaflet redraws its controls (the layers' checkboxes) when layers change: keep them out of the tab order.
+    new MutationObserver(function () {
+      outOfTabOrder(container);
+    }).observe(container, { childList: true, subtree: true });
     container.classList.add("is-ready");
     Promise.all([fetchJson(data.epciUrl), fetchJson(data.departementsUrl)])
       .then(function (results) {
@@ -114,6 +128,7 @@
           overlays["Dossiers (votre périmètre)"] = activity;
         }
         L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+        outOfTabOrder(container);
         map.fitBounds(epciLayer.getBounds());
         container.setAttribute("data-loaded", "true");
       })
