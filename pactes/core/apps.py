@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models import ForeignKey, IntegerField
 from django_tasks_db.apps import TasksAppConfig
+
+from pactes.core.lookups import AnyOf
 
 
 class CoreConfig(AppConfig):
@@ -9,10 +12,6 @@ class CoreConfig(AppConfig):
     default = True  # the module holds another configuration (below)
 
     def ready(self) -> None:
-        from django.db.models import ForeignKey, IntegerField
-
-        from pactes.core.lookups import AnyOf
-
         IntegerField.register_lookup(AnyOf)
         ForeignKey.register_lookup(AnyOf)
 

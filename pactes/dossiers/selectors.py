@@ -20,8 +20,8 @@ from pactes.accounts.models import Role, User
 from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierSource, DossierVersion, ResourceKind, ResourceLine
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.rules.dossier import RuleCheck, panel_of
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
+from pactes.rules.panel import RuleCheck, panel_of
 from pactes.rules.verdict import Verdict
 
 JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATES)

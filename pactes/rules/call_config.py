@@ -11,7 +11,6 @@ section or one of its keys is absent, the defaults of ``AgreementSpec`` apply.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from pactes.rules.call_parts import (  # re-exported: every caller imports them from here
+    QUOTED_DATE,
     AgreementSpec,
     CalendarStep,
     CallConfigError,
@@ -32,6 +32,7 @@ from pactes.rules.call_parts import (  # re-exported: every caller imports them 
     RetentionSpec,
     decision_spec,
     retention_spec,
+    without_quoted_dates,
 )
 from pactes.rules.formatting import date_fr
 
@@ -455,25 +456,11 @@ def _payment_step(raw: Any) -> PaymentStep:
     )
 
 
-# A date of the real call quoted in a text: « 1er décembre 2024 », « 21 octobre », « 2024 », « Semaines 23 à 27 ».
-_QUOTED_DATE = re.compile(
-    r"\b(?:1er|\d{1,2}) (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
-    r"|\b(?:19|20)\d\d\b|\b[Ss]emaines? \d"
-)
-_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
-
-
-def _without_quoted_dates(text: str) -> str:
-    """A section of a shifted call without the parentheses that quote the real call's dates:
-    « 1.4 FINANCEMENT (démarrer au plus tard au 1er décembre 2024) » → « 1.4 FINANCEMENT »."""
-    return _PARENTHESIS.sub(lambda m: "" if _QUOTED_DATE.search(m.group(0)) else m.group(0), text).strip()
-
-
 def _note(step: dict[str, Any], start: dt.date | None, end: dt.date | None, reader: _Reader) -> str:
     """The note of a calendar step. A shifted (demonstration) call does not repeat the real call's note, which quotes
     the real dates (« Au plus tard le 1er décembre »): its note is written from its own, shifted dates."""
     note = str(step.get("note", ""))
-    if not reader.offset or not _QUOTED_DATE.search(note):
+    if not reader.offset or not QUOTED_DATE.search(note):
         return note
     if start is not None and end is None:
         return f"À compter du {date_fr(start)}"
@@ -500,4 +487,4 @@ def _sections(data: dict[str, Any], *, shifted: bool = False) -> dict[str, str]:
                 walk(value, f"{path}.")
 
     walk(data, "")
-    return {key: _without_quoted_dates(text) for key, text in found.items()} if shifted else found
+    return {key: without_quoted_dates(text) for key, text in found.items()} if shifted else found

@@ -7,6 +7,7 @@ No Django here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -236,3 +237,17 @@ def decision_spec(raw: object, *, issuer_authority: str) -> DecisionSpec:
         court=str(appeals.get("court") or "devant le tribunal administratif territorialement compétent"),
         delay_months=delay,
     )
+
+
+# A date of the real call quoted in a text: « 1er décembre 2024 », « 21 octobre », « 2024 », « Semaines 23 à 27 ».
+QUOTED_DATE = re.compile(
+    r"\b(?:1er|\d{1,2}) (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
+    r"|\b(?:19|20)\d\d\b|\b[Ss]emaines? \d"
+)
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+
+
+def without_quoted_dates(text: str) -> str:
+    """A section of a shifted call without the parentheses that quote the real call's dates:
+    « 1.4 FINANCEMENT (démarrer au plus tard au 1er décembre 2024) » → « 1.4 FINANCEMENT »."""
+    return _PARENTHESIS.sub(lambda m: "" if QUOTED_DATE.search(m.group(0)) else m.group(0), text).strip()

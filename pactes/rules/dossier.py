@@ -46,7 +46,7 @@ from pactes.rules.dossier_inputs import (  # re-exported: the apps build them fr
 )
 from pactes.rules.money import CENT, cited, euros
 from pactes.rules.siret import SIRET_INVALID, siret_problems
-from pactes.rules.verdict import Outcome, Reason, Verdict
+from pactes.rules.verdict import Reason, Verdict
 
 APPLICANT_NOT_ELIGIBLE = "APPLICANT_NOT_ELIGIBLE"
 PERIMETER_EMPTY = "PERIMETER_EMPTY"
@@ -483,25 +483,3 @@ def check_dossier(data: DossierInput, config: CallConfig) -> Verdict:
     for check in _CHECKS:
         reasons += check(data, config)
     return Verdict(tuple(reasons), not_applicable(data, config))
-
-
-@dataclass(frozen=True)
-class RuleCheck:
-    """One rule of ``RULES`` on one dossier: met, failed (with its reasons) or not applicable."""
-
-    rule: RuleInfo
-    outcome: Outcome
-    reasons: tuple[Reason, ...]
-
-
-def panel_of(verdict: Verdict) -> list[RuleCheck]:
-    """Each rule of ``RULES`` with its outcome in ``verdict`` and the reasons it failed for."""
-    return [
-        RuleCheck(rule, verdict.outcome(rule.code), tuple(r for r in verdict.reasons if r.code == rule.code))
-        for rule in RULES
-    ]
-
-
-def panel(data: DossierInput, config: CallConfig) -> list[RuleCheck]:
-    """Each rule of ``RULES`` on one dossier: met, failed with its reasons, or not applicable."""
-    return panel_of(check_dossier(data, config))

@@ -37,9 +37,11 @@ def test_core_has_modules_to_check() -> None:
 
 def test_imports_are_read_with_their_package() -> None:
     assert imported_modules(PACTES_DIR / "core" / "templatetags" / "pactes_format.py") == [
+        "datetime",
         "decimal",
         "typing",
         "django",
+        "django.utils",
         "pactes.rules",
     ]
 

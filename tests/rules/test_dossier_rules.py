@@ -13,7 +13,7 @@ import pytest
 from pactes.rules import dossier as dossier_module
 from pactes.rules.budget import BudgetInput, CofinancingLine, ExpenseLine, InKindValuation
 from pactes.rules.call_config import CallConfig, Choice
-from pactes.rules.dossier import RULES, check_dossier, panel
+from pactes.rules.dossier import RULES, check_dossier
 from pactes.rules.dossier_inputs import (
     ActionInput,
     ApplicantInput,
@@ -25,6 +25,7 @@ from pactes.rules.dossier_inputs import (
     PerimeterInput,
     PriorityInput,
 )
+from pactes.rules.panel import panel
 from pactes.rules.verdict import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]

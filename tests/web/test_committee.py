@@ -132,7 +132,7 @@ def test_the_envelope_on_the_session_page_follows_each_decision(client, open_ses
     assert "BOP 304 — action 23" in page
     assert f"<strong>{euros(ENVELOPE)}</strong>" in page  # remaining: nothing committed yet
     assert euros(Decimal("110000.00")) in page  # proposed: 60 000 + 50 000
-    assert euros(Decimal("-10000.00")) in page  # remaining after proposals
+    assert f"dépassement de {euros(Decimal('10000.00'))}" in page  # remaining after proposals: 10 000 over
 
     response = post_decision(client, open_session, transmitted["09"], amount="45 000,00", motivation="Solide.")
     assert response.status_code == 302

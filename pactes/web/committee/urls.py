@@ -1,19 +1,19 @@
 from django.urls import path
 
-from . import opinions, views
+from . import documents, opinions, views
 
 app_name = "committee"
 urlpatterns = [
     path("", views.index, name="index"),
     path("nouvelle/", views.create, name="create"),
-    path("decisions/<int:pk>/lettre.pdf", views.decision_letter, name="decision_letter"),
+    path("decisions/<int:pk>/lettre.pdf", documents.decision_letter, name="decision_letter"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/modifier/", views.edit, name="edit"),
     path("<int:pk>/enveloppe/", views.envelope, name="envelope"),
     path("<int:pk>/ouvrir/", views.open_session, name="open"),
     path("<int:pk>/presences/", views.attendance, name="attendance"),
     path("<int:pk>/clore/", views.close, name="close"),
-    path("<int:pk>/proces-verbal.pdf", views.minutes_pdf, name="minutes_pdf"),
+    path("<int:pk>/proces-verbal.pdf", documents.minutes_pdf, name="minutes_pdf"),
     path("<int:pk>/dossiers/<str:reference>/", views.dossier, name="dossier"),
     path("<int:pk>/dossiers/<str:reference>/decision/", views.decide, name="decide"),
     path("<int:pk>/dossiers/<str:reference>/rouvrir/", views.reopen, name="reopen"),

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
-from pactes.committee.documents import letter_filename, minutes_filename
 from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
@@ -31,7 +30,6 @@ from pactes.committee.selectors import (
     envelope_for_session,
     is_jury_member_of,
     latest_closed_decision,
-    may_read_decision_letters,
     my_opinion,
     opinions_of,
     present_count,
@@ -58,7 +56,6 @@ from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
 from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
 from pactes.rules.formatting import date_short
 from pactes.rules.verdict import Reason
-from pactes.web.evidence.files import evidence_file_response
 
 from . import forms as f
 
@@ -117,14 +114,6 @@ def _breadcrumb(current: str, session: CommitteeSession | None = None) -> dict[s
 
 def _session_title(session: CommitteeSession) -> str:
     return f"Séance du comité régional du {date_short(session.date)}"
-
-
-def _pdf_response(
-    request: HttpRequest, field: Any, filename: str, *, document: str, dossier_id: int | None = None
-) -> HttpResponse:
-    return evidence_file_response(
-        request, field, filename=filename, content_type="application/pdf", document=document, dossier_id=dossier_id
-    )
 
 
 # -- sessions ------------------------------------------------------------------------------------------------------
@@ -476,28 +465,3 @@ def reopen(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
             )
             return redirect("committee:detail", pk=session.pk)
     return _dossier_page(request, session, target, reopen_form=form)
-
-
-# -- documents -----------------------------------------------------------------------------------------------------
-@require_GET
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session(request, pk)
-    if not session.is_closed:
-        raise Http404("Le procès-verbal est produit à la clôture de la séance.")
-    return _pdf_response(request, session.minutes_pdf, minutes_filename(session), document="minutes")
-
-
-@require_GET
-def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter of a decision of a closed session: for its applicants, its département's instructors, the DREETS."""
-    user = _user(request)
-    if not may_read_decision_letters(user):
-        raise Http404("Lettre introuvable.")
-    decision = get_object_or_404(
-        CommitteeDecision.objects.of_closed_sessions().select_related("session", "dossier"),
-        pk=pk,
-        dossier__in=dossiers_visible_to(user),
-    )
-    return _pdf_response(
-        request, decision.letter_pdf, letter_filename(decision), document="letter", dossier_id=decision.dossier_id
-    )
