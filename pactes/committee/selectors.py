@@ -254,12 +254,9 @@ def session_agenda(
 
 
 def agenda_page_of(*, session: CommitteeSession, user: User, dossier: Dossier, per_page: int = AGENDA_PAGE_SIZE) -> int:
-    """The page of its département's agenda on which ``dossier`` is listed (1 when it is not on the agenda)."""
-    ids = list(
-        visible_agenda(session=session, user=user)
-        .filter(departement_id=dossier.departement_id)
-        .values_list("pk", flat=True)
-    )
+    """The page of the whole agenda (every département, as the session's page opens) on which ``dossier`` is listed
+    (1 when it is not on the agenda): after a decision the DREETS comes back to where the dossier is."""
+    ids = list(visible_agenda(session=session, user=user).values_list("pk", flat=True))
     return ids.index(dossier.pk) // per_page + 1 if dossier.pk in ids else 1
 
 

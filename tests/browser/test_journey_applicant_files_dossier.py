@@ -155,12 +155,13 @@ def test_applicant_fills_a_dossier_from_scratch_fixes_the_cofinancing_files_and_
     page.get_by_label("Montant — Dépenses prévisionnelles, ligne 1").fill("100 000")
     fill_budget(page, state_grant="62 000", departement="28 000", own_funds="10 000")
     cofinancing_rule = rule_line(page, "Le cofinancement atteint le taux minimal")
-    expect(cofinancing_rule).to_contain_text("COFINANCING_TOO_LOW")
+    expect(cofinancing_rule).to_contain_text("Bloquant : Le cofinancement atteint le taux minimal")
+    expect(cofinancing_rule).to_contain_text("il doit en couvrir au moins 50 %")
     expect(rules_panel(page).locator("[data-figure=cofinancing_rate]")).to_contain_text("38")
 
     # … so the applicant asks the State less and the département more: exactly 50 %, the rule is met.
     fill_budget(page, state_grant="50 000", departement="40 000", own_funds="10 000")
-    expect(cofinancing_rule).not_to_contain_text("COFINANCING_TOO_LOW")
+    expect(cofinancing_rule).not_to_contain_text("Bloquant")
     expect(cofinancing_rule).to_contain_text("Respectée")
     save_and_continue(page)
 

@@ -440,8 +440,8 @@ def decide(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
         else:
             messages.success(request, f"La décision sur le dossier {target.reference} est enregistrée.")
             page = agenda_page_of(session=session, user=user, dossier=target)
-            query = urlencode({"departement": target.departement.code, "page": page})
-            return redirect(f"{reverse('committee:detail', args=[session.pk])}?{query}#dossier-{target.reference}")
+            query = f"?{urlencode({'page': page})}" if page > 1 else ""
+            return redirect(f"{reverse('committee:detail', args=[session.pk])}{query}#dossier-{target.reference}")
     return _dossier_page(request, session, target, decision_form=form)
 
 
