@@ -120,6 +120,64 @@ def csp_violations(request):
         pytest.fail(f"Violations de la politique de sécurité du contenu (CSP) pendant le parcours :\n{lines}")
 
 
+# Accessibility of the journeys (issue 15, ADR 0048): every kind of page a journey's ``page`` showed is audited by
+# axe-core when the journey ends — read again by GET in the journey's session, so its state is the journey's last one
+# (a form's error state is audited by tests/browser/test_accessibility.py). Files (PDF, spreadsheets) are not pages.
+NOT_PAGES = (".pdf", ".docx", ".xlsx", ".ods", ".csv", ".zip", ".json", ".svg", ".png")
+JOURNEY_AXE_PAGES = 25  # kinds of page audited at most per journey (the nearest first, in the order they were shown)
+
+
+@pytest.fixture(autouse=True)
+def journey_accessibility(request, axe_incomplete):
+    """Fails a journey when a page it showed violates a WCAG 2.1 A/AA rule checked by axe-core."""
+    if "page" not in request.fixturenames or "demo_site" in request.fixturenames:
+        yield
+        return
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from tests.browser.axe import IDS, audit, describe
+
+    page = request.getfixturevalue("page")
+    shown: dict[str, str] = {}
+
+    def on_navigation(frame):
+        if frame != page.main_frame:
+            return
+        parts = urlsplit(frame.url)
+        if parts.scheme not in ("http", "https") or parts.path.lower().endswith(NOT_PAGES):
+            return
+        shown.setdefault(IDS.sub("/N", parts.path), frame.url.split("#")[0])
+
+    page.on("framenavigated", on_navigation)
+    yield
+    page.remove_listener("framenavigated", on_navigation)
+    if getattr(request.node, "rep_call_failed", False):
+        return  # the journey's own failure says what went wrong
+    audits = []
+    for url in list(shown.values())[:JOURNEY_AXE_PAGES]:
+        try:
+            response = page.goto(url, wait_until="load")
+        except PlaywrightError:  # a download or a vanished page is not a page to audit
+            continue
+        if response is None or not (response.headers.get("content-type") or "").startswith("text/html"):
+            continue
+        audits.append(audit(page))
+    axe_incomplete.add(audits)
+    found = [one for one in audits if one.violations]
+    if found:
+        pytest.fail(f"axe-core : violations WCAG 2.1 A/AA sur des pages du parcours :\n{describe(found)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call_failed = report.failed
+    return report
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
