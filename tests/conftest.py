@@ -5,6 +5,7 @@ wins over these."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,6 +36,17 @@ pytest_plugins = [
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+    yield
+    # Before pytest-django drops the test database: a thread of a concurrency test or a live server that kept its
+    # connection would make PostgreSQL refuse the DROP (« being accessed by other users »). They are done by now.
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def _flushes_the_database(item: pytest.Item) -> bool:
