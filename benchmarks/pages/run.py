@@ -15,10 +15,13 @@
    throughput in the round. Peak memory: VmHWM of the granian processes, reset before each page side.
 5. The procès-verbal of the closed session (every decision): rendered in a child process with the bench settings
    (latency, queries, peak memory of that process).
-6. Printed (the raw rounds kept as JSON beside the database), and written between
+6. For each page below the goal (ratio < 0.8), its profile measured in this process once the server has stopped
+   (``benchmarks/pages/inprocess.py``, ``BENCH_PROFILE_REQUESTS`` requests, 10): processor time of the page and of the
+   bare page, and the page's by category (templates, SQL and ORM, forms…) — the « pourquoi » of the table.
+7. Printed (the raw rounds kept as JSON beside the database), and written between
    ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
 
-Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS, BENCH_PAGES (keys,
+Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS, BENCH_PROFILE_REQUESTS, BENCH_PAGES (keys,
 comma-separated, default all), BENCH_NO_WRITE=1 (print only), DATABASE_URL (a PostgreSQL server).
 """
 
@@ -46,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import generator  # noqa: E402
+from benchmarks.pages.inprocess import profile_page  # noqa: E402
 from benchmarks.pages.stats import PageResult, Round, Side, fr_number, replace_block, table  # noqa: E402
 from benchmarks.rush import forms_of, free_port  # noqa: E402
 
@@ -62,6 +66,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SIDE_SECONDS = env_float("BENCH_SIDE_SECONDS", 1.5)
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "300"))
 SLOW_SECONDS = env_float("BENCH_SLOW_SECONDS", 1.0)
+PROFILE_REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "10"))
 
 
 # -- the database -------------------------------------------------------------------------------------------------
@@ -515,6 +520,15 @@ def pages_for(facts: PageFacts) -> list[Page]:
     ]
 
 
+def explain_below_goal(results: list[PageResult], pages: list[Page]) -> None:
+    """For each page below the goal, its profile in this process (server stopped): the table's « pourquoi »."""
+    by_key = {page.key: page for page in pages}
+    for result in results:
+        if result.below_goal and result.status == 200:
+            result.profile, _stats, _sql = profile_page(by_key[result.key], PROFILE_REQUESTS)
+            print(f"  profil de « {result.label} » : {result.profile['page_ms']:.1f} ms", flush=True)
+
+
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -562,10 +576,13 @@ def run() -> int:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, 15)
         server.wait(timeout=30)
+    explain_below_goal(results, pages)
     if not wanted or "pv" in wanted:
         results.append(measure_minutes(target, facts.session_closed))
     elapsed = time.perf_counter() - started
-    command = "make bench-pages" + ("" if target.engine == "sqlite" else " DATABASE_URL=postgres://…")
+    command = ("" if target.engine == "sqlite" else "DATABASE_URL=postgres://… ") + "make bench-pages"
+    if wanted:
+        command = f"BENCH_PAGES={','.join(wanted)} {command}"
     settings_text = (
         f"BENCH_DOSSIERS={n} BENCH_ROUNDS={ROUNDS} BENCH_SIDE_SECONDS={SIDE_SECONDS:g} "
         f"BENCH_MAX_REQUESTS={MAX_REQUESTS} BENCH_SLOW_SECONDS={SLOW_SECONDS:g}"

@@ -12,8 +12,24 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 GOAL = 0.8  # issue 12: every page at least 0.8 of the bare page's throughput
+
+# Where a page's processor time goes (its cProfile, own time of each function by the file it lives in), first match
+# wins: the categories the table's « pourquoi » column names, in French.
+PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("gabarits", ("/django/template/", "/templatetags/", "/dsfr/")),
+    ("formulaires", ("/django/forms/",)),
+    ("SQL et ORM", ("/django/db/", "sqlite3", "psycopg", "/dj_database_url/")),
+    ("règles de l'appel", ("/pactes/rules/",)),
+    ("code de Pactes", ("/pactes/",)),
+    ("Django (requête, intergiciels)", ("/django/",)),
+)
+OTHER_CATEGORY = "autre (Python, bibliothèques)"
+# Helpers that work for whoever calls them (Django's utilities: formats, translation, lazy strings): their time goes
+# to their callers' category, like Python's built-ins.
+PASS_THROUGH = ("/django/utils/", "/asgiref/", "/functools.py", "/copy.py")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -71,6 +87,9 @@ class PageResult:
     note: str = ""
     latency_only: bool = False  # documents: latency, queries and memory, no ratio
     single_latency: float | None = None
+    # The in-process profile of a page below the goal (profiler.py): processor ms per request of the bare page,
+    # of the page, and of the page by category.
+    profile: dict[str, Any] | None = None
 
     @property
     def ratios(self) -> list[float]:
@@ -116,6 +135,55 @@ def fr_ratio(value: float) -> str:
     return fr_number(value, 2)
 
 
+def category_of(where: str) -> str:
+    """The category of a function by the file it lives in (``PROFILE_CATEGORIES``, first match), else « autre »."""
+    if any(mark in where for mark in PASS_THROUGH):
+        return OTHER_CATEGORY
+    return next((name for name, marks in PROFILE_CATEGORIES if any(mark in where for mark in marks)), OTHER_CATEGORY)
+
+
+def profile_categories(functions: dict[Any, tuple[str, float, dict[Any, float]]]) -> dict[str, float]:
+    """Own time summed by category, largest first, from a profile: for each function, (its file and name, its own
+    seconds, {caller: the own seconds spent when called from it}) — pstats's shape.
+
+    Python's built-ins and its standard library (« autre ») work for whoever calls them: their time goes to the
+    category of their callers, through other such functions if need be (the caller that spent the most in them)."""
+    resolved: dict[Any, str] = {}
+
+    def resolve(key: Any, seen: frozenset[Any] = frozenset()) -> str:
+        if key in resolved:
+            return resolved[key]
+        where, _own, callers = functions.get(key, ("", 0.0, {}))
+        category = category_of(where)
+        if category == OTHER_CATEGORY and callers and key not in seen:
+            dominant = max(callers, key=lambda caller: callers[caller])
+            category = resolve(dominant, seen | {key})
+        resolved[key] = category
+        return category
+
+    totals: dict[str, float] = {}
+    for key, (where, own, callers) in functions.items():
+        if category_of(where) != OTHER_CATEGORY or not callers:
+            totals[resolve(key)] = totals.get(resolve(key), 0.0) + own
+            continue
+        for caller, seconds in callers.items():  # shared among the callers, each by the time spent for it
+            category = resolve(caller, frozenset({key}))
+            totals[category] = totals.get(category, 0.0) + seconds
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def why(profile: dict[str, Any]) -> str:
+    """« pourquoi » in words: the page's processor time against the bare page's, then its three largest shares."""
+    page_ms, bare_ms = profile["page_ms"], profile["bare_ms"]
+    categories: dict[str, float] = profile["categories"]
+    total = sum(categories.values()) or 1.0
+    shares = ", ".join(f"{name} {fr_number(100 * seconds / total)} %" for name, seconds in list(categories.items())[:3])
+    return (
+        f"profil : {fr_number(page_ms, 1)} ms de processeur par requête contre {fr_number(bare_ms, 1)} ms "
+        f"pour la page nue ; {shares}"
+    )
+
+
 def table(results: Sequence[PageResult]) -> str:
     """The Markdown table: page, ratio median (spread), median and p95 latency, queries, HTML, peak worker memory."""
     lines = [
@@ -140,6 +208,8 @@ def table(results: Sequence[PageResult]) -> str:
             goal = "**sous l'objectif**" if r.below_goal else "atteint"
             if r.note:
                 goal += f" ({r.note})"
+            if r.below_goal and r.profile:
+                goal += f" — {why(r.profile)}"
         queries = fr_number(r.queries) if r.queries is not None else "—"
         html = fr_bytes(r.html_bytes) if r.html_bytes is not None else "—"
         memory = f"{fr_number(r.peak_rss_kib / 1024)} Mo" if r.peak_rss_kib else "—"

@@ -4,6 +4,7 @@ import statistics
 
 import pytest
 
+from benchmarks.pages import stats
 from benchmarks.pages.stats import PageResult, Round, Side, fr_ratio, percentile, replace_block, table, throughput
 
 
@@ -74,3 +75,28 @@ def test_tiny_ratios_keep_two_significant_digits():
     assert fr_ratio(0.0016) == "0,0016"
     assert fr_ratio(0.053) == "0,053"
     assert fr_ratio(0.8) == "0,80"
+
+
+def test_profile_categories_give_builtins_to_their_callers():
+    template = ("/x/django/template/base.py render", 0.004, {})
+    sql = ("/x/django/db/models/query.py _fetch_all", 0.002, {"render": 0.002})
+    execute = ("~ <method 'execute' of 'sqlite3.Cursor' objects>", 0.003, {"fetch": 0.003})
+    # A built-in called from a template and from the view's code: shared by the time each spent in it.
+    builtin = ("~ <built-in method builtins.isinstance>", 0.005, {"render": 0.004, "view": 0.001})
+    view = ("/x/pactes/web/instruction/views.py queue", 0.001, {})
+    helper = ("/x/django/utils/formats.py number_format", 0.002, {"render": 0.002})
+    functions = {"render": template, "fetch": sql, "execute": execute, "isinstance": builtin, "view": view}
+    functions["number_format"] = helper
+    totals = stats.profile_categories(functions)
+    assert totals == pytest.approx(
+        {"gabarits": 0.004 + 0.004 + 0.002, "SQL et ORM": 0.005, "code de Pactes": 0.002}
+    )
+    assert list(totals) == ["gabarits", "SQL et ORM", "code de Pactes"]  # largest first
+
+
+def test_a_page_below_goal_says_why_with_its_profile():
+    result = _result([0.25], key="queue", label="File")
+    result.profile = {"bare_ms": 4.2, "page_ms": 31.4, "categories": {"gabarits": 15.0, "SQL et ORM": 10.0}}
+    line = stats.table([result]).splitlines()[-1]
+    assert "**sous l'objectif** — profil : 31,4 ms de processeur par requête contre 4,2 ms pour la page nue" in line
+    assert "gabarits 60 %, SQL et ORM 40 %" in line
