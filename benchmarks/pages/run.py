@@ -21,8 +21,9 @@
 7. Printed (the raw rounds kept as JSON beside the database), and written between
    ``<!-- bench-pages:<engine> -->`` markers in docs/benchmarks.md.
 
-Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS, BENCH_PROFILE_REQUESTS, BENCH_PAGES (keys,
-comma-separated, default all), BENCH_NO_WRITE=1 (print only), DATABASE_URL (a PostgreSQL server).
+Settings: BENCH_DOSSIERS, BENCH_ROUNDS, BENCH_SIDE_SECONDS, BENCH_MAX_REQUESTS, BENCH_SLOW_SECONDS,
+BENCH_PROFILE_REQUESTS, BENCH_PAGES (keys, comma-separated, default all), BENCH_NO_WRITE=1 (print only), DATABASE_URL
+(a PostgreSQL server).
 """
 
 from __future__ import annotations
