@@ -23,9 +23,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import html.parser
-import http.client
-import http.cookies
 import json
 import math
 import os
@@ -44,6 +41,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.web_client import Browser, Form, forms_of, free_port  # noqa: E402
+
 MAKE = shutil.which("make") or "/usr/bin/make"
 TIME_LIMIT = 120  # seconds, everything included
 WORKERS = 2
@@ -56,125 +57,6 @@ FORM_LOGINS = 10  # filings are sent between 3 s and 0.5 s before the deadline
 
 class RushAborted(Exception):
     pass
-
-
-# -- a small HTTP client: one keep-alive connection and its cookies per applicant -----------------------------------
-@dataclass
-class Form:
-    action: str
-    attrs: dict[str, str]
-    fields: dict[str, str] = field(default_factory=dict)
-    textareas: list[str] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)  # every field of the form, unchecked boxes included
-
-
-class FormParser(html.parser.HTMLParser):
-    """The forms of a page as a browser would post them: inputs (checked boxes only), textareas, selected options."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[Form] = []
-        self._form: Form | None = None
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._first_option: str | None = None
-        self._selected = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self._form = Form(action=a.get("action", ""), attrs=a)
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        name = a.get("name")
-        if name:
-            self._form.names.add(name)
-        if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text").lower()
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            self._form.fields[name] = a.get("value", "on" if kind in ("checkbox", "radio") else "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._form.fields[name] = ""
-            self._form.textareas.append(name)
-        elif tag == "select" and name:
-            self._select, self._first_option, self._selected = name, None, False
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in a:
-                self._form.fields[self._select] = value
-                self._selected = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select" and self._select and self._form is not None:
-            if not self._selected and self._first_option is not None:
-                self._form.fields[self._select] = self._first_option
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea and self._form is not None:
-            self._form.fields[self._textarea] += data
-
-
-def forms_of(page: str) -> list[Form]:
-    parser = FormParser()
-    parser.feed(page)
-    return parser.forms
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: str
-    seconds: float
-
-
-class Browser:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def request(
-        self, method: str, path: str, data: dict[str, str] | None = None, headers: dict | None = None
-    ) -> Answer:
-        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode(data).encode()
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        start = time.perf_counter()
-        for attempt in range(2):
-            try:
-                self.conn.request(method, path, body=body, headers=sent)
-                response = self.conn.getresponse()
-                content = response.read().decode("utf-8", "replace")
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt:
-                    raise
-        seconds = time.perf_counter() - start
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = http.cookies.SimpleCookie()
-            cookie.load(header)
-            for key, morsel in cookie.items():
-                self.cookies[key] = morsel.value
-        return Answer(response.status, response.headers, content, seconds)
 
 
 # -- the run ----------------------------------------------------------------------------------------------------------
@@ -193,12 +75,6 @@ class Applicant:
     filing_seconds: float = 0.0
     outcome: str = ""
     errors: list[str] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentiles(values: list[float]) -> str:
@@ -286,7 +162,7 @@ def log_in(applicant: Applicant, port: int) -> None:
         browser.cookies["sessionid"] = applicant.session_key
         return
     page = browser.request("GET", "/compte/connexion/")
-    [login] = [f for f in forms_of(page.body) if "password" in f.names]
+    [login] = [f for f in forms_of(page.text) if "password" in f.names]
     login.fields.update({"username": applicant.email, "password": PASSWORD})
     answer = browser.request("POST", "/compte/connexion/", login.fields)
     if answer.status != 302:
@@ -299,7 +175,7 @@ def autosave_then_open_filing(applicant: Applicant, index: int) -> None:
     assert browser is not None
     step = f"/dossiers/{applicant.reference}/etapes/diagnostic/"
     page = browser.request("GET", step)
-    [form] = [f for f in forms_of(page.body) if "data-autosave" in f.attrs]
+    [form] = [f for f in forms_of(page.text) if "data-autosave" in f.attrs]
     text_field = form.textareas[0]
     for round_ in (1, 2):
         marker = f"[rush {index}-{round_}]"
@@ -309,7 +185,7 @@ def autosave_then_open_filing(applicant: Applicant, index: int) -> None:
         if answer.status >= 500:
             applicant.errors.append(f"autosave HTTP {answer.status}")
             continue
-        reply = json.loads(answer.body)
+        reply = json.loads(answer.text)
         if reply.get("saved"):
             applicant.last_saved_marker = marker
         else:
@@ -318,7 +194,7 @@ def autosave_then_open_filing(applicant: Applicant, index: int) -> None:
             form.fields[name] = str(value)
     applicant.step_form = form
     page = browser.request("GET", f"/dossiers/{applicant.reference}/depot/")
-    [filing] = [f for f in forms_of(page.body) if "certify" in f.names]
+    [filing] = [f for f in forms_of(page.text) if "certify" in f.names]
     filing.fields["certify"] = "on"
     applicant.filing_form = filing
 
@@ -331,8 +207,8 @@ def file_at(applicant: Applicant, when: float, closes_at: float) -> None:
     applicant.filing_seconds = answer.seconds
     if answer.status == 302:
         applicant.outcome = "accepted"
-    elif answer.status == 200 and 'data-code="' in answer.body:
-        codes = sorted({part.split('"', 1)[0] for part in answer.body.split('data-code="')[1:]})
+    elif answer.status == 200 and 'data-code="' in answer.text:
+        codes = sorted({part.split('"', 1)[0] for part in answer.text.split('data-code="')[1:]})
         applicant.outcome = "refused:" + ",".join(codes)
     else:
         applicant.outcome = f"http {answer.status}"
@@ -416,7 +292,6 @@ def run() -> int:
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(RushAborted("plus de deux minutes : arrêt")))
     signal.alarm(TIME_LIMIT)
     try:
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()

@@ -32,8 +32,6 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
-import http.client
-import http.cookies
 import json
 import math
 import os
@@ -52,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.pages import generator  # noqa: E402
 from benchmarks.pages.inprocess import profile_page  # noqa: E402
 from benchmarks.pages.stats import PageResult, Round, Side, fr_number, replace_block, table  # noqa: E402
-from benchmarks.rush import forms_of, free_port  # noqa: E402
+from benchmarks.web_client import Answer, Browser, forms_of, free_port  # noqa: E402
 
 SETTINGS = "config.settings.bench"
 CONCURRENCY = 4
@@ -260,54 +258,6 @@ def peak_kib(pids: list[int]) -> int:
 
 
 # -- the client ----------------------------------------------------------------------------------------------------
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    seconds: float
-
-
-class Client:
-    """One keep-alive connection with the cookies of one person."""
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.cookies = dict(cookies or {})
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-
-    def request(self, method: str, path: str, data: dict[str, str] | None = None) -> Answer:
-        headers = {"Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode(data).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        start = time.perf_counter()
-        for attempt in range(2):
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                content = response.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
-                if attempt:
-                    raise
-        seconds = time.perf_counter() - start
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = http.cookies.SimpleCookie()
-            cookie.load(header)
-            for key, morsel in cookie.items():
-                self.cookies[key] = morsel.value
-        return Answer(response.status, response.headers, content, seconds)
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 def totp_code(email: str) -> str:
     """The code the authenticator app of ``email`` shows now (a step not used yet: a code serves once)."""
     from django_otp.oath import TOTP
@@ -326,9 +276,9 @@ def totp_code(email: str) -> str:
 
 def log_in(port: int, email: str) -> dict[str, str]:
     """The login form, then the second factor for staff; the session's cookies."""
-    client = Client(port)
+    client = Browser(port, timeout=600)
     page = client.request("GET", "/compte/connexion/")
-    [form] = [f for f in forms_of(page.body.decode()) if "password" in f.names]
+    [form] = [f for f in forms_of(page.text) if "password" in f.names]
     form.fields.update({"username": email, "password": generator.PASSWORD})
     answer = client.request("POST", "/compte/connexion/", form.fields)
     if answer.status != 302:
@@ -339,7 +289,7 @@ def log_in(port: int, email: str) -> dict[str, str]:
         if page.status != 302:
             break
         target = page.headers.get("Location", "/")
-    codes = [f for f in forms_of(page.body.decode()) if "code" in f.names]
+    codes = [f for f in forms_of(page.text) if "code" in f.names]
     if codes:
         form = codes[0]
         form.fields["code"] = totp_code(email)
@@ -353,13 +303,13 @@ def log_in(port: int, email: str) -> dict[str, str]:
 # -- the measurement -------------------------------------------------------------------------------------------------
 def measure_side(port: int, cookies: dict[str, str], path: str, n: int, concurrency: int) -> tuple[Side, Answer]:
     """n GETs of ``path``, ``concurrency`` at a time (one keep-alive connection each); wall time and latencies."""
-    clients = [Client(port, cookies) for _ in range(concurrency)]
+    clients = [Browser(port, cookies, timeout=600) for _ in range(concurrency)]
     lock = threading.Lock()
     left = [n]
     latencies: list[float] = []
     last: list[Answer] = []
 
-    def work(client: Client) -> None:
+    def work(client: Browser) -> None:
         while True:
             with lock:
                 if left[0] <= 0:
@@ -396,7 +346,7 @@ class Page:
 def measure_page(port: int, sessions: dict[str, dict[str, str]], page: Page, server_pids: list[int]) -> PageResult:
     cookies = sessions.get(page.role, {})
     result = PageResult(key=page.key, label=page.label)
-    probe = Client(port, cookies)
+    probe = Browser(port, cookies, timeout=600)
     warm = [probe.request("GET", page.path)]
     if warm[0].status == 200 and warm[0].seconds < SLOW_SECONDS:  # a slow page is not warmed twice
         warm.append(probe.request("GET", page.path))
