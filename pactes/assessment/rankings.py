@@ -55,7 +55,8 @@ SELECT id, reference, title, state, territory_key, territory_name, territory_sir
     SUM(requested) OVER running AS cumulated_requested,
     SUM(COALESCE(proposed, 0)) OVER running AS cumulated_proposed,
     ROW_NUMBER() OVER running AS position,
-    COUNT(*) OVER (PARTITION BY territory_key) AS territory_count
+    COUNT(*) OVER (PARTITION BY territory_key) AS territory_count,
+    COUNT(*) OVER () AS total
 FROM lines
 WINDOW running AS (PARTITION BY territory_key ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ORDER BY territory_name, territory_key, {order}
@@ -103,6 +104,7 @@ class Line:
     cumulated_proposed: Decimal
     position: int  # in its territory's rank order, from 1
     territory_count: int
+    total: int  # lines in the whole list
 
     @property
     def project(self) -> ranking.RankedProject:
@@ -171,9 +173,14 @@ def ranking_lines(dossiers: QuerySet[Dossier], *, offset: int = 0, limit: int | 
             cumulated_proposed=money(r[13]),
             position=r[14],
             territory_count=r[15],
+            total=r[16],
         )
         for r in rows
     ]
+
+
+def count_lines(dossiers: QuerySet[Dossier]) -> int:
+    return dossiers.order_by().count()
 
 
 def territory_summaries(

@@ -258,6 +258,13 @@ ROWS_PER_PAGE = 25
 OPINIONS = dict(Opinion.choices)
 
 
+def _page_number(page: int | str | None) -> int:
+    try:
+        return max(1, int(page or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 def ranking_page(
     dossiers: QuerySet[Dossier],
     config: CallConfig,
@@ -269,10 +276,16 @@ def ranking_page(
     """The page ``page`` of the rows of ``dossiers`` (``ROWS_PER_PAGE`` at a time), grouped by territory; the
     summaries (cap checks, totals) of the page's territories when ``with_summaries``. Reads the page's rows only."""
     size = per_page or ROWS_PER_PAGE
-    current = Paginator(dossiers.order_by("pk").values("pk"), size).get_page(page)
+    number = _page_number(page)
+    lines = rankings.ranking_lines(dossiers, offset=(number - 1) * size, limit=size)
+    total = lines[0].total if lines else 0
+    if not lines and number > 1:  # past the end, as Paginator.get_page: the last page (or the first when empty)
+        total = rankings.count_lines(dossiers)
+        number = max(1, -(-total // size))
+        lines = rankings.ranking_lines(dossiers, offset=(number - 1) * size, limit=size) if total else []
+    # The lines say how many there are (a window over the whole list): no COUNT query before them.
+    current = Paginator(range(total), size).get_page(number)
     current.pages_list = list(current.paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    start = (current.number - 1) * size
-    lines = rankings.ranking_lines(dossiers, offset=start, limit=size) if current.paginator.count else []
     summaries = (
         rankings.territory_summaries(dossiers, config, keys={line.territory_key for line in lines})
         if with_summaries and lines
@@ -322,7 +335,8 @@ def departements_for(user: User) -> QuerySet[Departement]:
 
 def calls_for(user: User, departement: Departement) -> list[Call]:
     ids = assessable_dossiers(user).filter(departement=departement).values("call_id")
-    return list(Call.objects.filter(pk__in=ids))
+    # Not the YAML text: ``Call.rules`` reads it only when the parsed rules of its hash are not in memory yet.
+    return list(Call.objects.filter(pk__in=ids).defer("yaml_text"))
 
 
 def transmissions_visible_to(user: User) -> QuerySet[Transmission]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -46,6 +47,7 @@ FIELD = (
 )
 
 
+@lru_cache(maxsize=4096)  # pure: the same amounts recur on every page (caps, common requests)
 def _euros(amount: Decimal | None) -> str:
     return ABSENT if amount is None else formatting.euros(amount)
 
