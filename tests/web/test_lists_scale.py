@@ -253,3 +253,25 @@ def test_the_running_sums_and_totals_of_a_page_are_those_of_the_whole_territory(
     response = client.post(reverse("assessment:move", args=[moved]), {"direction": "haut", "page": "2"})
     assert response.status_code == 302 and response["Location"].endswith("&page=2")
     assert Proposal.objects.get(dossier__reference=moved).rank == block.rows[0].rank - 1
+
+
+def test_the_database_finds_the_faults_the_rule_words_unranked_ties_gaps_and_amounts(committee_call, accounts):
+    volume = Volume(committee_call, accounts)
+    ariege = next(d for d in volume.departements if d.code == "09")
+    volume.grow(40, states=(DossierState.EVALUATED,), departements=[ariege])
+    dossiers = selectors.evaluated_dossiers(call=committee_call, departement=ariege)
+    first = selectors.territory_rankings(dossiers, committee_call.rules)[0]
+    assert first.summary.ok is False  # volume's proposals exceed the cumulated cap; no ranking fault yet
+    assert not [r for r in first.summary.reasons if r.code == "RANKING_INCOMPLETE"]
+    one, two, three = (item.proposal for item in first.dossiers[:3])
+    Proposal.objects.filter(pk=one.pk).update(rank=None)
+    Proposal.objects.filter(pk=three.pk).update(rank=two.rank, proposed_amount=Decimal("70000"))
+    summary = selectors.territory_rankings(dossiers, committee_call.rules)[0].summary
+    messages = [r.message for r in summary.reasons]
+    assert any("sans rang" in m and one.dossier.reference in m for m in messages)
+    assert any(f"plusieurs fois : {two.rank}" in m for m in messages)
+    assert {"PROPOSED_OVER_REQUESTED", "PROPOSED_OVER_CAP"} <= {r.code for r in summary.reasons}
+    Proposal.objects.filter(pk=one.pk).update(rank=1)
+    Proposal.objects.filter(pk=three.pk).update(rank=99)
+    gap = selectors.territory_rankings(dossiers, committee_call.rules)[0].summary
+    assert any("sans trou" in r.message and "99" in r.message for r in gap.reasons)
