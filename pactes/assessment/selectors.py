@@ -8,18 +8,19 @@ The *requested* amount of a dossier is its State grant: the sum of its resource 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from pactes.accounts.models import Role, User
-from pactes.assessment.models import Proposal, ScoreSheet, Transmission
+from pactes.assessment import rankings
+from pactes.assessment.models import Opinion, Proposal, ScoreSheet, Transmission
+from pactes.assessment.rankings import UNDETERMINED
 from pactes.calls.models import Call
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
+from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.rules import ranking, scoring
 from pactes.rules.call_config import CallConfig, Criterion
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
@@ -147,7 +148,7 @@ class TerritoryRanking:
 
     @property
     def name(self) -> str:
-        return str(self.territory) if self.territory is not None else "Territoire non déterminé"
+        return str(self.territory) if self.territory is not None else UNDETERMINED
 
 
 def evaluated_dossiers(*, call: Call, departement: Departement) -> QuerySet[Dossier]:
@@ -164,101 +165,162 @@ def transmitted_dossiers(*, call: Call, departement: Departement) -> QuerySet[Do
     )
 
 
-def territory_rankings(dossiers: Iterable[Dossier], config: CallConfig) -> list[TerritoryRanking]:
-    """The evaluated dossiers grouped by territory (EPCI of their proposal), each group ranked by the rule."""
-    items = list(dossiers)
-    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier__in=items).select_related("territory")}
-    requested = requested_grants(d.pk for d in items)
-    groups: dict[int | None, list[Dossier]] = {}
-    territories: dict[int | None, Epci | None] = {}
-    for dossier in items:
-        proposal = proposals.get(dossier.pk)
-        territory = proposal.territory if proposal is not None else dossier_territory(dossier)
-        key = territory.pk if territory is not None else None
-        groups.setdefault(key, []).append(dossier)
-        territories[key] = territory
-    result = []
-    for key, members in groups.items():
-        by_reference = {d.reference: d for d in members}
-        projects = []
-        for d in members:
-            p = proposals.get(d.pk)
-            projects.append(
-                ranking.RankedProject(
-                    reference=d.reference,
-                    title=d.title,
-                    requested=requested[d.pk],
-                    proposed=p.proposed_amount if p is not None else None,
-                    rank=p.rank if p is not None else None,
-                )
-            )
-        territory = territories[key]
-        summary = ranking.rank_territory(projects, config, territory=str(territory) if territory else "")
-        result.append(
-            TerritoryRanking(
-                territory=territory,
-                summary=summary,
-                dossiers=[
-                    RankedDossier(
-                        dossier=by_reference[line.project.reference],
-                        proposal=proposals.get(by_reference[line.project.reference].pk),
-                        requested=line.project.requested,
-                        line=line,
-                    )
-                    for line in summary.lines
-                ],
+def territory_rankings(dossiers: QuerySet[Dossier], config: CallConfig) -> list[TerritoryRanking]:
+    """Every territory of ``dossiers``, whole, by name, each dossier with its proposal and running sums: what the
+    transmission checks, lists and summarises (the ranking page reads one page of it, ``ranking_page``)."""
+    lines = rankings.ranking_lines(dossiers)
+    summaries = rankings.territory_summaries(dossiers, config)
+    epcis = rankings.epcis_of(summaries)
+    by_pk = Dossier.objects.in_bulk([line.id for line in lines])
+    proposals = {p.dossier_id: p for p in Proposal.objects.filter(dossier_id__in=by_pk)}
+    groups: dict[int | None, list[RankedDossier]] = {}
+    for line in lines:
+        groups.setdefault(line.territory_key, []).append(
+            RankedDossier(
+                dossier=by_pk[line.id],
+                proposal=proposals.get(line.id),
+                requested=line.requested,
+                line=ranking.ranking_line(
+                    line.project,
+                    cumulated_requested=line.cumulated_requested,
+                    cumulated_proposed=line.cumulated_proposed,
+                    config=config,
+                ),
             )
         )
-    result.sort(key=lambda t: t.name)
-    return result
+    return [
+        TerritoryRanking(territory=epcis.get(key) if key is not None else None, summary=summaries[key], dossiers=items)
+        for key, items in groups.items()
+    ]
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """What the ranking page shows of one dossier, its running sums over its whole territory."""
+
+    reference: str
+    title: str
+    state: str
+    rank: int | None
+    mean_score: Decimal | None
+    opinion: str
+    requested: Decimal
+    proposed: Decimal | None
+    cumulated_requested: Decimal
+    cumulated_proposed: Decimal
+    is_within_cap: bool
+    position: int  # in its territory's rank order, from 1
+
+    @property
+    def state_label(self) -> str:
+        return DossierState(self.state).label
+
+
+@dataclass(frozen=True)
+class TerritoryBlock:
+    """One territory on a page of the ranking: its summary over all its dossiers, and the page's rows of it."""
+
+    key: int | None
+    name: str
+    siren: str
+    count: int
+    summary: ranking.RankingSummary | None
+    rows: list[RankingRow]
+
+    @property
+    def first(self) -> int:
+        return self.rows[0].position
+
+    @property
+    def last(self) -> int:
+        return self.rows[-1].position
+
+    @property
+    def is_partial(self) -> bool:
+        return self.first > 1 or self.last < self.count
 
 
 @dataclass(frozen=True)
 class RankingPage:
-    """One page of territories, each ranked over all its dossiers (its totals and cumulated cap are complete)."""
+    """One page of rows in the order of the territories' names then of their ranks; the totals, the cap checks and
+    the running sums of each territory shown are those of the whole territory."""
 
-    territories: list[TerritoryRanking]
+    territories: list[TerritoryBlock]
     page: Page
 
     @property
     def references(self) -> list[tuple[str, str, int | None]]:
-        """What the page's rank form lists: the dossiers of its territories only."""
-        return [
-            (item.dossier.reference, item.dossier.title, item.proposal.rank if item.proposal else None)
-            for territory in self.territories
-            for item in territory.dossiers
-        ]
+        """What the page's rank form lists: the dossiers of its rows only."""
+        return [(row.reference, row.title, row.rank) for t in self.territories for row in t.rows]
 
 
-TERRITORIES_PER_PAGE = 10
-# What a row of the ranking reads of a dossier: not its long texts.
-RANKING_ROW_FIELDS = ("reference", "title", "state", "call_id", "departement_id", "organisation_id")
-UNDETERMINED = "Territoire non déterminé"
+ROWS_PER_PAGE = 25
+OPINIONS = dict(Opinion.choices)
 
 
-def territory_ranking_page(
-    dossiers: QuerySet[Dossier], config: CallConfig, *, page: int | str | None = 1, per_page: int | None = None
+def _page_number(page: int | str | None) -> int:
+    try:
+        return max(1, int(page or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def ranking_page(
+    dossiers: QuerySet[Dossier],
+    config: CallConfig,
+    *,
+    page: int | str | None = 1,
+    per_page: int | None = None,
+    with_summaries: bool = True,
 ) -> RankingPage:
-    """The territories of ``dossiers`` in the order of their names, ``per_page`` at a time: only the dossiers of the
-    page's territories are read, each territory whole (``territory_rankings``)."""
-    rows = dossiers.only(*RANKING_ROW_FIELDS)
-    keys: dict[int | None, str] = dict(
-        Proposal.objects.filter(dossier__in=dossiers.values("pk"))
-        .values_list("territory_id", "territory__name")
-        .distinct()
-        .order_by()
-    )
-    # A dossier evaluated without proposal (not reached through the services) finds its territory as the rule does.
-    unproposed = {d.pk: dossier_territory(d) for d in rows.filter(proposal__isnull=True)}
-    for territory in unproposed.values():
-        keys[territory.pk if territory else None] = territory.name if territory else UNDETERMINED
-    ordered = sorted(keys.items(), key=lambda kv: kv[1])
-    current = Paginator(ordered, per_page or TERRITORIES_PER_PAGE).get_page(page)
+    """The page ``page`` of the rows of ``dossiers`` (``ROWS_PER_PAGE`` at a time), grouped by territory; the
+    summaries (cap checks, totals) of the page's territories when ``with_summaries``. Reads the page's rows only."""
+    size = per_page or ROWS_PER_PAGE
+    number = _page_number(page)
+    lines = rankings.ranking_lines(dossiers, offset=(number - 1) * size, limit=size)
+    total = lines[0].total if lines else 0
+    if not lines and number > 1:  # past the end, as Paginator.get_page: the last page (or the first when empty)
+        total = rankings.count_lines(dossiers)
+        number = max(1, -(-total // size))
+        lines = rankings.ranking_lines(dossiers, offset=(number - 1) * size, limit=size) if total else []
+    # The lines say how many there are (a window over the whole list): no COUNT query before them.
+    current = Paginator(range(total), size).get_page(number)
     current.pages_list = list(current.paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    shown = {key for key, _name in current.object_list}
-    extra = [pk for pk, t in unproposed.items() if (t.pk if t else None) in shown]
-    members = rows.filter(Q(proposal__territory_id__in=[k for k in shown if k is not None]) | Q(pk__in=extra))
-    return RankingPage(territories=territory_rankings(members, config), page=current)
+    summaries = (
+        rankings.territory_summaries(dossiers, config, keys={line.territory_key for line in lines})
+        if with_summaries and lines
+        else {}
+    )
+    blocks: list[TerritoryBlock] = []
+    for line in lines:
+        if not blocks or blocks[-1].key != line.territory_key or blocks[-1].name != line.territory_name:
+            blocks.append(
+                TerritoryBlock(
+                    key=line.territory_key,
+                    name=line.territory_name,
+                    siren=line.territory_siren,
+                    count=line.territory_count,
+                    summary=summaries.get(line.territory_key),
+                    rows=[],
+                )
+            )
+        blocks[-1].rows.append(
+            RankingRow(
+                reference=line.reference,
+                title=line.title,
+                state=line.state,
+                rank=line.rank,
+                mean_score=line.mean_score,
+                opinion=OPINIONS.get(line.opinion, ""),
+                requested=line.requested,
+                proposed=line.proposed,
+                cumulated_requested=line.cumulated_requested,
+                cumulated_proposed=line.cumulated_proposed,
+                is_within_cap=ranking.is_within_cap(line.cumulated_proposed, config),
+                position=line.position,
+            )
+        )
+    return RankingPage(territories=blocks, page=current)
 
 
 # -- scope of the ranking and transmission pages ------------------------------------------------------------------- ---
@@ -273,7 +335,8 @@ def departements_for(user: User) -> QuerySet[Departement]:
 
 def calls_for(user: User, departement: Departement) -> list[Call]:
     ids = assessable_dossiers(user).filter(departement=departement).values("call_id")
-    return list(Call.objects.filter(pk__in=ids))
+    # Not the YAML text: ``Call.rules`` reads it only when the parsed rules of its hash are not in memory yet.
+    return list(Call.objects.filter(pk__in=ids).defer("yaml_text"))
 
 
 def transmissions_visible_to(user: User) -> QuerySet[Transmission]:

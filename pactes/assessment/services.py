@@ -355,8 +355,8 @@ def ranking_move(*, dossier: Dossier, up: bool, by: User) -> None:
 # -- transmission to the regional committee ----------------------------------------------------------------------------
 def transmission_problems(*, call: Call, departement: Departement) -> list[Reason]:
     """Why the département's evaluated dossiers cannot be transmitted: none, or a territory over cap or unranked."""
-    dossiers = list(evaluated_dossiers(call=call, departement=departement))
-    if not dossiers:
+    dossiers = evaluated_dossiers(call=call, departement=departement)
+    if not dossiers.exists():
         return [
             Reason(
                 NOTHING_TO_TRANSMIT,

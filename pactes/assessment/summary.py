@@ -39,7 +39,7 @@ class SummaryTerritory:
 def summary_territories(*, call: Call, dossiers: Sequence[Dossier]) -> list[SummaryTerritory]:
     config = call.rules
     result = []
-    for territory in territory_rankings(dossiers, config):
+    for territory in territory_rankings(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]), config):
         lines = []
         for item in territory.dossiers:
             board = score_board(item.dossier, config)

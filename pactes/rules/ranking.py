@@ -5,12 +5,12 @@ No Django here; Decimal only. Words:
   (``None`` while not yet proposed: it then counts for nothing in the cumulated proposed amount).
 - *rank*: 1 for the first project; the ranks of a territory are 1, 2, … n with no gap and no tie.
 - *cumulated*: running sums in rank order; the cumulated proposed amount must stay within ``territory_cap``.
+- *facts*: what the rule reads of a whole territory (counts, totals, the projects possibly at fault), added up by the
+  database so that a territory of any size is judged without reading its every project (issue 12).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -54,10 +54,41 @@ class RankingLine:
     is_within_cap: bool  # the cumulated proposed amount, up to this line, stays within the territory cap
 
 
+def ranking_line(
+    project: RankedProject, *, cumulated_requested: Decimal, cumulated_proposed: Decimal, config: CallConfig
+) -> RankingLine:
+    """One line of a territory's ranking, its running sums (in rank order) given by whoever added them up."""
+    return RankingLine(
+        project=project,
+        cumulated_requested=cumulated_requested,
+        cumulated_proposed=cumulated_proposed,
+        is_within_cap=is_within_cap(cumulated_proposed, config),
+    )
+
+
+def is_within_cap(cumulated_proposed: Decimal, config: CallConfig) -> bool:
+    """Whether the cumulated proposed amount, up to a line, stays within the territory cap (§1.6)."""
+    return cumulated_proposed <= config.territory_cap
+
+
+@dataclass(frozen=True)
+class TerritoryFacts:
+    """What the rule needs to know of a whole territory, however large: its count and totals, and only the projects
+    that may be at fault (the database adds up and picks them out; the rule decides and words)."""
+
+    count: int
+    total_requested: Decimal
+    total_proposed: Decimal  # projects without a proposed amount count for nothing
+    unranked: tuple[RankedProject, ...] = ()  # by reference
+    duplicate_ranks: tuple[int, ...] = ()
+    rank_max: int | None = None
+    ranks: tuple[int, ...] = ()  # every rank read, needed only when they do not run from 1 to ``count``
+    suspects: tuple[RankedProject, ...] = ()  # projects whose proposed amount may exceed the request or the cap
+
+
 @dataclass(frozen=True)
 class RankingSummary:
     territory: str
-    lines: tuple[RankingLine, ...]  # in rank order; unranked projects last, by reference
     total_requested: Decimal
     total_proposed: Decimal
     territory_cap: Decimal
@@ -95,7 +126,7 @@ class RankingSummary:
         return self.total_proposed > self.territory_cap
 
 
-def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, territory: str = "") -> RankingSummary:
+def rank_territory(facts: TerritoryFacts, config: CallConfig, *, territory: str = "") -> RankingSummary:
     # 1.6: one project per territory, or several ranked whose cumulated State grant stays within the cap.
     where = f" du territoire {territory}" if territory else ""
     selection = config.section("selection")
@@ -103,16 +134,13 @@ def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, ter
     territory_section = config.section("funding.territory_cap")
     reasons: list[Reason] = []
 
-    ranks = [p.rank for p in projects if p.rank is not None]
-    unranked = [p for p in projects if p.rank is None]
-    if unranked:
-        names = ", ".join(p.shown for p in unranked)
+    if facts.unranked:
+        names = ", ".join(p.shown for p in facts.unranked)
         reasons.append(
             Reason(RANKING_INCOMPLETE, f"Classement{where} : projet(s) sans rang : {names}.", section=selection)
         )
-    duplicates = sorted(rank for rank, n in Counter(ranks).items() if n > 1)
-    if duplicates:
-        shown = ", ".join(str(r) for r in duplicates)
+    if facts.duplicate_ranks:
+        shown = ", ".join(str(r) for r in sorted(facts.duplicate_ranks))
         reasons.append(
             Reason(
                 RANKING_INCOMPLETE,
@@ -120,18 +148,18 @@ def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, ter
                 section=selection,
             )
         )
-    expected = set(range(1, len(projects) + 1))
-    if not unranked and not duplicates and set(ranks) != expected:
+    # Distinct ranks from 1, as many as projects: they run from 1 to n exactly when the highest is n.
+    if not facts.unranked and not facts.duplicate_ranks and facts.count and facts.rank_max != facts.count:
         reasons.append(
             Reason(
                 RANKING_INCOMPLETE,
-                f"Classement{where} : les rangs doivent aller de 1 à {len(projects)} sans trou "
-                f"(lus : {', '.join(str(r) for r in sorted(ranks))}).",
+                f"Classement{where} : les rangs doivent aller de 1 à {facts.count} sans trou "
+                f"(lus : {', '.join(str(r) for r in sorted(facts.ranks))}).",
                 section=selection,
             )
         )
 
-    for p in projects:
+    for p in facts.suspects:
         if p.proposed is None:
             continue
         if p.proposed > p.requested:
@@ -153,49 +181,35 @@ def rank_territory(projects: Sequence[RankedProject], config: CallConfig, *, ter
                 )
             )
 
-    ordered = sorted(projects, key=lambda p: (p.rank is None, p.rank or 0, p.reference))
-    lines: list[RankingLine] = []
-    cumulated_requested = cumulated_proposed = ZERO
-    for p in ordered:
-        cumulated_requested += p.requested
-        cumulated_proposed += p.proposed if p.proposed is not None else ZERO
-        lines.append(
-            RankingLine(
-                project=p,
-                cumulated_requested=cumulated_requested,
-                cumulated_proposed=cumulated_proposed,
-                is_within_cap=cumulated_proposed <= config.territory_cap,
-            )
-        )
+    total_requested, total_proposed = facts.total_requested, facts.total_proposed
     # 1.6 speaks of the cumulated *requested* amount: a warning (the instruction may propose less), while the
     # cumulated *proposed* amount, which the committee will award, is what must stay within the cap (blocking).
-    if cumulated_requested > config.territory_cap:
+    if total_requested > config.territory_cap:
         reasons.append(
             Reason(
                 TERRITORY_REQUESTED_OVER_CAP,
-                f"Les montants demandés{where} cumulent {euros(cumulated_requested)} et dépassent le plafond de "
+                f"Les montants demandés{where} cumulent {euros(total_requested)} et dépassent le plafond de "
                 f"{euros(config.territory_cap)} par territoire{cited(territory_section)} : les montants proposés "
                 "doivent ramener le cumul sous le plafond.",
                 blocking=False,
                 section=territory_section,
             )
         )
-    if cumulated_proposed > config.territory_cap:
+    if total_proposed > config.territory_cap:
         reasons.append(
             Reason(
                 TERRITORY_CAP_EXCEEDED,
-                f"Les montants proposés{where} cumulent {euros(cumulated_proposed)} et dépassent le plafond de "
-                f"{euros(config.territory_cap)} par territoire de {euros(cumulated_proposed - config.territory_cap)}"
+                f"Les montants proposés{where} cumulent {euros(total_proposed)} et dépassent le plafond de "
+                f"{euros(config.territory_cap)} par territoire de {euros(total_proposed - config.territory_cap)}"
                 f"{cited(territory_section)}.",
                 section=territory_section,
             )
         )
     return RankingSummary(
         territory=territory,
-        lines=tuple(lines),
-        total_requested=cumulated_requested,
-        total_proposed=cumulated_proposed,
+        total_requested=total_requested,
+        total_proposed=total_proposed,
         territory_cap=config.territory_cap,
-        remaining=config.territory_cap - cumulated_proposed,
+        remaining=config.territory_cap - total_proposed,
         reasons=tuple(reasons),
     )

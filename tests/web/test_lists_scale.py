@@ -202,18 +202,76 @@ def test_each_list_reads_as_many_queries_and_rows_at_2000_dossiers_as_at_200(
     assert not grown  # page: ((queries, rows, bytes) at 200, the same at 2 000)
 
 
-def test_a_ranking_of_2000_evaluated_dossiers_shows_and_posts_one_page_of_territories(
-    client, committee_call, accounts, monkeypatch
-):
-    monkeypatch.setattr(selectors, "TERRITORIES_PER_PAGE", 3)  # the Ariège has 8 EPCI: three pages
+def _ranking_counts(client, url):
+    client.get(url)  # warm: the session, the parsed call
+    with count_rows() as counted:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counted.queries, counted.rows
+
+
+def test_a_ranking_of_2000_evaluated_dossiers_shows_and_posts_one_page_of_rows(client, committee_call, accounts):
     volume = Volume(committee_call, accounts)
     ariege = [d for d in volume.departements if d.code == "09"]
-    volume.grow(LARGE, states=(DossierState.EVALUATED,), departements=ariege)
+    volume.grow(SMALL, states=(DossierState.EVALUATED,), departements=ariege)
     client.force_login(accounts["instructeur.09"])
-    page = client.get(reverse("assessment:ranking")).content.decode()
-    assert page.count("<caption>Dossiers évalués du territoire") == 3
-    fields = page.count('name="rank_')
-    assert 0 < fields < LARGE // 2  # the page's territories only, not the département's 2 000 dossiers
-    last = client.get(f"{reverse('assessment:ranking')}?page=3").content.decode()
-    assert 0 < last.count("<caption>Dossiers évalués du territoire") <= 3
-    assert 0 < last.count('name="rank_') < LARGE // 2
+    url = reverse("assessment:ranking")
+    small = _ranking_counts(client, url)
+    volume.grow(LARGE, states=(DossierState.EVALUATED,), departements=ariege)
+    large = _ranking_counts(client, url)
+    assert small == large  # (queries, rows): one page of rows, each territory totalled by the database
+    page = client.get(url).content.decode()
+    assert page.count('name="rank_') == selectors.ROWS_PER_PAGE
+    assert page.count("<caption>Dossiers évalués du territoire") >= 1
+    assert "Dossiers 1 à 25 sur" in page
+    last = client.get(f"{url}?page=999").content.decode()  # past the end: the last page
+    assert 0 < last.count('name="rank_') <= selectors.ROWS_PER_PAGE
+
+
+def test_the_running_sums_and_totals_of_a_page_are_those_of_the_whole_territory(
+    client, committee_call, accounts, monkeypatch
+):
+    monkeypatch.setattr(selectors, "ROWS_PER_PAGE", 5)
+    volume = Volume(committee_call, accounts)
+    ariege = next(d for d in volume.departements if d.code == "09")
+    volume.grow(200, states=(DossierState.EVALUATED,), departements=[ariege])
+    dossiers = selectors.evaluated_dossiers(call=committee_call, departement=ariege)
+    whole = selectors.territory_rankings(dossiers, committee_call.rules)
+    first = whole[0]
+    assert len(first.dossiers) > 10
+    second = selectors.ranking_page(dossiers, committee_call.rules, page=2)
+    block = second.territories[0]
+    assert block.name == first.name and (block.first, block.last, block.count) == (6, 10, len(first.dossiers))
+    expected = first.dossiers[5:10]
+    assert [r.reference for r in block.rows] == [i.dossier.reference for i in expected]
+    assert [r.cumulated_requested for r in block.rows] == [i.line.cumulated_requested for i in expected]
+    assert [r.cumulated_proposed for r in block.rows] == [i.line.cumulated_proposed for i in expected]
+    assert block.summary == first.summary  # totals and cap checks over the whole territory
+    assert block.summary.total_requested == sum(i.requested for i in first.dossiers)
+    client.force_login(accounts["instructeur.09"])
+    moved = block.rows[0].reference
+    response = client.post(reverse("assessment:move", args=[moved]), {"direction": "haut", "page": "2"})
+    assert response.status_code == 302 and response["Location"].endswith("&page=2")
+    assert Proposal.objects.get(dossier__reference=moved).rank == block.rows[0].rank - 1
+
+
+def test_the_database_finds_the_faults_the_rule_words_unranked_ties_gaps_and_amounts(committee_call, accounts):
+    volume = Volume(committee_call, accounts)
+    ariege = next(d for d in volume.departements if d.code == "09")
+    volume.grow(40, states=(DossierState.EVALUATED,), departements=[ariege])
+    dossiers = selectors.evaluated_dossiers(call=committee_call, departement=ariege)
+    first = selectors.territory_rankings(dossiers, committee_call.rules)[0]
+    assert first.summary.ok is False  # volume's proposals exceed the cumulated cap; no ranking fault yet
+    assert not [r for r in first.summary.reasons if r.code == "RANKING_INCOMPLETE"]
+    one, two, three = (item.proposal for item in first.dossiers[:3])
+    Proposal.objects.filter(pk=one.pk).update(rank=None)
+    Proposal.objects.filter(pk=three.pk).update(rank=two.rank, proposed_amount=Decimal("70000"))
+    summary = selectors.territory_rankings(dossiers, committee_call.rules)[0].summary
+    messages = [r.message for r in summary.reasons]
+    assert any("sans rang" in m and one.dossier.reference in m for m in messages)
+    assert any(f"plusieurs fois : {two.rank}" in m for m in messages)
+    assert {"PROPOSED_OVER_REQUESTED", "PROPOSED_OVER_CAP"} <= {r.code for r in summary.reasons}
+    Proposal.objects.filter(pk=one.pk).update(rank=1)
+    Proposal.objects.filter(pk=three.pk).update(rank=99)
+    gap = selectors.territory_rankings(dossiers, committee_call.rules)[0].summary
+    assert any("sans trou" in r.message and "99" in r.message for r in gap.reasons)

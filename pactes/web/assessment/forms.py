@@ -2,6 +2,7 @@
 the evaluated dossiers and the transmission. Validation reuses the rules (``pactes.rules.scoring``,
 ``pactes.rules.money``) so that the page and the services say the same thing."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -156,6 +157,36 @@ class RankingForm(AssessmentForm):
 
     def ranks(self) -> dict[str, int | None]:
         return {reference: self.cleaned_data.get(f"rank_{reference}") for reference in self.references}
+
+    def rank_fields(self) -> list["RankField"]:
+        """The fields as the page writes them, in DSFR markup, without a widget template per field (issue 12)."""
+        errors = self.errors if self.is_bound else {}
+        result = []
+        for reference in self.references:
+            name = f"rank_{reference}"
+            field = self.fields[name]
+            value = self.data.get(name) if self.is_bound else field.initial
+            result.append(
+                RankField(
+                    name=name,
+                    id=f"id_{name}",
+                    label=str(field.label),
+                    help=str(field.help_text),
+                    value="" if value is None else str(value),
+                    errors=list(errors.get(name, [])),
+                )
+            )
+        return result
+
+
+@dataclass(frozen=True)
+class RankField:
+    name: str
+    id: str
+    label: str
+    help: str
+    value: str
+    errors: list[str]
 
 
 class TransmissionForm(AssessmentForm):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -24,8 +25,8 @@ from pactes.assessment.selectors import (
     can_read_assessment,
     departements_for,
     evaluated_dossiers,
+    ranking_page,
     score_board,
-    territory_ranking_page,
     territory_rankings,
     transmissions_visible_to,
     transmitted_dossiers,
@@ -50,6 +51,7 @@ from pactes.rules.money import euros
 from pactes.territories.models import Departement
 from pactes.web.evidence.files import evidence_file_response
 
+from . import ranking_rows
 from .forms import ProposalForm, RankingForm, ScopeForm, ScoreSheetForm, TransmissionForm
 
 
@@ -271,22 +273,23 @@ def _scope(request: HttpRequest) -> tuple[Departement | None, Call | None, Scope
 @require_http_methods(["GET", "POST"])
 def ranking(request: HttpRequest) -> HttpResponse:
     departement, call, scope_form = _scope(request)
-    # One page of territories; the form lists and posts only the dossiers of the page's territories (ADR 0043).
+    # One page of rows; each territory shown is totalled and checked over all its dossiers by the database, and the
+    # form lists and posts only the page's dossiers (ADR 0043).
     evaluated = (
-        territory_ranking_page(
-            evaluated_dossiers(call=call, departement=departement), call.rules, page=request.GET.get("page")
-        )
+        ranking_page(evaluated_dossiers(call=call, departement=departement), call.rules, page=request.GET.get("page"))
         if departement is not None and call is not None
         else None
     )
     transmitted = (
-        territory_ranking_page(
-            transmitted_dossiers(call=call, departement=departement), call.rules, page=request.GET.get("transmis")
+        ranking_page(
+            transmitted_dossiers(call=call, departement=departement),
+            call.rules,
+            page=request.GET.get("transmis"),
+            with_summaries=False,
         )
         if departement is not None and call is not None
         else None
     )
-    territories = evaluated.territories if evaluated is not None else []
     can_edit = departement is not None and is_instructor_of(request.user, departement.pk)
     references = evaluated.references if evaluated is not None else []
     form = RankingForm(references=references) if can_edit else None
@@ -306,6 +309,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 page = evaluated.page.number if evaluated is not None else 1
                 return redirect(f"{_scope_url('assessment:ranking', departement, call)}&page={page}")
         status = 400
+    links = ranking_rows.Links()
+    token = get_token(request) if can_edit else None
+    number = evaluated.page.number if evaluated is not None else 1
     return render(
         request,
         "instruction/assessment/ranking.html",
@@ -316,11 +322,18 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "call": call,
             "rules": call.rules if call else None,
             "scope_form": scope_form,
-            "territories": territories,
+            "territories": [
+                (t, ranking_rows.evaluated_rows(t.rows, links=links, csrf_token=token, page=number))
+                for t in (evaluated.territories if evaluated is not None else [])
+            ],
             "territory_page": evaluated.page if evaluated is not None else None,
-            "transmitted": transmitted.territories if transmitted is not None else [],
+            "transmitted": [
+                (t, ranking_rows.transmitted_rows(t.rows, links=links))
+                for t in (transmitted.territories if transmitted is not None else [])
+            ],
             "transmitted_page": transmitted.page if transmitted is not None else None,
             "form": form,
+            "rank_fields": ranking_rows.rank_fields(form.rank_fields()) if form is not None else "",
             "can_edit": can_edit,
             "transmit_url": _scope_url("assessment:transmit", departement, call),
         },
@@ -336,7 +349,9 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
     except AssessmentRefused as exc:
         for reason in exc.reasons:
             messages.error(request, reason.message)
-    return redirect(_scope_url("assessment:ranking", dossier.departement, dossier.call))
+    url = _scope_url("assessment:ranking", dossier.departement, dossier.call)
+    page = request.POST.get("page", "")
+    return redirect(f"{url}&page={page}" if page.isdigit() else url)
 
 
 # -- transmission ------------------------------------------------------------------------------------------------------
