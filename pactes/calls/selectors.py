@@ -35,8 +35,9 @@ def call_slugs() -> list[str]:
     return list(Call.objects.order_by("slug").values_list("slug", flat=True))
 
 
-def eligible_sirens(call: Call) -> frozenset[str]:
-    """The SIREN of the list in force for the call; a demonstration call and its base call share their list."""
+def eligible_list_in_force(call: Call) -> EligibleList | None:
+    """The list in force for the call: its own, else its base call's or a derived call's (a demonstration call and
+    its base call share their list)."""
     related = [call]
     if call.derived_from_id:
         related.append(call.derived_from)
@@ -44,8 +45,14 @@ def eligible_sirens(call: Call) -> frozenset[str]:
     for candidate in related:
         eligible_list = current_eligible_list(candidate)
         if eligible_list is not None:
-            return list_sirens(eligible_list)
-    return frozenset()
+            return eligible_list
+    return None
+
+
+def eligible_sirens(call: Call) -> frozenset[str]:
+    """The SIREN of the list in force for the call (``eligible_list_in_force``)."""
+    eligible_list = eligible_list_in_force(call)
+    return list_sirens(eligible_list) if eligible_list is not None else frozenset()
 
 
 def list_sirens(eligible_list: EligibleList) -> frozenset[str]:
