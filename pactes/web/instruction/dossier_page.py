@@ -79,6 +79,14 @@ def panel_fingerprint(dossier: Dossier, source: DossierSource | None) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
+def imported_from(dossier: Dossier) -> DossierSource | None:
+    """Where ``dossier`` was imported from, read with it (``select_related("source")``); None when filed on Pactes."""
+    try:
+        return dossier.source  # type: ignore[no-any-return]
+    except DossierSource.DoesNotExist:
+        return None
+
+
 def _source_parts(source: DossierSource | None) -> tuple[object, ...]:
     if source is None:
         return ()

@@ -25,7 +25,7 @@ from pactes.calls.models import Call, Measure
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.dossiers.selectors import dossier_source, dossiers_visible_to
+from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
@@ -55,7 +55,7 @@ from pactes.instruction.services import (
 from pactes.rules.lifecycle import transitions_from
 from pactes.web.evidence.files import evidence_file_response
 
-from .dossier_page import document_html, instruction_panel
+from .dossier_page import document_html, imported_from, instruction_panel
 from .forms import (
     ChecklistForm,
     ComplementsForm,
@@ -79,7 +79,7 @@ def _staff(request: HttpRequest) -> User:
 
 def _instructed(request: HttpRequest, reference: str) -> Dossier:
     return get_object_or_404(
-        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement"),
+        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement", "source"),
         reference=reference,
     )
 
@@ -186,7 +186,7 @@ def _dossier_page(
         checklist_form = ChecklistForm(initial=initial, items=items)
     if complements_form is None:
         complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
-    source = dossier_source(dossier)
+    source = imported_from(dossier)
     history = list(dossier.transitions.select_related("by"))
     context = {
         "page_title": f"Instruction du dossier {dossier.reference}",
