@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.agreements.models import Agreement, Payment
@@ -203,11 +203,22 @@ def engagement_deadline_of(dossier: Dossier) -> dt.date | None:
     return engagement_deadline(dossier.call.rules)
 
 
+def with_page_data(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """The conventions with what their page reads: the model's number (not its text), the payments with who recorded
+    them (``payments_of``, ``payment_summary`` and ``payment_facts`` then read them without a query)."""
+    return (
+        agreements.select_related("template")
+        .defer("template__body")
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")))
+    )
+
+
 def payments_of(agreement: Agreement) -> list[Payment]:
     """The payments of a convention, each with ``step_label``: the label of its step in the call's schedule (« Avance à
-    la signature de la convention »), never the step's code; « — » for a payment outside the schedule."""
+    la signature de la convention »), never the step's code; « — » for a payment outside the schedule. Read with
+    ``with_page_data`` (their recorders come with them)."""
     labels = {step.code: step.label for step in agreement.dossier.call.rules.agreements.payment_schedule}
-    payments = list(agreement.payments.select_related("recorded_by"))
+    payments = list(agreement.payments.all())
     for payment in payments:
         payment.step_label = labels.get(payment.step_code, payment.step_code) or "—"  # type: ignore[attr-defined]
     return payments

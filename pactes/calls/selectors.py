@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
 from pactes.core.reference_cache import immutable_reference
@@ -20,10 +20,15 @@ def calls_public() -> QuerySet[Call]:
 
 
 def current_eligible_list(call: Call) -> EligibleList | None:
-    """The list in force: the latest arrested official or proposed list, else the indicative one."""
-    lists = call.eligible_lists.all()
-    decided = lists.exclude(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
-    return decided or lists.filter(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
+    """The list in force of the call itself (``_in_force``)."""
+    return _in_force(call.eligible_lists.all())
+
+
+def _in_force(lists: Iterable[EligibleList]) -> EligibleList | None:
+    """The list in force among one call's lists: the latest arrested official or proposed list, else the latest
+    indicative one (latest by ``arrested_at``, then number)."""
+    ranked = sorted(lists, key=lambda e: (e.kind != EligibleListKind.INDICATIVE, e.arrested_at, e.pk), reverse=True)
+    return ranked[0] if ranked else None
 
 
 def call_by_slug(slug: str) -> Call | None:
@@ -35,17 +40,26 @@ def call_slugs() -> list[str]:
     return list(Call.objects.order_by("slug").values_list("slug", flat=True))
 
 
+def eligible_list_in_force(call: Call) -> EligibleList | None:
+    """The list in force for the call: its own, else its base call's or a derived call's (a demonstration call and
+    its base call share their list)."""
+    lists = EligibleList.objects.filter(
+        Q(call=call) | Q(call__derived_from=call) | Q(call_id=call.derived_from_id)
+    ).annotate(call_is_demo=F("call__is_demo"), call_slug=F("call__slug"))
+    by_call: dict[int, list[EligibleList]] = {}
+    order: dict[int, tuple[int, bool, str]] = {}
+    for eligible_list in lists:  # one query for the three kinds of related calls
+        by_call.setdefault(eligible_list.call_id, []).append(eligible_list)
+        rank = 0 if eligible_list.call_id == call.pk else 1 if eligible_list.call_id == call.derived_from_id else 2
+        order[eligible_list.call_id] = (rank, not eligible_list.call_is_demo, eligible_list.call_slug)  # type: ignore[attr-defined]
+    first = min(by_call, key=order.__getitem__, default=None)
+    return _in_force(by_call[first]) if first is not None else None
+
+
 def eligible_sirens(call: Call) -> frozenset[str]:
-    """The SIREN of the list in force for the call; a demonstration call and its base call share their list."""
-    related = [call]
-    if call.derived_from_id:
-        related.append(call.derived_from)
-    related += list(Call.objects.filter(derived_from=call).order_by("-is_demo", "slug"))
-    for candidate in related:
-        eligible_list = current_eligible_list(candidate)
-        if eligible_list is not None:
-            return list_sirens(eligible_list)
-    return frozenset()
+    """The SIREN of the list in force for the call (``eligible_list_in_force``)."""
+    eligible_list = eligible_list_in_force(call)
+    return list_sirens(eligible_list) if eligible_list is not None else frozenset()
 
 
 def list_sirens(eligible_list: EligibleList) -> frozenset[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -243,11 +243,7 @@ def may_exchange(user: User, dossier: Dossier) -> bool:
 ADMISSIBILITY_TRANSITIONS = ("declare_admissible", "declare_inadmissible", "reopen_inadmissible")
 
 
-def admissibility_decision(dossier: Dossier) -> DossierTransitionLog | None:
-    """The latest admissibility act on ``dossier`` (recevable, irrecevable or reopened): who, when, why."""
-    return (
-        DossierTransitionLog.objects.filter(dossier=dossier, transition__in=ADMISSIBILITY_TRANSITIONS)
-        .select_related("by")
-        .order_by("-at", "-pk")
-        .first()
-    )
+def admissibility_decision(history: Sequence[DossierTransitionLog]) -> DossierTransitionLog | None:
+    """The latest admissibility act (recevable, irrecevable or reopened: who, when, why) of a dossier's ``history``,
+    its transition logs in their order (``at``, then ``pk``): the page reads them once for its history table."""
+    return next((log for log in reversed(history) if log.transition in ADMISSIBILITY_TRANSITIONS), None)

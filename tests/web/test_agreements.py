@@ -1,15 +1,19 @@
 """The convention pages through the client: scope (404 outside it, login for anonymous), the instructor's journey
 (generate, send, signed scan, State signature, EJ, payment) and what an applicant may not do."""
 
+import html
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pactes.agreements.models import Agreement, Payment
 from pactes.agreements.services import agreement_transition
+from pactes.web.agreements import forms
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +172,41 @@ def test_a_bad_amount_gets_a_french_message_and_records_nothing(engaged_agreemen
     )
     assert response.status_code == 200
     assert messages_of(response) and not Payment.objects.exists()
+
+
+def test_the_convention_page_reads_its_payments_once_whatever_their_number(engaged_agreement, accounts, client):
+    client.force_login(accounts["instructeur.09"])
+    instructor = accounts["instructeur.09"]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(detail(engaged_agreement)).status_code == 200
+        return len(captured.captured_queries)
+
+    one = queries()
+    for amount in ("100", "200", "300"):
+        Payment.objects.create(
+            agreement=engaged_agreement,
+            amount=Decimal(amount),
+            paid_on=timezone.localdate(),
+            accounting_year=timezone.localdate().year,
+            recorded_by=instructor,
+        )
+    assert queries() == one
+    page = client.get(detail(engaged_agreement)).content.decode()
+    assert page.count(f"<td>{html.escape(str(instructor))}</td>") == 3  # who recorded each payment
+
+
+def test_the_forms_of_the_convention_page_are_the_ones_django_renders(engaged_agreement, accounts, client):
+    today = timezone.localdate()
+    form = forms.PaymentForm(steps=[("avance", "Avance")], initial={"paid_on": today})
+    assert forms.unbound_html(form) == str(form)
+    assert forms.unbound_html(forms.PaymentForm(steps=[("avance", "Avance")], initial={"paid_on": today})) == str(form)
+    other = forms.PaymentForm(steps=[("solde", "Solde")], initial={"paid_on": today})
+    assert forms.unbound_html(other) == str(other) != str(form)
+    with pytest.raises(ValueError):
+        forms.unbound_html(forms.PaymentForm({"amount": "1"}, steps=[]))
+    client.force_login(accounts["instructeur.09"])
+    page = client.get(detail(engaged_agreement)).content.decode()
+    commitment = forms.CommitmentForm(initial={"number": "2103456789", "date": today})
+    assert str(commitment) in page

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.safestring import SafeString
 from dsfr.forms import DsfrBaseForm
 
 from pactes.rules.money import AmountError, parse_amount
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
+# The HTML of unbound forms of this process, by what it is made of (``unbound_html``).
+_UNBOUND: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_UNBOUND_MAX = 256
+_UNBOUND_LOCK = threading.Lock()
 
 
 class AgreementForm(DsfrBaseForm):
@@ -112,3 +119,28 @@ class PaymentForm(AgreementForm):
             return parse_amount(self.cleaned_data["amount"])
         except AmountError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+def unbound_html(form: forms.Form) -> SafeString:
+    """The HTML of an unbound ``form`` (``{{ form }}``), rendered once per process for the same class, prefix,
+    initial values and choices: the convention's page only shows its forms empty (an act that fails redirects back
+    with its errors as messages), and rendering them through the DSFR field templates costs most of the page."""
+    if form.is_bound:
+        raise ValueError("unbound_html ne rend qu'un formulaire vierge.")
+    key = (
+        type(form),
+        form.prefix,
+        repr(sorted(form.initial.items())),
+        repr([(name, getattr(field, "choices", None)) for name, field in form.fields.items()]),
+    )
+    with _UNBOUND_LOCK:
+        html = _UNBOUND.get(key)
+        if html is not None:
+            _UNBOUND.move_to_end(key)
+            return html
+    html = SafeString(str(form))
+    with _UNBOUND_LOCK:
+        _UNBOUND[key] = html
+        while len(_UNBOUND) > _UNBOUND_MAX:
+            _UNBOUND.popitem(last=False)
+    return html

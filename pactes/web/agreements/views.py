@@ -27,6 +27,7 @@ from pactes.agreements.selectors import (
     payment_summary,
     payments_of,
     retained_dossiers_visible_to,
+    with_page_data,
 )
 from pactes.agreements.services import (
     AgreementRefused,
@@ -73,18 +74,25 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _dossier_and_agreement(request: HttpRequest, dossier_id: int) -> tuple[Dossier, Agreement | None]:
-    """The dossier in the user's scope and its convention; 404 when the user may not see them."""
+def _dossier_and_agreement(
+    request: HttpRequest, dossier_id: int, *, for_page: bool = False
+) -> tuple[Dossier, Agreement | None]:
+    """The dossier in the user's scope and its convention; 404 when the user may not see them. ``for_page``: with
+    what the convention's page reads of it (its model's number, its payments with who recorded them)."""
     user = _user(request)
     if user.role in STAFF_ROLES:
         dossier = get_object_or_404(
             retained_dossiers_visible_to(user).select_related("call", "organisation", "departement"), pk=dossier_id
         )
-        return dossier, Agreement.objects.filter(dossier=dossier).first()
-    agreement = get_object_or_404(
-        agreements_visible_to(user).select_related("dossier__call", "dossier__organisation", "dossier__departement"),
-        dossier_id=dossier_id,
+        agreements = Agreement.objects.filter(dossier=dossier).order_by("pk")  # one at most: no join to sort them
+        agreement = (with_page_data(agreements) if for_page else agreements).first()
+        if agreement is not None:
+            agreement.dossier = dossier  # the instance already read (call, organisation), not a second query
+        return dossier, agreement
+    agreements = agreements_visible_to(user).select_related(
+        "dossier__call", "dossier__organisation", "dossier__departement"
     )
+    agreement = get_object_or_404(with_page_data(agreements) if for_page else agreements, dossier_id=dossier_id)
     return agreement.dossier, agreement
 
 
@@ -128,14 +136,15 @@ def agreement_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
     user = _user(request)
-    dossier, agreement = _dossier_and_agreement(request, dossier_id)
+    dossier, agreement = _dossier_and_agreement(request, dossier_id, for_page=True)
     is_staff = user.role in (Role.INSTRUCTOR, Role.DREETS)
     context: dict[str, Any] = {
         "page_title": f"Convention du dossier {dossier.reference}",
         "dossier": dossier,
         "agreement": agreement,
         "is_staff": is_staff,
-        "decision": retained_decision(dossier),
+        # Shown only while no convention exists.
+        "decision": retained_decision(dossier) if agreement is None else None,
         "alerts": agreement_engagement_alert(dossier, agreement) if user.role in STAFF_ROLES else [],
         "breadcrumb_data": {
             "links": [{"url": DASHBOARD, "title": "Mon espace"}]
@@ -151,17 +160,20 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
         ]
         schedule = [(s.code, s.label) for s in dossier.call.rules.agreements.payment_schedule]
         today = today_for(dossier.call)
+        can_upload_scan = agreement.state == "envoyee" and user.role in (Role.APPLICANT, Role.INSTRUCTOR)
         context.update(
             {
-                "transitions": [(t, f.TransitionForm(prefix=t.code)) for t in transitions],
-                "can_upload_scan": agreement.state == "envoyee" and user.role in (Role.APPLICANT, Role.INSTRUCTOR),
-                "scan_form": f.SignedScanForm(),
-                "commitment_form": f.CommitmentForm(
-                    initial={"number": agreement.commitment_number, "date": agreement.commitment_date or today}
+                "transitions": [(t, f.unbound_html(f.TransitionForm(prefix=t.code))) for t in transitions],
+                "can_upload_scan": can_upload_scan,
+                "scan_form": f.unbound_html(f.SignedScanForm()) if can_upload_scan else "",
+                "commitment_form": f.unbound_html(
+                    f.CommitmentForm(
+                        initial={"number": agreement.commitment_number, "date": agreement.commitment_date or today}
+                    )
                 )
                 if is_staff
                 else None,
-                "payment_form": f.PaymentForm(steps=schedule, initial={"paid_on": today})
+                "payment_form": f.unbound_html(f.PaymentForm(steps=schedule, initial={"paid_on": today}))
                 if is_staff and agreement.state == AgreementState.SIGNED.value
                 else None,
                 "summary": payment_summary(agreement),

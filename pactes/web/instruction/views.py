@@ -25,7 +25,7 @@ from pactes.calls.models import Call, Measure
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
-from pactes.dossiers.selectors import dossier_source, dossiers_visible_to
+from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
@@ -53,9 +53,9 @@ from pactes.instruction.services import (
     message_post,
 )
 from pactes.rules.lifecycle import transitions_from
-from pactes.web.dossiers.views.panel import rules_panel
 from pactes.web.evidence.files import evidence_file_response
 
+from .dossier_page import document_html, imported_from, instruction_panel
 from .forms import (
     ChecklistForm,
     ComplementsForm,
@@ -79,7 +79,7 @@ def _staff(request: HttpRequest) -> User:
 
 def _instructed(request: HttpRequest, reference: str) -> Dossier:
     return get_object_or_404(
-        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement"),
+        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement", "source"),
         reference=reference,
     )
 
@@ -186,6 +186,8 @@ def _dossier_page(
         checklist_form = ChecklistForm(initial=initial, items=items)
     if complements_form is None:
         complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
+    source = imported_from(dossier)
+    history = list(dossier.transitions.select_related("by"))
     context = {
         "page_title": f"Instruction du dossier {dossier.reference}",
         "breadcrumb_data": {
@@ -193,16 +195,18 @@ def _dossier_page(
             "current": f"Dossier {dossier.reference}",
         },
         "dossier": dossier,
-        "source": dossier_source(dossier),
+        "source": source,
         "versions": versions,
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
-        "doc": present_document(document=json.loads(selected.snapshot), call=dossier.call) if selected else None,
+        "document_html": document_html(present_document(document=json.loads(selected.snapshot), call=dossier.call))
+        if selected
+        else "",
         "pieces": pieces,
         "tampered": {v.number for v in versions if digest_problems(v)},
         "tampered_pieces": {p.pk for p in pieces if digest_problems(p)},
         "can_audit": can_audit(user),
-        "panel": rules_panel(dossier),
+        "panel": instruction_panel(dossier, source),
         "checklist": [
             (item, checked, comment, checks.get(item.code)) for item, checked, comment in checklist_form.rows()
         ],
@@ -215,8 +219,8 @@ def _dossier_page(
         "complement_requests": dossier.complement_requests.select_related(
             "requested_by", "answered_by", "answer_version"
         ),
-        "history": dossier.transitions.select_related("by"),
-        "admissibility": admissibility_decision(dossier),
+        "history": history,
+        "admissibility": admissibility_decision(history),
         # The evaluation page exists from « recevable » on: no link before (it would answer 404).
         "score_url": reverse("assessment:score", args=[dossier.reference]) if dossier.state in SCORED_STATES else "",
         "message_count": messages_visible_to(user, dossier).count(),

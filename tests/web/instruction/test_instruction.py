@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -15,11 +16,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pactes.dossiers.models import DossierTransitionLog
+from pactes.calls.selectors import eligible_list_in_force
+from pactes.dossiers.interchange.export import dossier_to_document
+from pactes.dossiers.interchange.importing import document_update_dossier
+from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.services import dossier_transition
 from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message, MessageKind
 from pactes.instruction.selectors import instruction_deadline
+from pactes.organisations.models import Organisation
 from pactes.rules.lifecycle import DossierState
+from pactes.web.instruction.dossier_page import panel_fingerprint
 from tests.dossiers.test_attachments import PDF
 from tests.instruction.fixtures import bare_filed
 
@@ -447,3 +453,49 @@ def test_a_jury_member_does_not_see_the_annotations_of_a_transmitted_dossier(cli
     assert client.get(reverse("dossiers:detail", args=[filed.reference])).status_code == 200
     assert client.get(messages_url(filed)).status_code == 404
     assert client.get(page_url(filed)).status_code == 404
+
+
+# -- the dossier page's kept panel and document (pactes/web/instruction/dossier_page.py) -----------------------------
+def requested_grant(response) -> str:
+    return html.unescape(re.search(r'data-figure="requested_grant">([^<]+)<', response.content.decode())[1])
+
+
+def test_the_rules_panel_is_kept_between_views_and_follows_every_change_of_the_content(client, filed, staff):
+    client.force_login(staff["i09"])
+    first = client.get(page_url(filed))
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(page_url(filed))
+    assert requested_grant(second) == requested_grant(first)
+    assert not any("dossiers_impactmeasure" in q["sql"] for q in again.captured_queries)  # not judged again
+    document = dossier_to_document(filed)
+    [state_line] = [r for r in document["budget"]["resources"] if r["kind"] == "state_pts"]
+    state_line["amount"] = str(Decimal(state_line["amount"]) - 1000)
+    document_update_dossier(filed, document)  # a new content of an imported dossier: the edition counter moves
+    changed = client.get(page_url(filed))
+    assert requested_grant(changed) != requested_grant(first)
+    assert requested_grant(changed) == requested_grant(client.get(page_url(filed)))
+
+
+def test_the_rules_panel_follows_a_new_eligible_list_and_a_renamed_organisation(filed):
+    filed = Dossier.objects.select_related("call", "organisation").get(pk=filed.pk)
+    before = panel_fingerprint(filed, None)
+    assert panel_fingerprint(filed, None) == before
+    filed.organisation.kind = "commune"
+    assert panel_fingerprint(filed, None) != before
+    filed.organisation.kind = Organisation.objects.get(pk=filed.organisation_id).kind
+    eligible = eligible_list_in_force(filed.call)
+    eligible.arrested_at = eligible.arrested_at + dt.timedelta(days=1)
+    eligible.save()
+    assert panel_fingerprint(filed, None) != before
+
+
+def test_the_filed_version_is_shown_the_same_from_the_kept_html(client, filed, staff):
+    client.force_login(staff["i09"])
+
+    def content(response) -> str:
+        return re.search(r'<section id="contenu".*?</section>', response.content.decode(), re.S)[0]
+
+    first = content(client.get(page_url(filed)))
+    assert content(client.get(page_url(filed))) == first
+    assert json.loads(filed.versions.get().snapshot)["applicant"]["name"] in html.unescape(first)
+    assert '<h2 id="porteur">1. Porteur</h2>' in first  # markup, not escaped text
