@@ -86,6 +86,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["departement", "state"], name="dossier_departement_state"),
             models.Index(fields=["call", "state"], name="dossier_call_state"),
+            # The calls of an instructor's queue: one seek per call in its département, not a pass over it (issue 12).
+            models.Index(fields=["departement", "call", "state"], name="dossier_departement_call_state"),
             # The queue's default order (latest filed first) within a département, a state or the region, and « Mon
             # espace »'s (latest changed first): read backwards from the index, no sort of the whole scope (issue 12).
             models.Index(fields=["departement", "submitted_at"], name="dossier_departement_filed"),

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
@@ -108,37 +108,50 @@ def dossier_queue(user: User, filters: QueueFilters) -> QuerySet[Dossier]:
     return queue_filter(qs, filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
 
 
-def queue_page_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """What a row of the queue shows, fetched with the page's rows: the dossier's short columns, its porteur's name,
-    its département's code, its EPCI's names (no text of the dossier, no YAML of the call, no outline)."""
-    return (
-        qs.select_related("organisation", "departement")
-        .only(*QUEUE_ROW_FIELDS)
-        .prefetch_related(Prefetch("epcis", queryset=Epci.objects.only("name").order_by("name")))
-    )
+@dataclass(frozen=True)
+class QueueRow:
+    """What a row of the queue shows of a dossier: its short columns, its porteur's name, its département's code, its
+    EPCI's names in order, its requested grant (no text of the dossier, no YAML of the call, no outline)."""
+
+    pk: int
+    reference: str
+    title: str
+    state: str
+    submitted_at: dt.datetime | None
+    organisation: str
+    departement: str
+    epcis: tuple[str, ...]
+    requested_grant: Decimal
 
 
-QUEUE_ROW_FIELDS = (
-    "reference",
-    "title",
-    "state",
-    "submitted_at",
-    "organisation__name",
-    "departement__code",
-)
-
-
-def queue_rows(page: Iterable[Dossier]) -> list[Dossier]:
-    """The rows of one page of the queue, each with ``requested_grant`` (one grouped query for the page when the
-    queue did not annotate it)."""
-    rows = list(page)
-    missing = [d.pk for d in rows if not hasattr(d, "requested_grant")]
-    if missing:
-        grants = requested_grants(missing)
-        for dossier in rows:
-            if dossier.pk in grants:
-                dossier.requested_grant = grants[dossier.pk]  # type: ignore[attr-defined]
-    return rows
+def queue_rows(qs: QuerySet[Dossier], start: int, count: int) -> list[QueueRow]:
+    """The rows ``start`` to ``start + count`` of the queue ``qs``: three queries whatever the queue's size (the rows;
+    their EPCI; their requested grants, unless the queue annotated them to sort or filter by them)."""
+    fields = ["pk", "reference", "title", "state", "submitted_at", "organisation__name", "departement__code"]
+    annotated = "requested_grant" in qs.query.annotations
+    found = list(qs.values_list(*fields, *(["requested_grant"] if annotated else []))[start : start + count])
+    ids = [found_row[0] for found_row in found]
+    if not ids:
+        return []
+    grants = {found_row[0]: found_row[7] for found_row in found} if annotated else requested_grants(ids)
+    epcis: dict[int, list[str]] = {pk: [] for pk in ids}
+    links = Dossier.epcis.through.objects.filter(dossier_id__in=ids).order_by("epci__name")
+    for dossier_id, name in links.values_list("dossier_id", "epci__name"):
+        epcis[dossier_id].append(name)
+    return [
+        QueueRow(
+            pk=pk,
+            reference=reference,
+            title=title,
+            state=state,
+            submitted_at=submitted_at,
+            organisation=organisation,
+            departement=departement,
+            epcis=tuple(epcis[pk]),
+            requested_grant=grants[pk],
+        )
+        for pk, reference, title, state, submitted_at, organisation, departement, *_ in found
+    ]
 
 
 def state_counts(user: User, filters: QueueFilters) -> list[tuple[DossierState, int]]:

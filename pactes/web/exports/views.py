@@ -35,7 +35,7 @@ from pactes.exports.services import (
 from pactes.exports.sources import SOURCES, SourceUnavailable
 from pactes.exports.writers import FORMATS
 from pactes.instruction.selectors import calls_in_scope
-from pactes.web.instruction.views import queue_form
+from pactes.web.instruction.queue import queue_form
 
 # The query parameters each list page passes on to its export (the rest of the query string is ignored).
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {

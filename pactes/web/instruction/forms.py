@@ -4,6 +4,7 @@ complements, the manual admissibility checklist and the messages."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 from django import forms
@@ -37,17 +38,46 @@ class PlainSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         chosen = {"" if v is None else str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            ((key, SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+        # html.escape is what Django's escape does, without its lazy wrapper: hundreds of options for the DREETS.
+        options = "\n".join(
+            f'<option value="{html.escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for key, label in self.choices
         )
         return format_html(
-            '<select name="{}"{}>\n{}\n</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe(options),
         )
 
 
-SELECTED = mark_safe(" selected")
+class PlainTextInput(forms.TextInput):
+    """A text ``<input>`` written in Python rather than through the form renderer's templates: same HTML as Django's
+    (the queue's filters render on every page of the queue, issue 12)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        shown = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', shown) if shown is not None else "",
+            _attributes(self.build_attrs(self.attrs, attrs)),
+        )
+
+
+def _attributes(attrs: dict[str, Any]) -> SafeString:
+    """`` name="value"`` in the attributes' order, as Django's ``attrs.html`` writes them (``flatatt`` sorts them)."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(' {}="{}"', k, v) if v is not True else format_html(" {}", k),)
+            for k, v in attrs.items()
+            if v is not False and v is not None
+        ),
+    )
 
 
 class InstructionForm(DsfrBaseForm):
@@ -64,6 +94,7 @@ class QueueFilterForm(InstructionForm):
         label="Rechercher",
         required=False,
         max_length=200,
+        widget=PlainTextInput,
         help_text="Numéro de dossier, intitulé du projet, porteur, SIRET, commune ou EPCI (accents et majuscules "
         "indifférents).",
     )
@@ -73,8 +104,8 @@ class QueueFilterForm(InstructionForm):
     measure = forms.ChoiceField(label="Mesure du Pacte", required=False, widget=PlainSelect)
     public = forms.ChoiceField(label="Public visé", required=False, widget=PlainSelect)
     call = forms.ChoiceField(label="Appel", required=False, widget=PlainSelect)
-    amount_min = AmountField(label="Subvention demandée, au moins (€)", required=False)
-    amount_max = AmountField(label="Subvention demandée, au plus (€)", required=False)
+    amount_min = AmountField(label="Subvention demandée, au moins (€)", required=False, widget=PlainTextInput)
+    amount_max = AmountField(label="Subvention demandée, au plus (€)", required=False, widget=PlainTextInput)
     sort = forms.ChoiceField(label="Trier par", required=False, choices=SORT_CHOICES, widget=PlainSelect)
 
     def __init__(

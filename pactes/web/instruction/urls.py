@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import queue, views
 
 app_name = "instruction"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queue.queue, name="queue"),
     path("dossiers/<str:reference>/", views.dossier, name="dossier"),
     path("dossiers/<str:reference>/transition/", views.transition, name="transition"),
     path("dossiers/<str:reference>/complements/", views.complements, name="complements"),

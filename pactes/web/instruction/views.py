@@ -11,17 +11,15 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pactes.accounts.models import Role, User
+from pactes.accounts.models import User
 from pactes.accounts.permissions import can_audit
 from pactes.assessment.selectors import SCORED_STATES
-from pactes.calls.models import Call, Measure
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
@@ -30,17 +28,10 @@ from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
     admissibility_decision,
-    calls_in_scope,
-    dossier_queue,
     dossiers_in_instruction,
-    instruction_deadline,
     is_instruction_staff,
     may_exchange,
     messages_visible_to,
-    queue_choices,
-    queue_page_queryset,
-    queue_rows,
-    state_counts,
 )
 from pactes.instruction.services import (
     CHECKLIST_STATES,
@@ -60,13 +51,10 @@ from .forms import (
     ChecklistForm,
     ComplementsForm,
     MessageForm,
-    QueueFilterForm,
     TransitionForm,
     checked_name,
     comment_name,
 )
-
-PER_PAGE = 25
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
@@ -90,58 +78,6 @@ def _refusal(request: HttpRequest, exc: TransitionRefused) -> None:
 
 def _workspace_crumb() -> dict[str, str]:
     return {"url": reverse("instruction:queue"), "title": "Instruction des dossiers"}
-
-
-# -- the queue -----------------------------------------------------------------------------------------------------
-def queue_form(request: HttpRequest, user: User) -> tuple[QueueFilterForm, list[Call]]:
-    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope. Its lists
-    come from the reference data of the person's territory, not from a pass over its dossiers (``queue_choices``)."""
-    calls = list(calls_in_scope(user))
-    choices = queue_choices(user, calls)
-    publics: dict[str, str] = {}
-    for call in calls:
-        publics.update({p.code: p.label for p in call.rules.target_publics})
-    form = QueueFilterForm(
-        request.GET or None,
-        departements=choices.departements,
-        epcis=choices.epcis,
-        measures=[(code, f"{code} — {label[:90]}") for code, label in Measure.objects.values_list("code", "label")],
-        publics=list(publics.items()),
-        calls=[(c.slug, c.short_title) for c in calls],
-    )
-    if form.is_bound:
-        form.is_valid()
-    return form, calls
-
-
-def queue(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
-    regional = user.role == Role.DREETS
-    form, calls = queue_form(request, user)
-    filters = form.filters()
-    paginator = Paginator(queue_page_queryset(dossier_queue(user, filters)), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    shown_call = next((c for c in calls if c.slug == filters.call), calls[0] if calls else None)
-    return render(
-        request,
-        "instruction/queue.html",
-        {
-            "page_title": "Instruction des dossiers",
-            "breadcrumb_data": {
-                "links": [{"url": reverse("core:dashboard"), "title": "Mon espace"}],
-                "current": "Instruction des dossiers",
-            },
-            "form": form,
-            "page_obj": page,
-            "rows": queue_rows(page),
-            "counts": state_counts(user, filters),
-            "total": paginator.count,
-            "filters": filters,
-            "deadline": instruction_deadline(shown_call, timezone.localdate()) if shown_call else None,
-            "scope_label": "Tous les départements de la région" if regional else f"Département {user.departement}",
-        },
-    )
 
 
 # -- the dossier page ----------------------------------------------------------------------------------------------

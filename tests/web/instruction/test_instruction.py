@@ -149,7 +149,7 @@ def test_the_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_dossier
 
 
 def test_the_queue_is_paginated(client, queue_dossiers, staff, settings, monkeypatch):
-    monkeypatch.setattr("pactes.web.instruction.views.PER_PAGE", 2)
+    monkeypatch.setattr("pactes.web.instruction.queue.PER_PAGE", 2)
     client.force_login(staff["dreets"])
     first = client.get(QUEUE, {"sort": "reference"})
     assert len(references(first)) == 2 and "fr-pagination" in first.content.decode()

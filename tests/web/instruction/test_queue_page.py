@@ -1,0 +1,109 @@
+"""The queue's page written once in Python (issue 12): the same HTML as the templates wrote it (filter fields as DSFR's
+field template, rows, counters), every value escaped, the total read from the counts by state (no COUNT of its own)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pactes.core.templatetags.pactes_format import date_short, euros
+from pactes.dossiers.models import Dossier
+from pactes.dossiers.services import dossier_transition
+from pactes.web.instruction.queue import filter_fields, query_with, queue_form
+from tests.instruction.fixtures import bare_filed
+
+QUEUE = reverse("instruction:queue")
+
+
+def squeezed(markup: str) -> str:
+    """The markup without the whitespace between tags and inside text (which the browser does not show)."""
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", markup)).strip()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=Couserans&state=depose&sort=reference&amount_min=12+500",
+        "state=inconnu&amount_min=abc&amount_max=-1&epci=0&call=autre&sort=nimporte",
+        "amount_min=50000&amount_max=10000",
+    ],
+)
+@pytest.mark.parametrize("who", ["i09", "dreets"])
+def test_the_lean_filter_fields_write_what_the_dsfr_form_template_writes(real_call, filed, staff, who, query):
+    request = RequestFactory().get(f"{QUEUE}?{query}")
+    dsfr_form, _ = queue_form(request, staff[who])
+    lean_form, _ = queue_form(request, staff[who])
+    lean = render_to_string(
+        "instruction/_queue_filters.html", {"form": lean_form, "filter_fields": filter_fields(lean_form)}
+    )
+    assert squeezed(lean) == squeezed(str(dsfr_form))
+
+
+def test_a_row_shows_the_dossier_escaped_with_its_link_epci_date_amount_and_state(client, real_call, staff):
+    dossier = bare_filed(real_call, code="09", grant="62000.00", title="L'atelier <b>« vélo »</b> & co")
+    client.force_login(staff["i09"])
+    content = client.get(QUEUE).content.decode()
+    row = re.search(rf'<tr data-reference="{dossier.reference}">.*?</tr>', content, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+    url = reverse("instruction:dossier", args=[dossier.reference])
+    assert cells[0] == f'<a class="fr-link" href="{url}">{dossier.reference}</a>'
+    assert "L&#x27;atelier &lt;b&gt;« vélo »&lt;/b&gt; &amp; co" in cells[1]
+    assert cells[2] == "09"
+    assert cells[3] == "—"  # no EPCI
+    assert cells[4] == date_short(dossier.submitted_at)  # « 04/12/2026 », in Europe/Paris
+    assert cells[5] == euros(Decimal("62000"))
+    assert 'fr-badge--new" data-state="depose">Déposé</p>' in cells[6]
+
+
+def test_the_epci_of_a_row_are_listed_by_name(client, real_call, staff):
+    dossier = bare_filed(real_call, code="09", grant="1000.00", title="Deux EPCI", epci_siren="200067940")
+    other = dossier.departement.epcis.exclude(siren="200067940").order_by("name").first()
+    Dossier.epcis.through.objects.create(dossier=dossier, epci=other)
+    client.force_login(staff["i09"])
+    content = client.get(QUEUE).content.decode()
+    row = re.search(rf'<tr data-reference="{dossier.reference}">.*?</tr>', content, re.S)
+    names = sorted([other.name, dossier.epcis.get(siren="200067940").name])
+    assert f'<td class="fr-text--sm">{" ; ".join(names)}</td>'.replace("'", "&#x27;") in row.group(0)
+
+
+def test_the_total_is_the_sum_of_the_counts_and_no_count_query_is_run(client, real_call, filed, staff):
+    for i in range(3):
+        bare_filed(real_call, code="09", grant="1000.00", title=f"Projet {i}")
+    started = Dossier.objects.filter(departement__code="09").order_by("reference").first()
+    dossier_transition(dossier=started, transition="start_review", by=staff["i09"])
+    client.force_login(staff["i09"])
+    with CaptureQueriesContext(connection) as queries:
+        everything = client.get(QUEUE).content.decode()
+    assert "4 dossiers correspondent aux filtres." in everything
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    one_state = client.get(QUEUE, {"state": "en_instruction"}).content.decode()
+    assert "1 dossier correspond aux filtres." in one_state
+    assert 'data-state="en_instruction" data-count="1" aria-current="true">En instruction : 1</a>' in one_state
+    assert 'class="fr-tag fr-tag--sm fr-tag--dismiss" href="?state=en_instruction&amp;page=1"' in one_state
+    assert "0 dossiers correspondent aux filtres." in client.get(QUEUE, {"state": "retenu"}).content.decode()
+
+
+def test_the_links_keep_the_query_string_and_replace_their_own_parameters():
+    query = RequestFactory().get("/?q=caf%C3%A9+%26+th%C3%A9&state=depose&page=3&epci=1&epci=2").GET
+    assert (
+        query_with(query, state="recevable", page=1) == "q=caf%C3%A9+%26+th%C3%A9&state=recevable&page=1&epci=1&epci=2"
+    )
+    replaced = query.copy()
+    replaced["sort"] = "-depot"
+    replaced["page"] = 1
+    assert query_with(query, sort="-depot", page=1) == replaced.urlencode()
+
+
+def test_a_page_past_the_last_shows_the_last_page(client, real_call, staff, monkeypatch):
+    monkeypatch.setattr("pactes.web.instruction.queue.PER_PAGE", 2)
+    made = [bare_filed(real_call, code="09", grant="1000.00", title=f"Projet {i}") for i in range(3)]
+    client.force_login(staff["i09"])
+    content = client.get(QUEUE, {"sort": "reference", "page": "9"}).content.decode()
+    assert re.findall(r'data-reference="([^"]+)"', content) == [made[-1].reference]
