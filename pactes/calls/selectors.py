@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Func, OuterRef, QuerySet, Subquery, Value, When
 
-from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
+from pactes.calls.models import Axis, Call, EligibleList, EligibleListKind, Measure
 from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.formatting import date_fr
@@ -19,11 +19,48 @@ def calls_public() -> QuerySet[Call]:
     return Call.objects.all().order_by("is_demo", "-filing_opens_at")
 
 
+# The list in force comes first: the latest arrested official or proposed list, else the latest indicative one.
+_IN_FORCE_ORDER = (
+    Case(When(kind=EligibleListKind.INDICATIVE, then=Value(1)), default=Value(0)),
+    "-arrested_at",
+    "-pk",
+)
+
+
 def current_eligible_list(call: Call) -> EligibleList | None:
     """The list in force: the latest arrested official or proposed list, else the indicative one."""
-    lists = call.eligible_lists.all()
-    decided = lists.exclude(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
-    return decided or lists.filter(kind=EligibleListKind.INDICATIVE).order_by("-arrested_at", "-pk").first()
+    return call.eligible_lists.order_by(*_IN_FORCE_ORDER).first()
+
+
+def _count_and_latest_change(model: type[Axis] | type[Measure]) -> tuple[Subquery, Subquery]:
+    """Two scalar subqueries over a whole small table: its rows and its latest ``updated_at`` (no GROUP BY)."""
+    rows = model.objects.order_by()
+    return (
+        Subquery(rows.annotate(n=Func("pk", function="COUNT")).values("n")),
+        Subquery(rows.annotate(last=Func("updated_at", function="MAX")).values("last")),
+    )
+
+
+def call_for_page(slug: str) -> Call | None:
+    """The call of its public page (its YAML deferred: the parsed rules are kept by their hash) with what names the
+    version of the page's content in the database: the list in force and the axes' and measures' counts and latest
+    changes (``Call.loaded_at`` and the call's own fields name the rest)."""
+    axes_count, axes_changed = _count_and_latest_change(Axis)
+    measures_count, measures_changed = _count_and_latest_change(Measure)
+    in_force = EligibleList.objects.filter(call=OuterRef("pk")).order_by(*_IN_FORCE_ORDER).values("pk")[:1]
+    return (
+        Call.objects.filter(slug=slug)
+        .select_related("derived_from")
+        .defer("yaml_text", "derived_from__yaml_text")
+        .annotate(
+            list_in_force=Subquery(in_force),
+            axes_count=axes_count,
+            axes_changed=axes_changed,
+            measures_count=measures_count,
+            measures_changed=measures_changed,
+        )
+        .first()
+    )
 
 
 def call_by_slug(slug: str) -> Call | None:
