@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Func, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Func, OuterRef, QuerySet, Subquery, Value, When
 
 from pactes.calls.models import Axis, Call, EligibleList, EligibleListKind, Measure
+from pactes.core.prepared import PreparedQuery
 from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.formatting import date_fr
@@ -41,26 +42,34 @@ def _count_and_latest_change(model: type[Axis] | type[Measure]) -> tuple[Subquer
     )
 
 
-def call_for_page(slug: str) -> Call | None:
-    """The call of its public page (its YAML deferred: the parsed rules are kept by their hash) with what names the
-    version of the page's content in the database: the list in force and the axes' and measures' counts and latest
-    changes (``Call.loaded_at`` and the call's own fields name the rest)."""
+def _call_page_queryset(slug: str) -> QuerySet[Call]:
     axes_count, axes_changed = _count_and_latest_change(Axis)
     measures_count, measures_changed = _count_and_latest_change(Measure)
     in_force = EligibleList.objects.filter(call=OuterRef("pk")).order_by(*_IN_FORCE_ORDER).values("pk")[:1]
     return (
         Call.objects.filter(slug=slug)
-        .select_related("derived_from")
-        .defer("yaml_text", "derived_from__yaml_text")
+        .defer("yaml_text")
         .annotate(
+            base_slug=F("derived_from__slug"),
+            base_short_title=F("derived_from__short_title"),
             list_in_force=Subquery(in_force),
             axes_count=axes_count,
             axes_changed=axes_changed,
             measures_count=measures_count,
             measures_changed=measures_changed,
         )
-        .first()
     )
+
+
+_CALL_PAGE_QUERY = PreparedQuery(_call_page_queryset)
+
+
+def call_for_page(slug: str) -> Call | None:
+    """The call of its public page (its YAML deferred: the parsed rules are kept by their hash) with what names the
+    version of the page's content in the database: its base call's slug and short title, the list in force, and the
+    axes' and measures' counts and latest changes (``Call.loaded_at`` and the call's own fields name the rest). Read at
+    every request by one query compiled once (pactes.core.prepared)."""
+    return _CALL_PAGE_QUERY.first(slug)
 
 
 def call_by_slug(slug: str) -> Call | None:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ import markdown
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from pactes.calls.models import Axis, Call, EligibleList
@@ -35,11 +38,15 @@ from pactes.territories.selectors import TERRITORIES_REFERENCE
 from .forms import EligibilityQueryForm
 
 BODY_TEMPLATE = "calls/_detail_body.html"
+BREADCRUMB_TEMPLATE = "calls/_breadcrumb.html"
 _KEY_PREFIX = "pactes:call-page"
+_RECENT_MAX = 32  # bodies kept in this process's memory (a few calls, each for a few audiences)
+_recent: OrderedDict[str, tuple[float, tuple[SafeString, SafeString]]] = OrderedDict()
+_recent_lock = threading.Lock()
 
 
-def _text_path(call: Call) -> Path:
-    return Path(settings.PACTES_CALLS_DIR) / call.rules.text_file
+def _text_path(call: Call) -> str:
+    return os.path.join(settings.PACTES_CALLS_DIR, call.rules.text_file)
 
 
 @lru_cache(maxsize=8)
@@ -54,7 +61,7 @@ def _text_html(text: str) -> SafeString:
 
 def _call_text(call: Call) -> SafeString:
     try:
-        text = _text_path(call).read_text(encoding="utf-8")
+        text = Path(_text_path(call)).read_text(encoding="utf-8")
     except OSError:
         return mark_safe("")
     return _text_html(text)
@@ -71,7 +78,7 @@ def _text_stamp(call: Call) -> tuple[int, int] | None:
 @lru_cache(maxsize=1)
 def _templates_stamp() -> str:
     """The body's template sources (a deployment that changes them must not read bodies an older release cached)."""
-    names = (BODY_TEMPLATE, "calls/_timeline.html", "calls/_eligibility_results.html")
+    names = (BODY_TEMPLATE, BREADCRUMB_TEMPLATE, "calls/_timeline.html", "calls/_eligibility_results.html")
     sources = "\0".join(get_template(name).template.source for name in names)  # type: ignore[attr-defined]
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -158,7 +165,6 @@ def body_context(call: Call, *, is_open: bool, today: dt.date) -> dict[str, Any]
 
 
 def _version(call: Any, *, is_open: bool, today: dt.date) -> tuple[object, ...]:
-    base = call.derived_from
     return (
         call.pk,
         call.slug,
@@ -170,8 +176,10 @@ def _version(call: Any, *, is_open: bool, today: dt.date) -> tuple[object, ...]:
         call.loaded_at,
         call.regional_envelope,
         call.regional_envelope_set_at,
-        (base.pk, base.slug, base.short_title) if base is not None else None,
-        call.list_in_force,  # annotations of pactes.calls.selectors.call_for_page
+        call.derived_from_id,
+        call.base_slug,  # annotations of pactes.calls.selectors.call_for_page
+        call.base_short_title,
+        call.list_in_force,
         call.axes_count,
         call.axes_changed,
         call.measures_count,
@@ -185,14 +193,48 @@ def _version(call: Any, *, is_open: bool, today: dt.date) -> tuple[object, ...]:
     )
 
 
-def cached_body(call: Call, *, audience: dict[str, bool], is_open: bool, today: dt.date) -> SafeString:
-    """The body of the page without a checker query, for this audience: from the cache, else rendered and kept."""
+def _breadcrumb(call: Call) -> SafeString:
+    data = {"links": [{"url": reverse("calls:index"), "title": "Appels"}], "current": call.short_title}
+    return SafeString(render_to_string(BREADCRUMB_TEMPLATE, {"breadcrumb_data": data}))
+
+
+def page_parts(call: Call, context: dict[str, Any]) -> tuple[SafeString, SafeString]:
+    """The breadcrumb and the body, rendered for this request (the checker's answer)."""
+    return _breadcrumb(call), SafeString(render_to_string(BODY_TEMPLATE, context))
+
+
+def cached_page_parts(
+    call: Call, *, audience: dict[str, bool], is_open: bool, today: dt.date
+) -> tuple[SafeString, SafeString]:
+    """The breadcrumb and the body of the page without a checker query, for this audience: from this process's
+    memory or the cache, else rendered and kept."""
     version = (_version(call, is_open=is_open, today=today), tuple(sorted(audience.items())))
     key = f"{_KEY_PREFIX}:{hashlib.sha256(repr(version).encode()).hexdigest()}"
-    body = cache.get(key)
-    if body is None:
-        context = body_context(call, is_open=is_open, today=today) | audience
-        context["form"] = EligibilityQueryForm()
-        body = SafeString(render_to_string(BODY_TEMPLATE, context))
-        cache.set(key, body, timeout=settings.PACTES_REFERENCE_CACHE_SECONDS)
-    return body
+    parts = _recall(key)
+    if parts is None:
+        parts = cache.get(key)
+        if parts is None:
+            context = body_context(call, is_open=is_open, today=today) | audience
+            context["form"] = EligibilityQueryForm()
+            parts = page_parts(call, context)
+            cache.set(key, parts, timeout=settings.PACTES_REFERENCE_CACHE_SECONDS)
+        _remember(key, parts)
+    return parts
+
+
+def _recall(key: str) -> tuple[SafeString, SafeString] | None:
+    with _recent_lock:
+        found = _recent.get(key)
+    if found is None or found[0] < time.monotonic():
+        return None
+    return found[1]
+
+
+def _remember(key: str, parts: tuple[SafeString, SafeString]) -> None:
+    """This process keeps the latest bodies as long as the shared cache does (a territories reload made by another
+    process without a shared cache is seen after that time, as for pactes.core.reference_cache)."""
+    with _recent_lock:
+        _recent[key] = (time.monotonic() + settings.PACTES_REFERENCE_CACHE_SECONDS, parts)
+        _recent.move_to_end(key)
+        while len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)

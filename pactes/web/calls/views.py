@@ -4,10 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from pactes.accounts.permissions import can_import_from_ds
 from pactes.calls.models import Call
@@ -23,7 +21,7 @@ from pactes.calls.selectors import (
 from pactes.calls.services import CallDataError, eligible_list_arrest
 
 from .forms import ArrestListForm, EligibilityQueryForm, IndicatorChoiceForm
-from .page import BODY_TEMPLATE, body_context, cached_body
+from .page import body_context, cached_page_parts, page_parts
 
 
 @login_not_required
@@ -61,14 +59,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         form = EligibilityQueryForm(request.GET)
         results = _check(call, form.cleaned_data["q"]) if form.is_valid() else None
         context = body_context(call, is_open=is_open, today=today) | audience | {"form": form, "results": results}
-        body = SafeString(render_to_string(BODY_TEMPLATE, context))
+        breadcrumb, body = page_parts(call, context)
     else:
-        body = cached_body(call, audience=audience, is_open=is_open, today=today)
-    breadcrumb = {"links": [{"url": reverse("calls:index"), "title": "Appels"}], "current": call.short_title}
+        breadcrumb, body = cached_page_parts(call, audience=audience, is_open=is_open, today=today)
     return render(
         request,
         "calls/detail.html",
-        {"page_title": call.title, "breadcrumb_data": breadcrumb, "call": call, "body": body},
+        {"page_title": call.title, "call": call, "breadcrumb": breadcrumb, "body": body},
     )
 
 
