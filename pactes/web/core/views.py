@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -52,7 +51,7 @@ def _dossier_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """The page's rows with their link and the label of their state (the address is reversed once, not per row)."""
     pattern = reverse("dossiers:detail", args=[_REFERENCE_MARK])
     for row in rows:
-        row["href"] = pattern.replace(_REFERENCE_MARK, quote(iri_to_uri(row["reference"]), safe=_URL_SAFE))
+        row["href"] = pattern.replace(_REFERENCE_MARK, quote(row["reference"], safe=_URL_SAFE))
         row["state_label"] = DossierState(row["state"]).label
     return rows
 
