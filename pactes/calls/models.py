@@ -120,6 +120,8 @@ class Axis(models.Model):
         help_text="certain, partiel ou non_trouve, tel que le référentiel l'indique.",
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
+    # With the measures' own, names the version of the « mesures » section of the call page's cached parts.
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         ordering = ["position", "code"]

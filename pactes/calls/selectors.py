@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from pactes.calls.models import Call, EligibleList, EligibleListKind, Measure
+from pactes.calls.models import Axis, Call, EligibleList, EligibleListKind, Measure
+from pactes.core.prepared import PreparedQuery
 from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.formatting import date_fr
@@ -19,16 +20,56 @@ def calls_public() -> QuerySet[Call]:
     return Call.objects.all().order_by("is_demo", "-filing_opens_at")
 
 
+# The list in force comes first: the latest arrested official or proposed list, else the latest indicative one.
+_IN_FORCE_ORDER = (
+    Case(When(kind=EligibleListKind.INDICATIVE, then=Value(1)), default=Value(0)),
+    "-arrested_at",
+    "-pk",
+)
+
+
 def current_eligible_list(call: Call) -> EligibleList | None:
-    """The list in force of the call itself (``_in_force``)."""
-    return _in_force(call.eligible_lists.all())
+    """The list in force: the latest arrested official or proposed list, else the indicative one."""
+    return call.eligible_lists.order_by(*_IN_FORCE_ORDER).first()
 
 
-def _in_force(lists: Iterable[EligibleList]) -> EligibleList | None:
-    """The list in force among one call's lists: the latest arrested official or proposed list, else the latest
-    indicative one (latest by ``arrested_at``, then number)."""
-    ranked = sorted(lists, key=lambda e: (e.kind != EligibleListKind.INDICATIVE, e.arrested_at, e.pk), reverse=True)
-    return ranked[0] if ranked else None
+def _count_and_latest_change(model: type[Axis] | type[Measure]) -> tuple[Subquery, Subquery]:
+    """Two scalar subqueries over a whole small table: its rows and its latest ``updated_at`` (no GROUP BY)."""
+    rows = model.objects.order_by()
+    return (
+        Subquery(rows.annotate(n=Func("pk", function="COUNT")).values("n")),
+        Subquery(rows.annotate(last=Func("updated_at", function="MAX")).values("last")),
+    )
+
+
+def _call_page_queryset(slug: str) -> QuerySet[Call]:
+    axes_count, axes_changed = _count_and_latest_change(Axis)
+    measures_count, measures_changed = _count_and_latest_change(Measure)
+    in_force = EligibleList.objects.filter(call=OuterRef("pk")).order_by(*_IN_FORCE_ORDER).values("pk")[:1]
+    return (
+        Call.objects.filter(slug=slug)
+        .defer("yaml_text")
+        .annotate(
+            base_slug=F("derived_from__slug"),
+            base_short_title=F("derived_from__short_title"),
+            list_in_force=Subquery(in_force),
+            axes_count=axes_count,
+            axes_changed=axes_changed,
+            measures_count=measures_count,
+            measures_changed=measures_changed,
+        )
+    )
+
+
+_CALL_PAGE_QUERY = PreparedQuery(_call_page_queryset)
+
+
+def call_for_page(slug: str) -> Call | None:
+    """The call of its public page (its YAML deferred: the parsed rules are kept by their hash) with what names the
+    version of the page's content in the database: its base call's slug and short title, the list in force, and the
+    axes' and measures' counts and latest changes (``Call.loaded_at`` and the call's own fields name the rest). Read at
+    every request by one query compiled once (pactes.core.prepared)."""
+    return _CALL_PAGE_QUERY.first(slug)
 
 
 def call_by_slug(slug: str) -> Call | None:
@@ -41,19 +82,18 @@ def call_slugs() -> list[str]:
 
 
 def eligible_list_in_force(call: Call) -> EligibleList | None:
-    """The list in force for the call: its own, else its base call's or a derived call's (a demonstration call and
-    its base call share their list)."""
-    lists = EligibleList.objects.filter(
-        Q(call=call) | Q(call__derived_from=call) | Q(call_id=call.derived_from_id)
-    ).annotate(call_is_demo=F("call__is_demo"), call_slug=F("call__slug"))
-    by_call: dict[int, list[EligibleList]] = {}
-    order: dict[int, tuple[int, bool, str]] = {}
-    for eligible_list in lists:  # one query for the three kinds of related calls
-        by_call.setdefault(eligible_list.call_id, []).append(eligible_list)
-        rank = 0 if eligible_list.call_id == call.pk else 1 if eligible_list.call_id == call.derived_from_id else 2
-        order[eligible_list.call_id] = (rank, not eligible_list.call_is_demo, eligible_list.call_slug)  # type: ignore[attr-defined]
-    first = min(by_call, key=order.__getitem__, default=None)
-    return _in_force(by_call[first]) if first is not None else None
+    """The list in force for the call: its own, else its base call's, else a derived call's (a demonstration call and
+    its base call share their list; the real call before a demonstration one, then by slug), each call's list chosen
+    by ``_IN_FORCE_ORDER``. One query."""
+    related = Q(call=call) | Q(call__derived_from=call)
+    whens = [When(call_id=call.pk, then=Value(0))]
+    if call.derived_from_id:
+        related |= Q(call_id=call.derived_from_id)
+        whens.append(When(call_id=call.derived_from_id, then=Value(1)))
+    relation = Case(*whens, default=Value(2))
+    return (
+        EligibleList.objects.filter(related).order_by(relation, "call__is_demo", "call__slug", *_IN_FORCE_ORDER).first()
+    )
 
 
 def eligible_sirens(call: Call) -> frozenset[str]:

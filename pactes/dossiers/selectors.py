@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
@@ -51,17 +51,16 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
 
 
 def dossier_list_page(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """What a short list of dossiers shows (number, title, porteur, département, call, state), fetched with the rows:
-    no text of the dossier, no YAML of the call (the outlines are in their own table)."""
-    return qs.select_related("call", "organisation", "departement").only(
+    """What a short list of dossiers shows (number, title, porteur, département, call, state), as plain rows read with
+    one query: no model built, no text of the dossier, no YAML of the call, no outline."""
+    return qs.values(
         "reference",
         "title",
         "state",
-        "updated_at",
-        "organisation__name",
-        "departement__code",
-        "departement__name",
-        "call__short_title",
+        organisation_name=F("organisation__name"),
+        departement_code=F("departement__code"),
+        departement_name=F("departement__name"),
+        call_short_title=F("call__short_title"),
     )
 
 
