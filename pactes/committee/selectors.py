@@ -13,18 +13,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Opinion, Proposal
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, JuryOpinion
-from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
+from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ZERO,
@@ -148,42 +147,46 @@ AGENDA_ROW_FIELDS = (
     "organisation__name",
     "departement__code",
     "departement__name",
+    "proposal__territory__name",
+    "proposal__proposed_amount",
+    "proposal__opinion",
+    "proposal__rank",
+    "proposal__mean_score",
 )
 
 
 def visible_agenda(*, session: CommitteeSession, user: User) -> QuerySet[Dossier]:
-    """The agenda's dossiers that ``user`` may see, in the agenda's order: département, territory, rank, reference."""
-    return (
-        dossiers_visible_to(user)
-        .filter(pk__in=session_agenda_dossiers(session).values("pk"))
-        .order_by(
-            "departement__code",
-            Coalesce("proposal__territory__name", Value("")),
-            Coalesce("proposal__rank", Value(9999)),
-            "reference",
-        )
+    """The agenda's dossiers that ``user`` may see, in the agenda's order: département, territory, rank, reference.
+    Both scopes are plain conditions on the dossiers (no ``IN`` subquery): the (call, state) index reads them."""
+    return (dossiers_visible_to(user) & session_agenda_dossiers(session)).order_by(
+        "departement__code",
+        Coalesce("proposal__territory__name", Value("")),
+        Coalesce("proposal__rank", Value(9999)),
+        "reference",
     )
 
 
-def _by_departement(qs: QuerySet[Any], path: str, amount: str) -> dict[str, Decimal]:
-    rows = qs.order_by().values_list(f"{path}departement__code").annotate(total=Sum(amount))
-    return {code: total or ZERO for code, total in rows}
+def _awarded_in(session: CommitteeSession) -> Subquery:
+    """The amount ``session`` awards to the outer dossier (NULL when it has no retained decision in it)."""
+    return Subquery(
+        CommitteeDecision.objects.filter(session=session, dossier=OuterRef("pk"))
+        .order_by()
+        .values("awarded_amount")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> list[DepartementTotals]:
-    """Each département's number of dossiers and requested, proposed and awarded totals: GROUP BY in the database."""
-    scope = dossiers.order_by().values("pk")
-    requested = _by_departement(
-        ResourceLine.objects.filter(dossier__in=scope, kind=ResourceKind.STATE_PTS), "dossier__", "amount"
-    )
-    proposed = _by_departement(Proposal.objects.filter(dossier__in=scope), "dossier__", "proposed_amount")
-    awarded = _by_departement(
-        CommitteeDecision.objects.filter(session=session, dossier__in=scope), "dossier__", "awarded_amount"
-    )
-    counts = (
-        Dossier.objects.filter(pk__in=scope)
+    """Each département's number of dossiers and requested, proposed and awarded totals: one GROUP BY query."""
+    rows = (
+        with_requested_grant(dossiers.order_by())
         .values_list("departement__code", "departement__name")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            requested=Sum("requested_grant"),
+            proposed=Sum("proposal__proposed_amount"),
+            awarded=Sum(_awarded_in(session)),
+        )
         .order_by("departement__code")
     )
     return [
@@ -191,12 +194,24 @@ def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> 
             code=code,
             label=f"{name} ({code})",
             count=n,
-            requested=requested.get(code, ZERO),
-            proposed=proposed.get(code, ZERO),
-            awarded=awarded.get(code, ZERO),
+            requested=requested or ZERO,
+            proposed=proposed or ZERO,
+            awarded=awarded or ZERO,
         )
-        for code, name, n in counts
+        for code, name, n, requested, proposed, awarded in rows
     ]
+
+
+class AgendaPaginator(Paginator):
+    """A paginator told its count: the département totals have counted the agenda already (no ``COUNT`` query)."""
+
+    def __init__(self, object_list: QuerySet[Dossier], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self.known_count
 
 
 def session_agenda(
@@ -211,39 +226,48 @@ def session_agenda(
     département, ordered by territory and rank; the totals are over every dossier of each département."""
     visible = visible_agenda(session=session, user=user)
     departements = agenda_totals(session=session, dossiers=visible)
+    totals = {t.code: t for t in departements}
     shown = visible.filter(departement__code=departement) if departement else visible
-    paginator = Paginator(
-        shown.select_related("organisation", "departement").only(*AGENDA_ROW_FIELDS),
+    count = sum(t.count for t in departements if t.code == departement or not departement)
+    paginator = AgendaPaginator(
+        with_requested_grant(shown.select_related("organisation", "departement", "proposal__territory")).only(
+            *AGENDA_ROW_FIELDS
+        ),
         per_page,
-        allow_empty_first_page=True,
+        count=count,
     )
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     dossiers = list(current.object_list)
     ids = [d.pk for d in dossiers]
-    proposals = {p.dossier_id: p for p in Proposal.objects.select_related("territory").filter(dossier_id__in=ids)}
     decisions = {
         d.dossier_id: d
-        for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session, dossier_id__in=ids)
+        for d in CommitteeDecision.objects.filter(session=session, dossier_id__in=ids)
+        .order_by()
+        .only("dossier_id", "decision", "awarded_amount")
     }
-    requested = requested_grants(ids)
-    summaries = opinion_summaries(session=session, dossier_ids=ids)
+    summaries = {pk: OpinionSummary() for pk in ids}
+    for opinion in (
+        JuryOpinion.objects.filter(session=session, dossier_id__in=ids)
+        .order_by()
+        .only("dossier_id", "member_id", "opinion")
+    ):
+        summaries[opinion.dossier_id].opinions.append(opinion)
     reopenings: dict[int, DossierTransitionLog] = {}
     if session.is_closed and session.closed_at is not None:
         for log in DossierTransitionLog.objects.filter(
             dossier_id__in=ids, transition__startswith="reopen_", at__gte=session.closed_at
         ).select_related("by"):
             reopenings.setdefault(log.dossier_id, log)
-    totals = {t.code: t for t in departements}
     groups: list[AgendaGroup] = []
     for d in dossiers:
         item = AgendaItem(
             d,
-            proposals.get(d.pk),
-            requested.get(d.pk, ZERO),
+            getattr(d, "proposal", None),
+            d.requested_grant,
             decisions.get(d.pk),
             reopenings.get(d.pk),
-            summaries.get(d.pk),
+            summaries[d.pk],
             next((o for o in summaries[d.pk].opinions if o.member_id == user.pk), None),
         )
         label = totals[d.departement.code].label
