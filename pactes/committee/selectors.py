@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
@@ -31,10 +31,12 @@ from pactes.rules.envelope import (
     EnvelopeSummary,
     summarize_envelope_totals,
 )
+from pactes.rules.formatting import number
 from pactes.rules.lifecycle import DECIDED_STATES, DossierState
 from pactes.rules.verdict import Reason
 
 DECIDED_STATE_VALUES: frozenset[str] = frozenset(s.value for s in DECIDED_STATES)
+ABSENT = "—"  # an empty cell of the agenda, as the templates' filters write it
 
 
 def sessions_visible_to(user: User) -> QuerySet[CommitteeSession]:
@@ -90,6 +92,32 @@ class AgendaItem:
     @property
     def proposed(self) -> Decimal | None:
         return self.proposal.proposed_amount if self.proposal else None
+
+    # What a row of the agenda writes, read once here rather than looked up and filtered cell by cell in the template.
+    @property
+    def territory_label(self) -> str:
+        """« CC du Couserans (2) »: the territory and the dossier's rank in it (« — » without a proposal)."""
+        if self.proposal is None:
+            return ABSENT
+        rank = f" ({self.proposal.rank})" if self.proposal.rank else ""
+        return f"{self.proposal.territory.name}{rank}"
+
+    @property
+    def mean_score_label(self) -> str:
+        score = self.proposal.mean_score if self.proposal else None
+        return ABSENT if score is None else number(Decimal(score))
+
+    @property
+    def proposal_opinion_label(self) -> str:
+        return str(self.proposal.get_opinion_display()) if self.proposal else ABSENT
+
+    @property
+    def my_opinion_label(self) -> str:
+        return str(self.mine.get_opinion_display()) if self.mine else "à donner"
+
+    @property
+    def awarded(self) -> Decimal | None:
+        return self.decision.awarded_amount if self.decision else None
 
 
 @dataclass(frozen=True)
@@ -229,17 +257,17 @@ def session_agenda(
     totals = {t.code: t for t in departements}
     shown = visible.filter(departement__code=departement) if departement else visible
     count = sum(t.count for t in departements if t.code == departement or not departement)
-    paginator = AgendaPaginator(
-        with_requested_grant(shown.select_related("organisation", "departement", "proposal__territory")).only(
-            *AGENDA_ROW_FIELDS
-        ),
-        per_page,
-        count=count,
-    )
+    # The page's dossiers are chosen first by their ids alone (sorted from the indexes), then read with what their
+    # rows show: the sort never carries the titles and names of the whole agenda.
+    paginator = AgendaPaginator(shown.values_list("pk", flat=True), per_page, count=count)
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    dossiers = list(current.object_list)
-    ids = [d.pk for d in dossiers]
+    ids = list(current.object_list)
+    rows = with_requested_grant(
+        Dossier.objects.filter(pk__in=ids).select_related("organisation", "departement", "proposal__territory")
+    ).only(*AGENDA_ROW_FIELDS)
+    found = {d.pk: d for d in rows.order_by()}
+    dossiers = [found[pk] for pk in ids]
     decisions = {
         d.dossier_id: d
         for d in CommitteeDecision.objects.filter(session=session, dossier_id__in=ids)
@@ -288,7 +316,9 @@ def committed_decisions(call: Call) -> QuerySet[CommitteeDecision]:
     """The decisions of closed sessions that still hold: the latest retained one of each dossier still retained."""
     retained = CommitteeDecision.objects.of_closed_sessions().filter(session__call=call, decision=Decision.RETAINED)
     latest = retained.filter(dossier=OuterRef("dossier")).latest_first().values("pk")[:1]
-    return retained.filter(dossier__state=DossierState.RETAINED.value, pk=Subquery(latest))
+    # The call's retained dossiers read from the (call, state) index, not each decision's dossier row.
+    still_retained = Dossier.objects.filter(call=call, state=DossierState.RETAINED.value).values("pk")
+    return retained.filter(dossier__in=still_retained, pk=Subquery(latest))
 
 
 @dataclass(frozen=True)
@@ -309,25 +339,39 @@ class EnvelopeView:
 
 def envelope_summary(call: Call) -> EnvelopeSummary:
     """What closed sessions committed and what the départements propose for the transmitted dossiers, added up by the
-    database; only the amounts above the cap per project are read one by one, for the rule to name them."""
+    database with the number of amounts above the cap per project; only those are then read one by one, for the rule
+    to name them."""
     cap = call.rules.grant_cap
     committed = committed_decisions(call)
-    proposals = Proposal.objects.filter(dossier__call=call, dossier__state=DossierState.TRANSMITTED.value)
-    committed_total = committed.aggregate(total=Sum("awarded_amount"))["total"] or ZERO
-    proposed_total = proposals.aggregate(total=Sum("proposed_amount"))["total"] or ZERO
-    checked = [
-        EnvelopeDecision(reference, is_closed=True, awarded=amount)
-        for reference, amount in committed.filter(awarded_amount__gt=cap)
-        .order_by("dossier_id")
-        .values_list("dossier__reference", "awarded_amount")
-    ] + [
-        EnvelopeDecision(reference, is_closed=False, proposed=amount)
-        for reference, amount in proposals.filter(proposed_amount__gt=cap)
-        .order_by("pk")
-        .values_list("dossier__reference", "proposed_amount")
-    ]
+    transmitted = Dossier.objects.filter(call=call, state=DossierState.TRANSMITTED.value).values("pk")
+    proposals = Proposal.objects.filter(dossier__in=transmitted)
+    committed_sums = committed.order_by().aggregate(
+        total=Sum("awarded_amount"), over=Count("pk", filter=Q(awarded_amount__gt=cap))
+    )
+    proposed_sums = proposals.order_by().aggregate(
+        total=Sum("proposed_amount"), over=Count("pk", filter=Q(proposed_amount__gt=cap))
+    )
+    checked: list[EnvelopeDecision] = []
+    if committed_sums["over"]:
+        checked += [
+            EnvelopeDecision(reference, is_closed=True, awarded=amount)
+            for reference, amount in committed.filter(awarded_amount__gt=cap)
+            .order_by("dossier_id")
+            .values_list("dossier__reference", "awarded_amount")
+        ]
+    if proposed_sums["over"]:
+        checked += [
+            EnvelopeDecision(reference, is_closed=False, proposed=amount)
+            for reference, amount in proposals.filter(proposed_amount__gt=cap)
+            .order_by("pk")
+            .values_list("dossier__reference", "proposed_amount")
+        ]
     return summarize_envelope_totals(
-        call.regional_envelope, committed=committed_total, proposed=proposed_total, checked=checked, config=call.rules
+        call.regional_envelope,
+        committed=committed_sums["total"] or ZERO,
+        proposed=proposed_sums["total"] or ZERO,
+        checked=checked,
+        config=call.rules,
     )
 
 
@@ -395,13 +439,14 @@ def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
 
 
 # -- the jury's opinions (``pactes.committee.opinions``) --------------------------------------------------------------
-def is_jury_member_of(user: User, session: CommitteeSession) -> bool:
-    """``user`` is an active jury member listed among the session's members."""
+def is_jury_member_of(user: User, session: CommitteeSession, *, members: Iterable[int] | None = None) -> bool:
+    """``user`` is an active jury member listed among the session's members (``members``: their ids, when the caller
+    has read them already)."""
     return bool(
         user.is_authenticated
         and user.is_active
         and user.role == Role.JURY
-        and session.attendances.filter(user=user).exists()
+        and (session.attendances.filter(user=user).exists() if members is None else user.pk in members)
     )
 
 
