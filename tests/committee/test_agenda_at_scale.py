@@ -2,9 +2,11 @@
 proposed and awarded totals in one grouped query, the page's dossiers chosen by their ids then read once, the
 paginator told its count by those totals, and the envelope's sums with their count of amounts above the cap."""
 
+import html
 from decimal import Decimal
 
 from django.template import Context, Template
+from django.urls import reverse
 
 from pactes.assessment.models import Proposal
 from pactes.committee.models import CommitteeDecision, Decision
@@ -15,8 +17,9 @@ from pactes.committee.selectors import (
     session_agenda,
     visible_agenda,
 )
-from pactes.committee.services import decision_record, quorum_problems
+from pactes.committee.services import closing_problems, decision_record, quorum_problems
 from pactes.dossiers.selectors import requested_grant
+from pactes.web.committee import views
 
 
 def _retain_ariege(open_session, transmitted, accounts):
@@ -116,3 +119,20 @@ def test_the_decision_badge_is_the_same_tag_everywhere(db):
         "ajourne": '<p class="fr-badge fr-badge--sm fr-badge--warning">Ajourné</p>',
     }
     assert template.render(Context({"decision": None})) == '<p class="fr-badge fr-badge--sm">À décider</p>'
+
+
+def test_the_open_sessions_page_reads_the_envelope_once_and_closing_says_the_same(
+    client, open_session, transmitted, accounts, monkeypatch
+):
+    members = list(open_session.attendances.filter(is_present=True))
+    envelope = envelope_for_session(open_session)
+    assert closing_problems(open_session, listed=10) == closing_problems(
+        open_session, listed=10, present=len(members), envelope=envelope
+    )
+    calls = []
+    monkeypatch.setattr(views, "envelope_for_session", lambda session: calls.append(session) or envelope)
+    client.force_login(accounts["dreets"])
+    page = html.unescape(client.get(reverse("committee:detail", args=[open_session.pk])).content.decode())
+    assert calls == [open_session]
+    assert f"Le dossier {transmitted['09'].reference} n'a pas encore de décision." in page
+    assert 'class="fr-link fr-text--sm"' in page and ">Décider</a>" in page

@@ -226,6 +226,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     present = sum(1 for a in attendances if a.is_present)
     can_manage = user.is_dreets and not session.is_closed
     is_jury = is_jury_member_of(user, session, members=[a.user_id for a in attendances])
+    envelope = envelope_for_session(session)
     agenda = session_agenda(
         session=session,
         user=user,
@@ -244,12 +245,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": agenda_groups(
                 agenda.groups, session=session, is_jury=is_jury, can_decide=can_manage and session.is_open
             ),
-            "envelope": envelope_for_session(session),
+            "envelope": envelope,
             "attendances": attendances,
             "present": present,
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
             "quorum_problems": [] if session.is_closed else quorum_problems(session, present=present),
-            "closing_problems": closing_problems(session, listed=CLOSING_PROBLEMS_LISTED) if session.is_open else [],
+            "closing_problems": closing_problems(
+                session, listed=CLOSING_PROBLEMS_LISTED, present=present, envelope=envelope
+            )
+            if session.is_open
+            else [],
             "attendance_form": f.AttendanceForm(
                 session=session, initial={"present": [a.user for a in attendances if a.is_present]}
             )
