@@ -76,6 +76,8 @@ class Proposal(models.Model):
             ),
             models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="proposal_rank_positive"),
         ]
+        # The committee's agenda sums the proposed amounts per département: read from this index, no row (issue 12).
+        indexes = [models.Index(fields=["dossier", "proposed_amount"], name="proposal_dossier_amount")]
 
 
 class Transmission(models.Model):

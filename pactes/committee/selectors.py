@@ -13,18 +13,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import Opinion, Proposal
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, CommitteeSession, Decision, JuryOpinion
-from pactes.dossiers.models import Dossier, DossierTransitionLog, ResourceKind, ResourceLine
-from pactes.dossiers.selectors import dossiers_visible_to, requested_grants
+from pactes.dossiers.models import Dossier, DossierTransitionLog
+from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
 from pactes.rules.envelope import (
     ENVELOPE_EXCEEDED,
     ZERO,
@@ -32,10 +31,12 @@ from pactes.rules.envelope import (
     EnvelopeSummary,
     summarize_envelope_totals,
 )
+from pactes.rules.formatting import number
 from pactes.rules.lifecycle import DECIDED_STATES, DossierState
 from pactes.rules.verdict import Reason
 
 DECIDED_STATE_VALUES: frozenset[str] = frozenset(s.value for s in DECIDED_STATES)
+ABSENT = "—"  # an empty cell of the agenda, as the templates' filters write it
 
 
 def sessions_visible_to(user: User) -> QuerySet[CommitteeSession]:
@@ -91,6 +92,32 @@ class AgendaItem:
     @property
     def proposed(self) -> Decimal | None:
         return self.proposal.proposed_amount if self.proposal else None
+
+    # What a row of the agenda writes, read once here rather than looked up and filtered cell by cell in the template.
+    @property
+    def territory_label(self) -> str:
+        """« CC du Couserans (2) »: the territory and the dossier's rank in it (« — » without a proposal)."""
+        if self.proposal is None:
+            return ABSENT
+        rank = f" ({self.proposal.rank})" if self.proposal.rank else ""
+        return f"{self.proposal.territory.name}{rank}"
+
+    @property
+    def mean_score_label(self) -> str:
+        score = self.proposal.mean_score if self.proposal else None
+        return ABSENT if score is None else number(Decimal(score))
+
+    @property
+    def proposal_opinion_label(self) -> str:
+        return str(self.proposal.get_opinion_display()) if self.proposal else ABSENT
+
+    @property
+    def my_opinion_label(self) -> str:
+        return str(self.mine.get_opinion_display()) if self.mine else "à donner"
+
+    @property
+    def awarded(self) -> Decimal | None:
+        return self.decision.awarded_amount if self.decision else None
 
 
 @dataclass(frozen=True)
@@ -148,42 +175,46 @@ AGENDA_ROW_FIELDS = (
     "organisation__name",
     "departement__code",
     "departement__name",
+    "proposal__territory__name",
+    "proposal__proposed_amount",
+    "proposal__opinion",
+    "proposal__rank",
+    "proposal__mean_score",
 )
 
 
 def visible_agenda(*, session: CommitteeSession, user: User) -> QuerySet[Dossier]:
-    """The agenda's dossiers that ``user`` may see, in the agenda's order: département, territory, rank, reference."""
-    return (
-        dossiers_visible_to(user)
-        .filter(pk__in=session_agenda_dossiers(session).values("pk"))
-        .order_by(
-            "departement__code",
-            Coalesce("proposal__territory__name", Value("")),
-            Coalesce("proposal__rank", Value(9999)),
-            "reference",
-        )
+    """The agenda's dossiers that ``user`` may see, in the agenda's order: département, territory, rank, reference.
+    Both scopes are plain conditions on the dossiers (no ``IN`` subquery): the (call, state) index reads them."""
+    return (dossiers_visible_to(user) & session_agenda_dossiers(session)).order_by(
+        "departement__code",
+        Coalesce("proposal__territory__name", Value("")),
+        Coalesce("proposal__rank", Value(9999)),
+        "reference",
     )
 
 
-def _by_departement(qs: QuerySet[Any], path: str, amount: str) -> dict[str, Decimal]:
-    rows = qs.order_by().values_list(f"{path}departement__code").annotate(total=Sum(amount))
-    return {code: total or ZERO for code, total in rows}
+def _awarded_in(session: CommitteeSession) -> Subquery:
+    """The amount ``session`` awards to the outer dossier (NULL when it has no retained decision in it)."""
+    return Subquery(
+        CommitteeDecision.objects.filter(session=session, dossier=OuterRef("pk"))
+        .order_by()
+        .values("awarded_amount")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> list[DepartementTotals]:
-    """Each département's number of dossiers and requested, proposed and awarded totals: GROUP BY in the database."""
-    scope = dossiers.order_by().values("pk")
-    requested = _by_departement(
-        ResourceLine.objects.filter(dossier__in=scope, kind=ResourceKind.STATE_PTS), "dossier__", "amount"
-    )
-    proposed = _by_departement(Proposal.objects.filter(dossier__in=scope), "dossier__", "proposed_amount")
-    awarded = _by_departement(
-        CommitteeDecision.objects.filter(session=session, dossier__in=scope), "dossier__", "awarded_amount"
-    )
-    counts = (
-        Dossier.objects.filter(pk__in=scope)
+    """Each département's number of dossiers and requested, proposed and awarded totals: one GROUP BY query."""
+    rows = (
+        with_requested_grant(dossiers.order_by())
         .values_list("departement__code", "departement__name")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            requested=Sum("requested_grant"),
+            proposed=Sum("proposal__proposed_amount"),
+            awarded=Sum(_awarded_in(session)),
+        )
         .order_by("departement__code")
     )
     return [
@@ -191,12 +222,24 @@ def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> 
             code=code,
             label=f"{name} ({code})",
             count=n,
-            requested=requested.get(code, ZERO),
-            proposed=proposed.get(code, ZERO),
-            awarded=awarded.get(code, ZERO),
+            requested=requested or ZERO,
+            proposed=proposed or ZERO,
+            awarded=awarded or ZERO,
         )
-        for code, name, n in counts
+        for code, name, n, requested, proposed, awarded in rows
     ]
+
+
+class AgendaPaginator(Paginator):
+    """A paginator told its count: the département totals have counted the agenda already (no ``COUNT`` query)."""
+
+    def __init__(self, object_list: QuerySet[Dossier], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self.known_count
 
 
 def session_agenda(
@@ -211,39 +254,48 @@ def session_agenda(
     département, ordered by territory and rank; the totals are over every dossier of each département."""
     visible = visible_agenda(session=session, user=user)
     departements = agenda_totals(session=session, dossiers=visible)
+    totals = {t.code: t for t in departements}
     shown = visible.filter(departement__code=departement) if departement else visible
-    paginator = Paginator(
-        shown.select_related("organisation", "departement").only(*AGENDA_ROW_FIELDS),
-        per_page,
-        allow_empty_first_page=True,
-    )
+    count = sum(t.count for t in departements if t.code == departement or not departement)
+    # The page's dossiers are chosen first by their ids alone (sorted from the indexes), then read with what their
+    # rows show: the sort never carries the titles and names of the whole agenda.
+    paginator = AgendaPaginator(shown.values_list("pk", flat=True), per_page, count=count)
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
-    dossiers = list(current.object_list)
-    ids = [d.pk for d in dossiers]
-    proposals = {p.dossier_id: p for p in Proposal.objects.select_related("territory").filter(dossier_id__in=ids)}
+    ids = list(current.object_list)
+    rows = with_requested_grant(
+        Dossier.objects.filter(pk__in=ids).select_related("organisation", "departement", "proposal__territory")
+    ).only(*AGENDA_ROW_FIELDS)
+    found = {d.pk: d for d in rows.order_by()}
+    dossiers = [found[pk] for pk in ids]
     decisions = {
         d.dossier_id: d
-        for d in CommitteeDecision.objects.select_related("decided_by").filter(session=session, dossier_id__in=ids)
+        for d in CommitteeDecision.objects.filter(session=session, dossier_id__in=ids)
+        .order_by()
+        .only("dossier_id", "decision", "awarded_amount")
     }
-    requested = requested_grants(ids)
-    summaries = opinion_summaries(session=session, dossier_ids=ids)
+    summaries = {pk: OpinionSummary() for pk in ids}
+    for opinion in (
+        JuryOpinion.objects.filter(session=session, dossier_id__in=ids)
+        .order_by()
+        .only("dossier_id", "member_id", "opinion")
+    ):
+        summaries[opinion.dossier_id].opinions.append(opinion)
     reopenings: dict[int, DossierTransitionLog] = {}
     if session.is_closed and session.closed_at is not None:
         for log in DossierTransitionLog.objects.filter(
             dossier_id__in=ids, transition__startswith="reopen_", at__gte=session.closed_at
         ).select_related("by"):
             reopenings.setdefault(log.dossier_id, log)
-    totals = {t.code: t for t in departements}
     groups: list[AgendaGroup] = []
     for d in dossiers:
         item = AgendaItem(
             d,
-            proposals.get(d.pk),
-            requested.get(d.pk, ZERO),
+            getattr(d, "proposal", None),
+            d.requested_grant,
             decisions.get(d.pk),
             reopenings.get(d.pk),
-            summaries.get(d.pk),
+            summaries[d.pk],
             next((o for o in summaries[d.pk].opinions if o.member_id == user.pk), None),
         )
         label = totals[d.departement.code].label
@@ -264,7 +316,9 @@ def committed_decisions(call: Call) -> QuerySet[CommitteeDecision]:
     """The decisions of closed sessions that still hold: the latest retained one of each dossier still retained."""
     retained = CommitteeDecision.objects.of_closed_sessions().filter(session__call=call, decision=Decision.RETAINED)
     latest = retained.filter(dossier=OuterRef("dossier")).latest_first().values("pk")[:1]
-    return retained.filter(dossier__state=DossierState.RETAINED.value, pk=Subquery(latest))
+    # The call's retained dossiers read from the (call, state) index, not each decision's dossier row.
+    still_retained = Dossier.objects.filter(call=call, state=DossierState.RETAINED.value).values("pk")
+    return retained.filter(dossier__in=still_retained, pk=Subquery(latest))
 
 
 @dataclass(frozen=True)
@@ -285,25 +339,39 @@ class EnvelopeView:
 
 def envelope_summary(call: Call) -> EnvelopeSummary:
     """What closed sessions committed and what the départements propose for the transmitted dossiers, added up by the
-    database; only the amounts above the cap per project are read one by one, for the rule to name them."""
+    database with the number of amounts above the cap per project; only those are then read one by one, for the rule
+    to name them."""
     cap = call.rules.grant_cap
     committed = committed_decisions(call)
-    proposals = Proposal.objects.filter(dossier__call=call, dossier__state=DossierState.TRANSMITTED.value)
-    committed_total = committed.aggregate(total=Sum("awarded_amount"))["total"] or ZERO
-    proposed_total = proposals.aggregate(total=Sum("proposed_amount"))["total"] or ZERO
-    checked = [
-        EnvelopeDecision(reference, is_closed=True, awarded=amount)
-        for reference, amount in committed.filter(awarded_amount__gt=cap)
-        .order_by("dossier_id")
-        .values_list("dossier__reference", "awarded_amount")
-    ] + [
-        EnvelopeDecision(reference, is_closed=False, proposed=amount)
-        for reference, amount in proposals.filter(proposed_amount__gt=cap)
-        .order_by("pk")
-        .values_list("dossier__reference", "proposed_amount")
-    ]
+    transmitted = Dossier.objects.filter(call=call, state=DossierState.TRANSMITTED.value).values("pk")
+    proposals = Proposal.objects.filter(dossier__in=transmitted)
+    committed_sums = committed.order_by().aggregate(
+        total=Sum("awarded_amount"), over=Count("pk", filter=Q(awarded_amount__gt=cap))
+    )
+    proposed_sums = proposals.order_by().aggregate(
+        total=Sum("proposed_amount"), over=Count("pk", filter=Q(proposed_amount__gt=cap))
+    )
+    checked: list[EnvelopeDecision] = []
+    if committed_sums["over"]:
+        checked += [
+            EnvelopeDecision(reference, is_closed=True, awarded=amount)
+            for reference, amount in committed.filter(awarded_amount__gt=cap)
+            .order_by("dossier_id")
+            .values_list("dossier__reference", "awarded_amount")
+        ]
+    if proposed_sums["over"]:
+        checked += [
+            EnvelopeDecision(reference, is_closed=False, proposed=amount)
+            for reference, amount in proposals.filter(proposed_amount__gt=cap)
+            .order_by("pk")
+            .values_list("dossier__reference", "proposed_amount")
+        ]
     return summarize_envelope_totals(
-        call.regional_envelope, committed=committed_total, proposed=proposed_total, checked=checked, config=call.rules
+        call.regional_envelope,
+        committed=committed_sums["total"] or ZERO,
+        proposed=proposed_sums["total"] or ZERO,
+        checked=checked,
+        config=call.rules,
     )
 
 
@@ -371,13 +439,14 @@ def retained_decision(dossier: Dossier) -> CommitteeDecision | None:
 
 
 # -- the jury's opinions (``pactes.committee.opinions``) --------------------------------------------------------------
-def is_jury_member_of(user: User, session: CommitteeSession) -> bool:
-    """``user`` is an active jury member listed among the session's members."""
+def is_jury_member_of(user: User, session: CommitteeSession, *, members: Iterable[int] | None = None) -> bool:
+    """``user`` is an active jury member listed among the session's members (``members``: their ids, when the caller
+    has read them already)."""
     return bool(
         user.is_authenticated
         and user.is_active
         and user.role == Role.JURY
-        and session.attendances.filter(user=user).exists()
+        and (session.attendances.filter(user=user).exists() if members is None else user.pk in members)
     )
 
 

@@ -34,6 +34,7 @@ from pactes.committee.models import (
 )
 from pactes.committee.notifications import decision_letters_notify
 from pactes.committee.selectors import (
+    EnvelopeView,
     committed_decisions,
     envelope_for_session,
     latest_closed_decision,
@@ -195,10 +196,10 @@ def attendance_set(*, session: CommitteeSession, present: Iterable[User], by: Us
     return locked
 
 
-def quorum_problems(session: CommitteeSession) -> list[Reason]:
+def quorum_problems(session: CommitteeSession, *, present: int | None = None) -> list[Reason]:
     # 1.6: the committee decides only when enough of its members are present (quorum of the call's YAML).
     quorum = session.call.rules.quorum
-    present = present_count(session)
+    present = present_count(session) if present is None else present
     if present >= quorum:
         return []
     return [
@@ -327,12 +328,19 @@ def _before_opening_problems(session: CommitteeSession, at: dt.datetime | None) 
 
 
 # -- closing --------------------------------------------------------------------------------------------------------
-def closing_problems(session: CommitteeSession, *, listed: int | None = None) -> list[Reason]:
+def closing_problems(
+    session: CommitteeSession,
+    *,
+    listed: int | None = None,
+    present: int | None = None,
+    envelope: EnvelopeView | None = None,
+) -> list[Reason]:
     """Why the session may not be closed yet (shown on its page, and checked again when closing). ``listed``: at most
-    so many undecided dossiers are named, the others counted in one more reason (the page); all of them by default."""
+    so many undecided dossiers are named, the others counted in one more reason (the page); all of them by default.
+    ``present`` and ``envelope``: the page passes what it has read already (read here otherwise)."""
     if not session.is_open:
         return [Reason(SESSION_NOT_OPEN, "Seule une séance ouverte peut être close.")]
-    problems = quorum_problems(session)
+    problems = quorum_problems(session, present=present)
     agenda = session_agenda_dossiers(session)
     if not agenda.exists():
         problems.append(Reason(AGENDA_EMPTY, "L'ordre du jour est vide : aucun dossier n'a été transmis au comité."))
@@ -350,7 +358,7 @@ def closing_problems(session: CommitteeSession, *, listed: int | None = None) ->
         )
     else:
         problems += [Reason(DOSSIER_UNDECIDED, f"Le dossier {r} n'a pas encore de décision.") for r in references]
-    envelope = envelope_for_session(session)
+    envelope = envelope or envelope_for_session(session)
     if envelope.remaining is not None and envelope.remaining < 0:
         problems.append(
             Reason(

@@ -82,10 +82,11 @@ class Dossier(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = "dossier"
-        # The instruction queue filters by département and state, the committee by call and state.
+        # The instruction queue filters by département and state, the committee by call and state: its agenda is
+        # counted per département and sorted by reference from this index alone, no dossier row read (issue 12).
         indexes = [
             models.Index(fields=["departement", "state"], name="dossier_departement_state"),
-            models.Index(fields=["call", "state"], name="dossier_call_state"),
+            models.Index(fields=["call", "state", "departement", "reference"], name="dossier_call_state_agenda"),
             # The calls of an instructor's queue: one seek per call in its département, not a pass over it (issue 12).
             models.Index(fields=["departement", "call", "state"], name="dossier_departement_call_state"),
             # The queue's default order (latest filed first) within a département, a state or the region, and « Mon
@@ -296,8 +297,9 @@ class ResourceLine(models.Model):
         ordering = ["position", "pk"]
         verbose_name = "ligne de ressource"
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")]
-        # The requested State grant (sum of the state_pts lines) is annotated on every list of dossiers.
-        indexes = [models.Index(fields=["dossier", "kind"], name="resource_dossier_kind")]
+        # The requested State grant (sum of the state_pts lines) is annotated on every list of dossiers and summed per
+        # département on the committee's agenda: the amount is in the index, no line read.
+        indexes = [models.Index(fields=["dossier", "kind", "amount"], name="resource_dossier_kind_amount")]
 
 
 class InKindLine(models.Model):

@@ -32,7 +32,6 @@ from pactes.committee.selectors import (
     latest_closed_decision,
     my_opinion,
     opinions_of,
-    present_count,
     proposal_of,
     session_agenda,
     session_agenda_dossiers,
@@ -58,6 +57,7 @@ from pactes.rules.formatting import date_short
 from pactes.rules.verdict import Reason
 
 from . import forms as f
+from .agenda import agenda_groups
 
 DASHBOARD = "/espace/"
 CLOSING_PROBLEMS_LISTED = 10  # undecided dossiers named on the session's page; the others are counted
@@ -223,7 +223,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     user = _user(request)
     attendances = list(session.attendances.select_related("user"))
+    present = sum(1 for a in attendances if a.is_present)
     can_manage = user.is_dreets and not session.is_closed
+    is_jury = is_jury_member_of(user, session, members=[a.user_id for a in attendances])
+    envelope = envelope_for_session(session)
+    agenda = session_agenda(
+        session=session,
+        user=user,
+        departement=request.GET.get("departement", "")[:3],
+        page=request.GET.get("page"),
+    )
     return render(
         request,
         "committee/detail.html",
@@ -232,18 +241,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "call": session.call,
             "session": session,
             "rules": session.call.rules,
-            "agenda": session_agenda(
-                session=session,
-                user=user,
-                departement=request.GET.get("departement", "")[:3],
-                page=request.GET.get("page"),
+            "agenda": agenda,
+            "groups": agenda_groups(
+                agenda.groups, session=session, is_jury=is_jury, can_decide=can_manage and session.is_open
             ),
-            "envelope": envelope_for_session(session),
+            "envelope": envelope,
             "attendances": attendances,
-            "present": present_count(session),
+            "present": present,
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
-            "quorum_problems": [] if session.is_closed else quorum_problems(session),
-            "closing_problems": closing_problems(session, listed=CLOSING_PROBLEMS_LISTED) if session.is_open else [],
+            "quorum_problems": [] if session.is_closed else quorum_problems(session, present=present),
+            "closing_problems": closing_problems(
+                session, listed=CLOSING_PROBLEMS_LISTED, present=present, envelope=envelope
+            )
+            if session.is_open
+            else [],
             "attendance_form": f.AttendanceForm(
                 session=session, initial={"present": [a.user for a in attendances if a.is_present]}
             )
@@ -251,7 +262,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_manage": can_manage,
             "is_dreets": user.is_dreets,
-            "is_jury": is_jury_member_of(user, session),
+            "is_jury": is_jury,
             "opening_problems": held_on_its_date(
                 {SESSION_DATE: session.date, OPENING_DAY: timezone.localdate(timezone=session.call.rules.timezone)}
             )
