@@ -21,6 +21,8 @@ from dsfr.forms import DsfrBaseForm
 from pactes.rules.money import NBSP, AmountError, euros, parse_amount
 from pactes.rules.siret import normalize_siret, siret_problems
 
+from .rendering import EDITOR_RENDERER
+
 if TYPE_CHECKING:
     from pactes.dossiers.models import Dossier
 
@@ -29,7 +31,9 @@ MAX_QUANTITY = Decimal("1000000")
 
 
 class EditorForm(DsfrBaseForm):
-    """Marks optional fields, as the DSFR recommends."""
+    """Marks optional fields, as the DSFR recommends; its widgets are written by the editor's renderer."""
+
+    default_renderer = EDITOR_RENDERER
 
     def get_context(self) -> dict[str, Any]:
         context = forms.Form.get_context(self)
@@ -155,6 +159,8 @@ class BaseLineFormSet(forms.BaseFormSet):
     line_label: ClassVar[str] = "Ligne"  # how the page names one line (« Membre 2 »), in the error summary too
 
     def __init__(self, data: Any = None, *args: Any, initial: Any = None, **kwargs: Any) -> None:
+        if self.renderer is None:  # its lines and its management form (``formset_factory`` sets None)
+            self.renderer = EDITOR_RENDERER
         super().__init__(data, *args, initial=None if data is not None else initial, **kwargs)
         self.dossier: Dossier | None = None  # set by ``from_dossier``
 
