@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django import forms
@@ -21,6 +22,7 @@ from dsfr.forms import DsfrBaseForm
 from pactes.rules.money import NBSP, AmountError, euros, parse_amount
 from pactes.rules.siret import normalize_siret, siret_problems
 
+from .lines import LineTable, line_table
 from .rendering import EDITOR_RENDERER
 
 if TYPE_CHECKING:
@@ -186,6 +188,11 @@ class BaseLineFormSet(forms.BaseFormSet):
     def to_step_data(self) -> dict[str, Any]:
         """The kept lines and the ids ticked « Supprimer »."""
         return {self.data_key: kept_rows(self), f"{self.data_key}_deleted": deleted_ids(self)}
+
+    @cached_property
+    def table(self) -> LineTable:
+        """The lines as the budget's tables show them (read once: the headers, then the lines)."""
+        return line_table(self)
 
     def is_tampered(self) -> bool:
         """A management form no page of ours sends: missing, negative counts, more initial lines than lines."""
