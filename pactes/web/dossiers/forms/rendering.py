@@ -11,6 +11,7 @@ exactly as the template would (a tuple, a number label, option groups) is left t
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,6 @@ from typing import Any
 import django.forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
@@ -34,19 +34,22 @@ class CannotWrite(Exception):
 
 
 def _formatted(value: Any) -> str:
-    """``{{ value|stringformat:'s' }}``: the value as text, escaped unless it is marked safe."""
+    """``{{ value|stringformat:'s' }}``: the value as text, escaped unless it is marked safe (``html.escape`` is what
+    Django's ``escape`` calls, without its lazy-text wrapper)."""
     if isinstance(value, tuple):
         raise CannotWrite
     if isinstance(value, SafeData):
         return str(value)
-    return escape(f"{value}")
+    return html.escape(value if isinstance(value, str) else f"{value}")
 
 
 def _shown(value: Any) -> str:
     """``{{ value }}`` for a text (a number or a date would be localised: left to the template)."""
-    if not isinstance(value, str | Promise):
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
         raise CannotWrite
-    return str(conditional_escape(value))
+    return str(value) if isinstance(value, SafeData) else html.escape(value)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
