@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from pactes.dossiers.editing import step_version
 from pactes.web.dossiers.forms.rendering import EDITOR_RENDERER, WRITERS, EditorRenderer
-from tests.web.test_dossier_edit import budget_data, formset_data, save_one_priority, step_url
+from tests.web.test_dossier_edit import budget_data, step_url
 
 STEPS = ("porteur", "perimetre", "diagnostic", "priorites", "actions", "partenaires", "budget", "impact")
 # What differs between two renders of the same page whatever the renderer: the masked CSRF token, the CSP nonce, the
@@ -36,42 +36,6 @@ def _both(client, monkeypatch, method, url, data=None):
         patch.setitem(EDITOR_RENDERER.__dict__, "writers", {})
         templated = _page(client, method, url, data)
     return written, templated
-
-
-@pytest.fixture
-def filled_dossier(client, editor_dossier, editor_applicant, editor_epci):
-    """A draft with a priority, a partner in kind, a financial partner, expenses and cofinancing."""
-    dossier, user = editor_dossier, editor_applicant[0]
-    save_one_priority(dossier, user)
-    client.force_login(user)
-    partners = formset_data(
-        "partenaires",
-        [
-            {
-                "name": "Commune <Saint-Girons>",
-                "contribution": "staff",
-                "quantity": "2,4",
-                "unit": "ETP-mois",
-                "unit_value": "3 500",
-            },
-            {
-                "name": "Département de l'Ariège",
-                "contribution": "financial",
-                "amount": "10 000",
-                "funder_kind": "public",
-            },
-        ],
-    )
-    for step, data in (
-        ("perimetre", {"mode": "epci", "epcis": ["200067940"]}),
-        ("diagnostic", {"diagnostic": "Pauvreté « rurale » & isolement <b>", "complementarity": ""}),
-        ("partenaires", partners),
-        ("budget", budget_data(lock_version=0, expenses=["100 000", "2 500,50"], grant="50 000", public="5 000")),
-    ):
-        response = client.post(step_url(dossier, step), {**data, "lock_version": str(step_version(dossier, step))})
-        assert response.status_code == 302, (step, response.content.decode()[:2000])
-    client.get(step_url(dossier, "budget"))  # shows (and so empties) the « enregistrée » messages
-    return dossier
 
 
 def test_every_step_of_the_editor_is_the_same_html_as_the_templates_render(client, filled_dossier, monkeypatch):
