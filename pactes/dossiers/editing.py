@@ -402,8 +402,15 @@ def contributions_project(*, dossier: Dossier) -> None:
             InKindLine.objects.filter(contributor=partner).delete()
 
 
+def _typed_resources(dossier: Dossier, *kinds: str) -> QuerySet[ResourceLine]:
+    """The resource lines of these kinds typed at the budget step (not a partner's contribution), named by their ids:
+    on SQLite, ``contributor IS NULL`` walks that column's unique index, over most of the table."""
+    rows = dossier.resources.filter(kind__in=kinds).values_list("pk", "contributor_id")
+    return dossier.resources.filter(pk__in=[pk for pk, contributor in rows if contributor is None])
+
+
 def _save_single_resource(dossier: Dossier, kind: str, amount: Decimal | None, **fields: Any) -> None:
-    existing = dossier.resources.filter(kind=kind, contributor__isnull=True)
+    existing = _typed_resources(dossier, kind)
     if amount is None:
         existing.delete()
         return
@@ -436,7 +443,7 @@ def _save_budget(dossier: Dossier, data: Mapping[str, Any]) -> None:
         line.position = POSITION_OTHER_COFINANCING + position
 
     _write_lines(
-        dossier.resources.filter(contributor__isnull=True, kind__in=[ResourceKind.PUBLIC, ResourceKind.PRIVATE]),
+        _typed_resources(dossier, ResourceKind.PUBLIC, ResourceKind.PRIVATE),
         data["resources"],
         data.get("resources_deleted", ()),
         make=lambda: ResourceLine(dossier=dossier),

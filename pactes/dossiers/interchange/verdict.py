@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from pactes.calls.models import Call
 from pactes.calls.selectors import eligible_sirens
 from pactes.dossiers.interchange.export import dossier_to_document
 from pactes.dossiers.interchange.lookups import applicant_territory, call_of, territory_lookups
@@ -20,9 +21,12 @@ from pactes.rules.dossier import check_dossier
 from pactes.rules.verdict import Verdict
 
 
-def check_document(document: Mapping[str, Any], *, now: dt.datetime | None = None) -> tuple[Verdict, BudgetSummary]:
-    """Reads the call, its eligible list and the communes' EPCI, then judges the document with every rule."""
-    call = call_of(document)
+def check_document(
+    document: Mapping[str, Any], *, now: dt.datetime | None = None, call: Call | None = None
+) -> tuple[Verdict, BudgetSummary]:
+    """Reads the call (unless given: the dossier's own, already read), its eligible list and the communes' EPCI, then
+    judges the document with every rule."""
+    call = call or call_of(document)
     config = call.rules
     applicant = dict(document.get("applicant") or {})
     applicant["territory"] = applicant_territory(applicant)
@@ -41,4 +45,4 @@ def check_document(document: Mapping[str, Any], *, now: dt.datetime | None = Non
 
 def dossier_verdict(dossier: Dossier, *, now: dt.datetime | None = None) -> tuple[Verdict, BudgetSummary]:
     """Every rule on a dossier of the database (live panel; filing passes ``now=timezone.now()``)."""
-    return check_document(dossier_to_document(dossier), now=now)
+    return check_document(dossier_to_document(dossier), now=now, call=dossier.call)

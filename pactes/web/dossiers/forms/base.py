@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django import forms
@@ -21,6 +22,9 @@ from dsfr.forms import DsfrBaseForm
 from pactes.rules.money import NBSP, AmountError, euros, parse_amount
 from pactes.rules.siret import normalize_siret, siret_problems
 
+from .lines import LineTable, line_table
+from .rendering import EDITOR_RENDERER
+
 if TYPE_CHECKING:
     from pactes.dossiers.models import Dossier
 
@@ -29,7 +33,9 @@ MAX_QUANTITY = Decimal("1000000")
 
 
 class EditorForm(DsfrBaseForm):
-    """Marks optional fields, as the DSFR recommends."""
+    """Marks optional fields, as the DSFR recommends; its widgets are written by the editor's renderer."""
+
+    default_renderer = EDITOR_RENDERER
 
     def get_context(self) -> dict[str, Any]:
         context = forms.Form.get_context(self)
@@ -155,6 +161,8 @@ class BaseLineFormSet(forms.BaseFormSet):
     line_label: ClassVar[str] = "Ligne"  # how the page names one line (« Membre 2 »), in the error summary too
 
     def __init__(self, data: Any = None, *args: Any, initial: Any = None, **kwargs: Any) -> None:
+        if self.renderer is None:  # its lines and its management form (``formset_factory`` sets None)
+            self.renderer = EDITOR_RENDERER
         super().__init__(data, *args, initial=None if data is not None else initial, **kwargs)
         self.dossier: Dossier | None = None  # set by ``from_dossier``
 
@@ -180,6 +188,11 @@ class BaseLineFormSet(forms.BaseFormSet):
     def to_step_data(self) -> dict[str, Any]:
         """The kept lines and the ids ticked « Supprimer »."""
         return {self.data_key: kept_rows(self), f"{self.data_key}_deleted": deleted_ids(self)}
+
+    @cached_property
+    def table(self) -> LineTable:
+        """The lines as the budget's tables show them (read once: the headers, then the lines)."""
+        return line_table(self)
 
     def is_tampered(self) -> bool:
         """A management form no page of ours sends: missing, negative counts, more initial lines than lines."""

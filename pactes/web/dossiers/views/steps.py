@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from pactes.accounts.models import User
@@ -104,8 +105,14 @@ def _partner_forms(dossier: Dossier, data: Any) -> StepForms:
     return StepForms({"formset": f.PartnerFormSet.from_dossier(dossier, data)})
 
 
+# The lines the budget step reads, once (a save re-reads the locked dossier; ``refresh_from_db`` forgets them).
+BUDGET_LINES = ("resources", "in_kind_lines", "partners", "expenses", "actions")
+
+
 def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
-    resources = list(dossier.resources.select_related("contributor"))
+    # Read once for the request: the forms, the read-only tables and the rules panel share these lines.
+    prefetch_related_objects([dossier], *BUDGET_LINES)
+    resources = list(dossier.resources.all())
     in_kind_lines = list(dossier.in_kind_lines.all())
     partners = list(dossier.partners.all())
     return StepForms(
