@@ -7,6 +7,7 @@ anything else answers 404, including another applicant's dossier; acts reserved 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,8 @@ from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.calls.models import Call
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.followup import services
-from pactes.followup.consolidation import consolidation
+from pactes.followup.consolidation import Consolidation, consolidation
+from pactes.followup.facts_version import kept_for_facts
 from pactes.followup.models import Report
 from pactes.followup.selectors import (
     dossier_followup,
@@ -365,6 +367,19 @@ def _consolidated_dossiers(user: User, call: Call | None) -> QuerySet[Dossier]:
     return dossiers.filter(call__is_demo=False) if call is None else dossiers.filter(call=call)
 
 
+def _consolidated_scope(user: User, call: Call | None) -> str:
+    """What the consolidated figures of ``user`` depend on besides the facts: the dossiers it may see (a DDETS-PP its
+    département's, the DREETS and the administrators the region's), whether the envelope shows, the call filter."""
+    territory = f"departement-{user.departement_id}" if user.role == Role.INSTRUCTOR else "region"
+    return f"{territory}:call-{call.pk if call is not None else 'real'}"
+
+
+def _consolidation(user: User, call: Call | None) -> Consolidation:
+    dossiers = _consolidated_dossiers(user, call)
+    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
+    return consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
+
+
 @require_GET
 def consolidated(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -372,9 +387,7 @@ def consolidated(request: HttpRequest) -> HttpResponse:
         raise Http404("La vue consolidée est réservée à la DREETS et aux DDETS-PP.")
     form = f.ConsolidatedFilterForm(request.GET or None)
     call = form.cleaned_data.get("call") if form.is_valid() else None
-    dossiers = _consolidated_dossiers(user, call)
-    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
-    data = consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
+    data = kept_for_facts(_consolidated_scope(user, call), partial(_consolidation, user, call))
     scope = f"DDETS-PP — {user.departement}" if user.role == Role.INSTRUCTOR else "Région Occitanie"
     return render(
         request,
