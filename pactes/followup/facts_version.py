@@ -30,7 +30,7 @@ WATCHED = frozenset(
         "calls.call",
         "calls.measure",
         "committee.committeedecision",
-        "committee.session",
+        "committee.committeesession",
         "dossiers.action",
         "dossiers.dossier",
         "dossiers.impactmeasure",
@@ -66,19 +66,30 @@ def facts_changed() -> None:
     transaction.on_commit(_replace_token)
 
 
+def _read_token() -> str | None:
+    # Read on every request of the pages that keep figures: one statement on one row, written out (the ORM would
+    # spend more time compiling it than the database reading it).
+    table = connection.ops.quote_name(_model()._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {table} WHERE id = %s", [_ROW])  # noqa: S608 (the model's own table)
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
 def current_token() -> str:
-    """The facts token (created on first use): one query on one row."""
-    token = _model().objects.filter(pk=_ROW).values_list("token", flat=True).first()
+    """The facts token (created on first use)."""
+    token = _read_token()
     if token is None:
         _replace_token()
-        token = _model().objects.filter(pk=_ROW).values_list("token", flat=True).first()
+        token = _read_token()
     return str(token)
 
 
-def kept_for_facts[T](scope: str, compute: Callable[[], T]) -> T:
+def kept_for_facts[T](scope: str, compute: Callable[[], T], *, token: str | None = None) -> T:
     """The value of ``scope`` computed from the current facts: kept in the cache under the facts token read before
-    computing it. ``scope`` names everything else the value depends on (the viewer's territory, the filter)."""
-    key = f"{_PREFIX}:{current_token()}:{scope}"
+    computing it (``token``: the one the caller just read). ``scope`` names everything else the value depends on (the
+    viewer's territory, the filter)."""
+    key = f"{_PREFIX}:{token or current_token()}:{scope}"
     value = cache.get(key)
     if value is None:
         value = compute()
