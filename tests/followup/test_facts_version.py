@@ -5,11 +5,13 @@ one scope (region, a département, a call) are never shown to another."""
 import datetime as dt
 import html
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -55,27 +57,41 @@ def test_every_table_the_consolidation_reads_is_watched(paid_agreement, accounts
     assert set(labels.values()) >= WATCHED
 
 
-def _one_of_each(label: str):
-    model = apps.get_model(label)
-    instance = model.objects.order_by("pk").first()
-    assert instance is not None, f"aucune ligne de {label} dans le jeu d'essai"
-    return instance
+@contextmanager
+def committing(capture):
+    """Runs the callbacks of the writes made inside, as a commit would, and leaves none pending (a commit clears
+    them; the test's transaction never commits)."""
+    with capture(execute=True) as callbacks:
+        yield callbacks
+    connection.run_on_commit.clear()
 
 
-@pytest.mark.parametrize("label", sorted(WATCHED - {"dossiers.priority_measures"}))
-def test_saving_or_deleting_any_fact_replaces_the_token_once_committed(
-    label, committed, accounts, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("signal", [post_save, post_delete], ids=["save", "delete"])
+@pytest.mark.parametrize("label", sorted(WATCHED))
+def test_a_write_to_any_watched_table_replaces_the_token_once_committed(
+    label, signal, committed, django_capture_on_commit_callbacks
 ):
-    instance = _one_of_each(label)
+    model = apps.get_model(label)
     before = current_token()
-    with django_capture_on_commit_callbacks(execute=True):
-        instance.save()
+    with committing(django_capture_on_commit_callbacks):
+        signal.send(sender=model, instance=model(), created=False, raw=False, using="default", update_fields=None)
     assert current_token() != before
-    saved = current_token()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        instance.save()
+
+
+def test_saving_a_convention_and_a_dossier_replaces_the_token(committed, django_capture_on_commit_callbacks):
+    for instance in (committed, committed.dossier):
+        before = current_token()
+        with committing(django_capture_on_commit_callbacks):
+            instance.save()
+        assert current_token() != before
+
+
+def test_a_write_rolled_back_leaves_the_token(committed, django_capture_on_commit_callbacks):
+    before = current_token()
+    with committing(django_capture_on_commit_callbacks) as callbacks, transaction.atomic():
+        committed.save()
         transaction.set_rollback(True)
-    assert callbacks == [] and current_token() == saved  # a write rolled back changes nothing
+    assert callbacks == [] and current_token() == before
 
 
 def test_deleting_a_fact_replaces_the_token(committed, django_capture_on_commit_callbacks):
@@ -89,11 +105,11 @@ def test_changing_the_measures_of_a_priority_replaces_the_token(committed, djang
     priority = Priority.objects.filter(measures__isnull=False).order_by("pk").first()
     measure = priority.measures.order_by("pk").first()
     before = current_token()
-    with django_capture_on_commit_callbacks(execute=True):
+    with committing(django_capture_on_commit_callbacks):
         priority.measures.remove(measure)
     removed = current_token()
     assert removed != before
-    with django_capture_on_commit_callbacks(execute=True):
+    with committing(django_capture_on_commit_callbacks):
         priority.measures.add(measure)
     assert current_token() != removed
 
@@ -163,3 +179,16 @@ def test_the_kept_figures_are_read_without_the_consolidation_queries(client, pai
     assert again == first
     assert {"dossiers_impactmeasure", "agreements_payment"} & _tables_read(queries.captured_queries) == set()
     assert len(queries.captured_queries) <= 4  # session, person, facts token, the calls of the filter
+
+
+def test_the_kept_filter_lists_a_renamed_call_and_an_unknown_call_is_refused(
+    client, committed, accounts, committee_call, django_capture_on_commit_callbacks
+):
+    client.force_login(accounts["dreets"])
+    assert "AMI renommé" not in _page(client)
+    with committing(django_capture_on_commit_callbacks):
+        committee_call.short_title = "AMI renommé"
+        committee_call.save(update_fields=["short_title"])
+    assert "AMI renommé" in _page(client)
+    assert "Cet appel n'existe pas." in _page(client, call=999999)
+    assert "Cet appel n'existe pas." not in _page(client)
