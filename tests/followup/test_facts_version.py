@@ -11,14 +11,13 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pactes.agreements.services import payment_record
 from pactes.dossiers.models import ImpactMeasure, Priority
-from pactes.followup.facts_version import WATCHED, current_token, facts_changed
+from pactes.followup.facts_version import WATCHED, current_token, facts_changed, on_write
 from pactes.followup.services import measurement_record
 from pactes.web.followup.views import _consolidation
 
@@ -66,16 +65,20 @@ def committing(capture):
     connection.run_on_commit.clear()
 
 
-@pytest.mark.parametrize("signal", [post_save, post_delete], ids=["save", "delete"])
 @pytest.mark.parametrize("label", sorted(WATCHED))
 def test_a_write_to_any_watched_table_replaces_the_token_once_committed(
-    label, signal, committed, django_capture_on_commit_callbacks
+    label, committed, django_capture_on_commit_callbacks
 ):
+    # The receiver as the signals call it (the real saves below prove it is connected to them).
     model = apps.get_model(label)
-    before = current_token()
-    with committing(django_capture_on_commit_callbacks):
-        signal.send(sender=model, instance=model(), created=False, raw=False, using="default", update_fields=None)
-    assert current_token() != before
+    for signal in ({}, {"action": "post_add"}):
+        before = current_token()
+        with committing(django_capture_on_commit_callbacks):
+            on_write(sender=model, instance=model(), **signal)
+        assert current_token() != before
+    with committing(django_capture_on_commit_callbacks) as callbacks:
+        on_write(sender=model, instance=model(), action="pre_add")
+    assert callbacks == []
 
 
 def test_saving_a_convention_and_a_dossier_replaces_the_token(committed, django_capture_on_commit_callbacks):
@@ -176,7 +179,7 @@ def test_the_kept_figures_are_read_without_the_consolidation_queries(client, pai
     first = _page(client)
     with CaptureQueriesContext(connection) as queries:
         again = _page(client)
-    assert again == first
+    assert again.split("<h1>", 1)[1] == first.split("<h1>", 1)[1]  # the header holds a new CSRF token
     assert {"dossiers_impactmeasure", "agreements_payment"} & _tables_read(queries.captured_queries) == set()
     assert len(queries.captured_queries) <= 4  # session, person, facts token, the calls of the filter
 
