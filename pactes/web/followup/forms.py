@@ -188,7 +188,7 @@ class CallChoiceField(forms.ModelChoiceField):
 class ConsolidatedFilterForm(FollowupForm):
     call = CallChoiceField(
         label="Appel",
-        queryset=Call.objects.all(),
+        queryset=Call.objects.defer("yaml_text"),  # the choices need the titles, not the call texts
         required=False,
         empty_label="Tous les appels réels (hors démonstration)",
         help_text="Les chiffres d'un appel de démonstration ne s'ajoutent jamais à ceux des appels réels.",

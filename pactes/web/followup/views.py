@@ -7,6 +7,7 @@ anything else answers 404, including another applicant's dossier; acts reserved 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +25,8 @@ from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.calls.models import Call
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.followup import services
-from pactes.followup.consolidation import consolidation
+from pactes.followup.consolidation import Consolidation, consolidation
+from pactes.followup.facts_version import current_token, kept_for_facts
 from pactes.followup.models import Report
 from pactes.followup.selectors import (
     dossier_followup,
@@ -365,6 +368,35 @@ def _consolidated_dossiers(user: User, call: Call | None) -> QuerySet[Dossier]:
     return dossiers.filter(call__is_demo=False) if call is None else dossiers.filter(call=call)
 
 
+def _consolidated_scope(user: User, call: Call | None) -> str:
+    """What the consolidated figures of ``user`` depend on besides the facts: the dossiers it may see (a DDETS-PP its
+    département's, the DREETS and the administrators the region's), whether the envelope shows, the call filter."""
+    territory = f"departement-{user.departement_id}" if user.role == Role.INSTRUCTOR else "region"
+    return f"{territory}:call-{call.pk if call is not None else 'real'}"
+
+
+def _consolidation(user: User, call: Call | None) -> Consolidation:
+    dossiers = _consolidated_dossiers(user, call)
+    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
+    return consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
+
+
+def _consolidated_figures(user: User, call: Call | None) -> dict[str, Any]:
+    """The number of projects and the tables of the figures, rendered: what is kept for the facts' state."""
+    data = _consolidation(user, call)
+    figures = render_to_string("followup/_consolidated_figures.html", {"data": data})
+    return {"dossier_count": data.dossier_count, "figures": figures}
+
+
+def _consolidated_filter(form: f.ConsolidatedFilterForm, call: Call | None, token: str) -> Any:
+    """The filter, rendered: it lists the calls (facts too) and shows the chosen one, so it is kept like the figures
+    for each choice written as the form writes it; rendered anew with errors or another spelling of a choice."""
+    chosen = form.data.get("call", "") if form.is_bound else None
+    if form.errors or chosen not in (None, "", str(call.pk) if call is not None else ""):
+        return form
+    return kept_for_facts(f"filter:{'-' if chosen is None else chosen}", form.render, token=token)
+
+
 @require_GET
 def consolidated(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -372,16 +404,16 @@ def consolidated(request: HttpRequest) -> HttpResponse:
         raise Http404("La vue consolidée est réservée à la DREETS et aux DDETS-PP.")
     form = f.ConsolidatedFilterForm(request.GET or None)
     call = form.cleaned_data.get("call") if form.is_valid() else None
-    dossiers = _consolidated_dossiers(user, call)
-    calls = [call] if call is not None else list(Call.objects.filter(pk__in=dossiers.values("call_id"), is_demo=False))
-    data = consolidation(dossiers=dossiers, calls=calls, show_envelope=user.role != Role.INSTRUCTOR)
+    token = current_token()  # read before anything is computed (ADR 0051)
+    kept = kept_for_facts(_consolidated_scope(user, call), partial(_consolidated_figures, user, call), token=token)
+    filter_form = _consolidated_filter(form, call, token)
     scope = f"DDETS-PP — {user.departement}" if user.role == Role.INSTRUCTOR else "Région Occitanie"
     return render(
         request,
         "followup/consolidated.html",
         {
-            "form": form,
-            "data": data,
+            "filter_form": filter_form,
+            "kept": kept,
             "call": call,
             "scope": scope,
             "page_title": "Vue consolidée du suivi",
