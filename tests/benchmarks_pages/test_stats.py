@@ -88,9 +88,7 @@ def test_profile_categories_give_builtins_to_their_callers():
     functions = {"render": template, "fetch": sql, "execute": execute, "isinstance": builtin, "view": view}
     functions["number_format"] = helper
     totals = stats.profile_categories(functions)
-    assert totals == pytest.approx(
-        {"gabarits": 0.004 + 0.004 + 0.002, "SQL et ORM": 0.005, "code de Pactes": 0.002}
-    )
+    assert totals == pytest.approx({"gabarits": 0.004 + 0.004 + 0.002, "SQL et ORM": 0.005, "code de Pactes": 0.002})
     assert list(totals) == ["gabarits", "SQL et ORM", "code de Pactes"]  # largest first
 
 
