@@ -121,6 +121,8 @@ def prepare(n: int, directory: Path, slug: str) -> list[Applicant]:
     from pactes.territories.services import shipped_indicators_import, territories_import
 
     call_command("migrate", verbosity=0, interactive=False)
+    # The production server serves hashed static files named by their manifest: collected as a deployment does.
+    call_command("collectstatic", verbosity=0, interactive=False)
     territories_import()
     shipped_indicators_import()
     shutil.copy(ROOT / "pactes" / "calls" / "data" / "ami-pts-occitanie-2024.md", directory)
