@@ -31,8 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @lru_cache(maxsize=64)
 def _space_actions(role: str, script_prefix: str, calls: tuple[tuple[str, str], ...]) -> SafeString:
     """The buttons of « Mon espace »: they depend on the role alone (and the calls, for an administrator), so they are
-    rendered once per process and address prefix (each {% url %} costs tens of microseconds)."""
-    return SafeString(render_to_string("core/_space_actions.html", {"user": User(role=role), "calls": calls}))
+    rendered once per process and address prefix (each {% url %} costs tens of microseconds), for an unsaved person of
+    that role named ``as_role`` (never ``user``: the page's context keeps the real one)."""
+    return SafeString(render_to_string("core/_space_actions.html", {"as_role": User(role=role), "calls": calls}))
 
 
 @lru_cache(maxsize=256)
