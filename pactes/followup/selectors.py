@@ -192,11 +192,16 @@ def measure_periods(
 
 def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> DossierFollowup:
     """Everything the follow-up page shows for one dossier, in a fixed number of queries."""
-    config = dossier.call.rules
-    today = today or today_in(config)
-    closed = dossier.state == DossierState.SETTLED.value
-    actions = list(
-        Action.objects.filter(dossier=dossier)
+    return dossiers_followup(dossiers=[dossier], today=today)[0]
+
+
+def dossiers_followup(*, dossiers: list[Dossier], today: dt.date | None = None) -> list[DossierFollowup]:
+    """``dossier_followup`` of each dossier (in their order), read together: the same five queries for a page of
+    the follow-up list as for one dossier (each dossier's ``call`` already loaded)."""
+    ids = [d.pk for d in dossiers]
+    actions_of: dict[int, list[Action]] = {pk: [] for pk in ids}
+    for action in (
+        Action.objects.filter(dossier_id__in=ids)
         .prefetch_related(
             Prefetch("progress_notes", queryset=ActionProgress.objects.select_related("entered_by")),
             Prefetch(
@@ -207,7 +212,20 @@ def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> Dossi
             ),
         )
         .order_by("position", "pk")
-    )
+    ):
+        actions_of[action.dossier_id].append(action)
+    reports_of: dict[int, dict[str, Report]] = {pk: {} for pk in ids}
+    for report in Report.objects.filter(dossier_id__in=ids):
+        reports_of[report.dossier_id][report.kind] = report
+    return [_followup(d, actions_of[d.pk], reports_of[d.pk], today) for d in dossiers]
+
+
+def _followup(
+    dossier: Dossier, actions: list[Action], reports: dict[str, Report], today: dt.date | None
+) -> DossierFollowup:
+    config = dossier.call.rules
+    today = today or today_in(config)
+    closed = dossier.state == DossierState.SETTLED.value
     reasons: list[Reason] = []
     action_rows: list[ActionRow] = []
     for action in actions:
@@ -238,7 +256,6 @@ def dossier_followup(*, dossier: Dossier, today: dt.date | None = None) -> Dossi
             ActionRow(action=action, progress=tuple(action.progress_notes.all()), measures=tuple(measure_rows))
         )
     start, end = action_window(actions)
-    reports = {r.kind: r for r in Report.objects.filter(dossier=dossier)}
     report_rows: list[ReportRow] = []
     for kind in ReportKind:
         report = reports.get(kind.value)

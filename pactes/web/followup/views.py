@@ -30,6 +30,7 @@ from pactes.followup.facts_version import current_token, kept_for_facts
 from pactes.followup.models import Report
 from pactes.followup.selectors import (
     dossier_followup,
+    dossiers_followup,
     followed_dossiers_visible_to,
 )
 from pactes.followup.services import (
@@ -126,7 +127,7 @@ def index(request: HttpRequest) -> HttpResponse:
     calls = {c.pk: c for c in Call.objects.filter(pk__in={d.call_id for d in listed})}
     for d in listed:
         d.call = calls[d.call_id]  # each call (and its parsed rules) read once for the page
-    rows = [dossier_followup(dossier=d) for d in listed]
+    rows = dossiers_followup(dossiers=listed)
     return render(
         request,
         "followup/index.html",
