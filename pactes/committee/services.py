@@ -5,8 +5,8 @@ closed; closing fires the lifecycle transitions (``retain``, ``reject``, ``postp
 ``dossier_transition`` and freezes the decisions; once committed, background tasks produce the procès-verbal and the
 decision letters, each letter e-mailed once it exists (``pactes.committee.tasks``, ADR 0054). A decision is
 reopened only by the DREETS, with a motivation, through the lifecycle (``reopen_retained``…): the closed session's
-record is never edited. Opening and closing a session are transitions
-of ``pactes.rules.committee_session``, fired through the one engine (``pactes.core.transitions.fire``, logged).
+record is never edited. Opening and closing a session are transitions of ``pactes.rules.committee_session``, fired
+through the one engine (``pactes.core.transitions.fire``, logged).
 """
 
 from __future__ import annotations
