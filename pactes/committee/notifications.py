@@ -1,6 +1,8 @@
-"""E-mails of the committee: each decision letter, to the porteurs of its dossier, when the session is closed.
+"""E-mails of the committee: each decision letter, to the porteurs of its dossier, once the session is closed and
+the letter rendered (``pactes.committee.tasks``, after the closing's commit).
 
-Queued through the outbox (``pactes.outbox.services.email_queue``): recorded with the closing, sent once after it.
+Queued through the outbox (``pactes.outbox.services.email_queue``): keyed by the decision, recorded and sent once
+whatever retries happen.
 """
 
 from __future__ import annotations
@@ -26,12 +28,3 @@ def decision_letter_notify(*, decision: CommitteeDecision, session: CommitteeSes
         context={"decision": decision, "dossier": dossier, "session": session, "rules": rules},
         attachments=[Attachment.of(decision.letter_pdf, letter_filename(decision))],
     )
-
-
-def decision_letters_notify(*, session: CommitteeSession) -> int:
-    """Every decision letter of a closed session; returns how many e-mails were queued."""
-    queued = 0
-    for decision in session.decisions.select_related("dossier__organisation", "dossier__departement"):
-        if decision_letter_notify(decision=decision, session=session) is not None:
-            queued += 1
-    return queued

@@ -484,3 +484,33 @@ def opinion_summaries(*, session: CommitteeSession, dossier_ids: Iterable[int]) 
 
 def my_opinion(*, session: CommitteeSession, dossier: Dossier, member: User) -> JuryOpinion | None:
     return JuryOpinion.objects.filter(session=session, dossier=dossier, member=member).first()
+
+
+@dataclass(frozen=True)
+class DocumentsStatus:
+    """Where a closed session's documents stand: they are rendered after the closing, by background tasks (ADR 0054);
+    a letter is e-mailed once it exists."""
+
+    minutes_ready: bool
+    letters: int
+    letters_ready: int
+
+    @property
+    def letters_pending(self) -> int:
+        return self.letters - self.letters_ready
+
+    @property
+    def missing(self) -> int:
+        return self.letters_pending + (0 if self.minutes_ready else 1)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.missing == 0
+
+
+def session_documents_status(session: CommitteeSession) -> DocumentsStatus:
+    """The procès-verbal's and the letters' state of a closed session (one query for the letters)."""
+    counts = session.decisions.aggregate(total=Count("pk"), ready=Count("pk", filter=~Q(letter_pdf="")))
+    return DocumentsStatus(
+        minutes_ready=bool(session.minutes_pdf), letters=counts["total"], letters_ready=counts["ready"]
+    )

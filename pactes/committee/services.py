@@ -2,10 +2,11 @@
 
 Only the DREETS writes. Decisions are recorded while a session is open and change no dossier until the session is
 closed; closing fires the lifecycle transitions (``retain``, ``reject``, ``postpone``) through
-``dossier_transition``, freezes the decisions and produces the procès-verbal and the decision letters, e-mailed
-once committed. A decision is reopened only by the DREETS, with a motivation, through the lifecycle
-(``reopen_retained``…): the closed session's record is never edited. Opening and closing a session are transitions
-of ``pactes.rules.committee_session``, fired through the one engine (``pactes.core.transitions.fire``, logged).
+``dossier_transition`` and freezes the decisions; once committed, background tasks produce the procès-verbal and the
+decision letters, each letter e-mailed once it exists (``pactes.committee.tasks``, ADR 0054). A decision is
+reopened only by the DREETS, with a motivation, through the lifecycle (``reopen_retained``…): the closed session's
+record is never edited. Opening and closing a session are transitions of ``pactes.rules.committee_session``, fired
+through the one engine (``pactes.core.transitions.fire``, logged).
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from pactes.accounts.models import Role, User
 from pactes.calls.models import Call
-from pactes.committee.documents import letter_filename, letter_render, minutes_filename, minutes_render
 from pactes.committee.models import (
     DECISION_TRANSITIONS,
     REOPEN_TRANSITIONS,
@@ -32,7 +32,6 @@ from pactes.committee.models import (
     Decision,
     SessionState,
 )
-from pactes.committee.notifications import decision_letters_notify
 from pactes.committee.selectors import (
     EnvelopeView,
     committed_decisions,
@@ -40,7 +39,9 @@ from pactes.committee.selectors import (
     latest_closed_decision,
     present_count,
     session_agenda_dossiers,
+    session_documents_status,
 )
+from pactes.committee.tasks import session_documents_prepare, session_documents_task
 from pactes.core.journal import journal_record
 from pactes.core.transitions import TransitionRefused, fire, moment_problems
 from pactes.dossiers.models import Dossier
@@ -68,6 +69,7 @@ AWARD_OVER_REQUESTED = "AWARD_OVER_REQUESTED"
 MOTIVATION_REQUIRED = "MOTIVATION_REQUIRED"
 SESSION_NOT_OPEN = "SESSION_NOT_OPEN"
 SESSION_CLOSED = "SESSION_CLOSED"
+SESSION_NOT_CLOSED = "SESSION_NOT_CLOSED"
 SESSION_ALREADY_OPEN = "SESSION_ALREADY_OPEN"
 NOT_ON_AGENDA = "NOT_ON_AGENDA"
 AGENDA_EMPTY = "AGENDA_EMPTY"
@@ -370,12 +372,25 @@ def closing_problems(
     return problems
 
 
-@transaction.atomic
-def session_close(*, session: CommitteeSession, by: User, at: dt.datetime | None = None) -> CommitteeSession:
-    """Applies every decision to its dossier, freezes the session, renders the procès-verbal and the letters, and
-    e-mails the letters once committed. ``at``: the moment of closing, dated on the PV and the letters (now by
-    default; an explicit moment is only for acts recorded afterwards, never in the future). Raises
-    ``CommitteeRefused`` (nothing is changed then)."""
+def session_close(
+    *, session: CommitteeSession, by: User, at: dt.datetime | None = None, in_background: bool = True
+) -> CommitteeSession:
+    """Applies every decision to its dossier and freezes the session, in one transaction; once committed, the
+    procès-verbal and the letters are rendered by background tasks, each letter e-mailed once it exists (the
+    transaction holds no lock while a PDF renders, ADR 0054). With ``in_background`` False (loading demo data) they
+    are prepared at once, after the commit, by what the tasks run. ``at``: the moment of closing, dated on the PV and
+    the letters (now by default; an explicit moment is only for acts recorded afterwards, never in the future).
+    Raises ``CommitteeRefused`` (nothing is changed then)."""
+    with transaction.atomic():
+        closed = _session_close_decisions(session=session, by=by, at=at)
+        if in_background:
+            transaction.on_commit(partial(_documents_enqueue, closed.pk))
+    if not in_background:
+        return session_documents_prepare(session_id=closed.pk)
+    return closed
+
+
+def _session_close_decisions(*, session: CommitteeSession, by: User, at: dt.datetime | None) -> CommitteeSession:
     locked = CommitteeSession.objects.select_for_update().select_related("call").get(pk=session.pk)
     problems = _only_dreets(by) + closing_problems(locked) + moment_problems(at) + _before_opening_problems(locked, at)
     moment = at or timezone.now()
@@ -405,15 +420,31 @@ def session_close(*, session: CommitteeSession, by: User, at: dt.datetime | None
         return []
 
     try:
-        locked = fire(obj=locked, lifecycle=SESSION_LIFECYCLE, code="close", by=by, at=moment, prepare=freeze)
+        return fire(obj=locked, lifecycle=SESSION_LIFECYCLE, code="close", by=by, at=moment, prepare=freeze)
     except TransitionRefused as exc:
         raise CommitteeRefused(exc.reasons) from exc
-    locked.minutes_pdf.save(minutes_filename(locked), ContentFile(minutes_render(session=locked)), save=True)
-    for record in decisions:
-        record.session = locked
-        record.letter_pdf.save(letter_filename(record), ContentFile(letter_render(decision=record)), save=True)
-    decision_letters_notify(session=locked)
-    return locked
+
+
+def _documents_enqueue(session_id: int) -> None:
+    # The closing is committed: nothing here may turn it into an error page (the DREETS can relaunch the documents).
+    try:
+        session_documents_task.enqueue(session_id)
+    except Exception:
+        logger.exception("Échec de la mise en file des documents de la séance %s.", session_id)
+
+
+def session_documents_relaunch(*, session: CommitteeSession, by: User) -> int:
+    """Enqueues again the preparation of what a closed session's documents still lack (a render failed, or no worker
+    ran); returns how many documents were missing (0: every one exists, nothing is enqueued). Only the DREETS."""
+    problems = _only_dreets(by)
+    if not session.is_closed:
+        problems.append(Reason(SESSION_NOT_CLOSED, "Seule une séance close a un procès-verbal et des lettres."))
+    if problems:
+        raise CommitteeRefused(problems)
+    missing = session_documents_status(session).missing
+    if missing:
+        session_documents_task.enqueue(session.pk)
+    return missing
 
 
 # -- reopening ------------------------------------------------------------------------------------------------------

@@ -216,7 +216,7 @@ class _Scenario(Acts):
                 by=self.dreets,
                 at=paris_at(2024, 10, 15, 9, 45) + dt.timedelta(minutes=10 * position),
             )
-        return session_close(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 12))
+        return session_close(session=session, by=self.dreets, at=paris_at(2024, 10, 15, 12), in_background=False)
 
     def jury_opinions(self, session: CommitteeSession, first: User, second: User) -> None:
         # 11-14 October 2024: two jury members give their opinion on the agenda before the session (§1.6).

@@ -65,6 +65,7 @@ def test_a_session_recorded_afterwards_keeps_its_moments_on_the_logs_and_the_min
     decide_all(session, transmitted, dreets, at=OPENED + dt.timedelta(minutes=15))
     with django_capture_on_commit_callbacks(execute=True):
         closed = session_close(session=session, by=dreets, at=CLOSED)
+    closed.refresh_from_db()  # the procès-verbal is rendered by the task its commit enqueued
     assert closed.opened_at == OPENED and closed.closed_at == CLOSED
     assert {d.decided_at for d in closed.decisions.all()} == {
         OPENED + dt.timedelta(minutes=15),

@@ -54,8 +54,11 @@ def decide_all(session, transmitted, dreets):
 
 
 def close(session, by, django_capture_on_commit_callbacks):
+    """Closes the session and runs what its commit enqueues (the tasks that render the PV and the letters)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return session_close(session=session, by=by)
+        closed = session_close(session=session, by=by)
+    closed.refresh_from_db()
+    return closed
 
 
 # -- quorum --------------------------------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ def test_the_minutes_and_the_decision_letters_are_tagged(
         )
     with django_capture_on_commit_callbacks(execute=True):
         closed = session_close(session=open_session, by=dreets)
+    closed.refresh_from_db()  # the procès-verbal is rendered by the task its commit enqueued
     minutes = pdf_structure(closed.minutes_pdf.read())
     minutes.assert_accessible(headings=("H1", "H2"))
     assert minutes.title.startswith("Procès-verbal du comité régional du ")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/presences/", views.attendance, name="attendance"),
     path("<int:pk>/clore/", views.close, name="close"),
     path("<int:pk>/proces-verbal.pdf", documents.minutes_pdf, name="minutes_pdf"),
+    path("<int:pk>/documents/relancer/", views.documents_relaunch, name="documents_relaunch"),
     path("<int:pk>/dossiers/<str:reference>/", views.dossier, name="dossier"),
     path("<int:pk>/dossiers/<str:reference>/decision/", views.decide, name="decide"),
     path("<int:pk>/dossiers/<str:reference>/rouvrir/", views.reopen, name="reopen"),

@@ -35,6 +35,7 @@ from pactes.committee.selectors import (
     proposal_of,
     session_agenda,
     session_agenda_dossiers,
+    session_documents_status,
     sessions_visible_to,
 )
 from pactes.committee.services import (
@@ -46,6 +47,7 @@ from pactes.committee.services import (
     quorum_problems,
     session_close,
     session_create,
+    session_documents_relaunch,
     session_open,
     session_update,
 )
@@ -246,6 +248,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 agenda.groups, session=session, is_jury=is_jury, can_decide=can_manage and session.is_open
             ),
             "envelope": envelope,
+            "documents": session_documents_status(session) if session.is_closed else None,
             "attendances": attendances,
             "present": present,
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
@@ -326,9 +329,24 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "La séance est close : les décisions sont appliquées aux dossiers, le procès-verbal et les lettres de "
-            "décision sont produits et envoyés aux porteurs.",
+            "La séance est close : les décisions sont appliquées aux dossiers. Le procès-verbal et les lettres de "
+            "décision sont en cours de préparation ; chaque lettre est envoyée à son porteur dès qu'elle est prête.",
         )
+    return redirect("committee:detail", pk=session.pk)
+
+
+@require_POST
+def documents_relaunch(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        missing = session_documents_relaunch(session=session, by=_dreets(request))
+    except CommitteeRefused as exc:
+        _refused(request, exc.reasons)
+    else:
+        if missing:
+            messages.success(request, "La préparation des documents manquants est relancée.")
+        else:
+            messages.info(request, "Le procès-verbal et toutes les lettres de décision sont prêts : rien à relancer.")
     return redirect("committee:detail", pk=session.pk)
 
 
