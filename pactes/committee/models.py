@@ -2,7 +2,8 @@
 
 Words: a *session* (séance) of the committee of one call is chaired by the commissaire à la lutte contre la
 pauvreté with the DREETS; it is *planned*, then *open* (decisions are recorded), then *closed* (decisions frozen,
-applied to the dossiers, procès-verbal and decision letters produced). Its *members* are jury members and DREETS
+applied to the dossiers; the procès-verbal and the decision letters are then produced by the task worker after the
+closing commit, ADR 0054). Its *members* are jury members and DREETS
 agents; their *attendance* is ticked at the session and counts towards the *quorum* of the call's YAML. A
 *decision* is the committee's outcome for one dossier of the *agenda* (the dossiers transmitted to the committee):
 retenu (with an *awarded amount*), non retenu or ajourné (both motivated).
