@@ -58,8 +58,11 @@ def pdf_structure(data: bytes) -> PdfStructure:
         kind = node.get("/S")
         if kind is not None:
             elements[str(kind).lstrip("/")] += 1
-            attributes = _resolved(node.get("/A"))
-            if str(kind) == "/TD" and isinstance(attributes, DictionaryObject) and attributes.get("/Headers"):
+            attributes = _resolved(node.get("/A"))  # one attribute dictionary (WeasyPrint) or an array (Typst)
+            owners = attributes if isinstance(attributes, ArrayObject) else [attributes]
+            if str(kind) == "/TD" and any(
+                isinstance(_resolved(a), DictionaryObject) and _resolved(a).get("/Headers") for a in owners
+            ):
                 cells_with_headers += 1
         kids = node.get("/K")
         if kids is not None:
