@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import resource
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -33,10 +35,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-CHUNK_ROWS = 500  # rows per child process: ≈ 70 Mo of Typst layout each, two at a time
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 250  # rows per child process: ≈ 100 Mo of Typst layout each (25 Mo + 150 Ko a row), two at a time
 WORKERS = 2
 PDF_STANDARDS = ["ua-1"]  # Typst checks PDF/UA-1 rules while it writes (tags, title, language, artifacts)
 FOOTER_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+# What the child processes of the last chunked rendering in this process used (for benchmarks/ and the logs: a fork
+# server's grandchildren are not in this process's RUSAGE_CHILDREN): processor seconds, each one's peak memory (Kio).
+last_children: dict[str, Any] = {"cpu": 0.0, "peaks_kib": []}
 
 
 def font_dir(sources: Sequence[Path], cache: Path | None = None) -> Path:
@@ -91,50 +98,94 @@ def render(
         return compile_typst(template, {**values, "part": "only", "footers": True, "rows": rows}, fonts)
     chunks = [rows[start : start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
     parts = ["first", *["middle"] * (len(chunks) - 2), "last"]
-    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=get_context("spawn"), max_tasks_per_child=1)
+    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=_forkserver(), max_tasks_per_child=1)
     with pool:
         jobs = [
             pool.submit(_chunk, template, {**values, "part": part, "footers": False, "rows": chunk}, fonts, n)
             for n, (part, chunk) in enumerate(zip(parts, chunks, strict=True))
         ]
         done = [job.result() for job in jobs]
-        pages = sum(count for _pdf, count in done)
-        footers = {**values, "part": "footers", "footers": True, "pages": pages, "rows": []}
-        footer_pdf = pool.submit(compile_typst, template, footers, fonts, tagged=False).result()
-    return merge([pdf for pdf, _count in done], footer_pdf)
+        pages = sum(count for (_pdf, count), _usage in done)
+        finished = pool.submit(_finish, template, values, fonts, [pdf for (pdf, _count), _usage in done], pages)
+        pdf, usage = finished.result()
+    usages = [usage for _result, usage in done] + [usage]
+    last_children.update(cpu=sum(cpu for cpu, _peak in usages), peaks_kib=[peak for _cpu, peak in usages])
+    logger.info("PDF en %d tranches, %d pages, enfants : %s", len(chunks), pages, last_children)
+    return pdf
 
 
-def _chunk(template: Path, data: dict[str, Any], fonts: Path, number: int) -> tuple[bytes, int]:
-    """One chunk, laid out in a child process: its PDF (ids of header cells made unique) and its page count."""
+def _usage() -> tuple[float, int]:
+    """This (child) process's processor seconds and peak resident memory (Kio)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, own.ru_maxrss
+
+
+def _forkserver() -> Any:
+    """The context of the child processes: forked from a *fork server*, a clean process started once (it imports
+    this module, Typst and pikepdf, never Django: the children hold no connection nor settings of the parent), so that
+    each chunk's process starts in milliseconds and gives all its memory back when it ends."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__, "typst", "pikepdf"])
+    return context
+
+
+def _finish(
+    template: Path, values: dict[str, Any], fonts: Path, chunks: list[bytes], pages: int
+) -> tuple[bytes, tuple[float, int]]:
+    """In a child process too (the merged structure tree weighs ≈ 25 Ko per row): the footers of ``pages`` pages laid
+    out, the chunks merged under them."""
+    footers = {**values, "part": "footers", "footers": True, "pages": pages, "rows": []}
+    return merge(chunks, compile_typst(template, footers, fonts, tagged=False)), _usage()
+
+
+def _chunk(
+    template: Path, data: dict[str, Any], fonts: Path, number: int
+) -> tuple[tuple[bytes, int], tuple[float, int]]:
+    """One chunk, laid out in a child process: its PDF (structure tree slimmed) and its page count."""
     import pikepdf
 
     # Only the first chunk is checked against PDF/UA-1: a later one starts with a level-2 heading (after the first
     # chunk's H1), which PDF/UA-1 forbids of a whole document; the merged document keeps the first chunk's metadata.
     with pikepdf.open(io.BytesIO(compile_typst(template, data, fonts, checked=not number))) as pdf:
-        if number:
-            _prefix_ids(pdf, f"c{number}-")
+        _slim(pdf)
         out = io.BytesIO()
         pdf.save(out)
-        return out.getvalue(), len(pdf.pages)
+        return (out.getvalue(), len(pdf.pages)), _usage()
 
 
-def _prefix_ids(pdf: Any, prefix: str) -> None:
-    """Every structure element id (``/ID``, the keys of ``/IDTree``, the ``/Headers`` of data cells) prefixed, so
-    that the ids of two chunks never meet in the merged document."""
+def _slim(pdf: Any) -> None:
+    """The structure tree made lighter for the merge (≈ 10 elements per row: the merged tree dominates the parent's
+    memory): each table cell keeps only its table attributes, header cells their ``/Scope`` (column), data cells
+    no ``/Headers`` list, no ``/ID`` nor ``/IDTree``; layout attributes (borders, background) are dropped; a single
+    marked-content id is written as a number, not an array. A simple
+    table whose header cells say their scope is read the same (PDF/UA: ``Scope`` or ``Headers``), and no two chunks
+    can then share an id."""
     import pikepdf
 
     root = pdf.Root.StructTreeRoot
-    if "/IDTree" not in root:
-        return
-    renamed: list[Any] = []
-    for key, element in sorted(pikepdf.NameTree(root.IDTree).items()):
-        element.ID = pikepdf.String(prefix + key)
-        renamed += [pikepdf.String(prefix + key), element]
-    root.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(renamed)))
+    if "/IDTree" in root:
+        del root["/IDTree"]
     for element in _elements(root.K):
-        for attributes in _array(element.get("/A")):
-            if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
-                attributes.Headers = pikepdf.Array([pikepdf.String(prefix + str(h)) for h in attributes.Headers])
+        for optional in ("/ID", "/Type"):  # /Type /StructElem is optional
+            if optional in element:
+                del element[optional]
+        kids = element.get("/K")
+        if isinstance(kids, pikepdf.Array) and len(kids) == 1 and isinstance(kids[0], int):
+            element["/K"] = kids[0]  # one marked-content id: the number itself, one object fewer
+        if "/A" not in element:
+            continue
+        kept = []
+        for attributes in _array(element.A):
+            if attributes.get("/O") == pikepdf.Name.Layout:
+                continue
+            if "/Headers" in attributes:
+                del attributes["/Headers"]
+            if len(attributes) > 1:  # more than /O
+                kept.append(attributes)
+        if kept:
+            element["/A"] = kept[0] if len(kept) == 1 else pikepdf.Array(kept)
+        else:
+            del element["/A"]
 
 
 def _array(value: Any) -> list[Any]:
@@ -163,15 +214,14 @@ def merge(chunks: list[bytes], footers: bytes | None = None) -> bytes:
     ``footers``' pages drawn over its pages as pagination artifacts."""
     import pikepdf
 
-    opened = [pikepdf.open(io.BytesIO(chunk)) for chunk in chunks]
-    merged = opened[0]
+    merged = pikepdf.open(io.BytesIO(chunks[0]))
     root = merged.Root.StructTreeRoot
     document = _document(root)
     parent_tree = pikepdf.NumberTree(root.ParentTree)
     next_key = int(root.ParentTreeNextKey)
-    ids = pikepdf.NameTree(root.IDTree) if "/IDTree" in root else None
     outline_pages: list[tuple[str, int]] = []
-    for other in opened[1:]:
+    for chunk in chunks[1:]:
+        other = pikepdf.open(io.BytesIO(chunk))
         other_root = other.Root.StructTreeRoot
         offset, first_page = next_key, len(merged.pages)
         for page in other.pages:
@@ -192,13 +242,14 @@ def merge(chunks: list[bytes], footers: bytes | None = None) -> bytes:
         for key, value in pikepdf.NumberTree(other_root.ParentTree).items():
             parent_tree[key + offset] = _copied(merged, value)
         next_key = offset + int(other_root.ParentTreeNextKey)
-        if ids is not None and "/IDTree" in other_root:
-            for key, element in pikepdf.NameTree(other_root.IDTree).items():
-                ids[key] = merged.copy_foreign(element)
         for name, role in (other_root.get("/RoleMap") or {}).items():
             if "/RoleMap" in root and name not in root.RoleMap:
                 root.RoleMap[name] = role
         outline_pages += _outline(other, first_page)
+        # Closed at once: what was copied no longer needs it (page contents keep their own reference to the bytes),
+        # so that only one chunk's objects are in memory beside the merged document.
+        del kids, other_root
+        other.close()
     root.ParentTreeNextKey = next_key
     _extend_outline(merged, outline_pages)
     if footers is not None:
