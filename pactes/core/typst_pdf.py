@@ -11,13 +11,15 @@ Every value is a JSON string inserted as text (``[#value]``): nothing is escaped
 markup. Typst reads no web font: Marianne's WOFF2 files are converted to TrueType once, into a directory named by
 their hash (``font_dir``), and Typst sees no other font.
 
-Memory: Typst keeps what it laid out until the process ends (≈ 140 Ko per row of the procès-verbal). A document of
-more than ``CHUNK_ROWS`` rows is therefore laid out in chunks, each in a fresh child process (``spawn``: the child
-imports this module, ``typst`` and ``pikepdf``, never Django), then merged by pikepdf (qpdf) in the parent: one
-structure tree whose ``Document`` holds every chunk's elements, ``StructParents`` renumbered, one ``ParentTree``,
-one ``IDTree`` (the ids of table header cells, prefixed per chunk), the bookmarks. « Page n sur N » is known only
-after every chunk: a document of N pages of footers alone is laid out last and each of its pages is drawn over the
-merged page, marked as a pagination artifact.
+Memory: Typst keeps what it laid out until the process ends (≈ 25 Mo, then ≈ 150 Ko per row of the procès-verbal).
+A document of more than ``CHUNK_ROWS`` rows is therefore laid out in chunks, each in a fresh child process forked
+from a *fork server* (a clean process that imports this module, ``typst`` and ``pikepdf``, never Django), two at a
+time; a last child lays out the footers and merges the chunks with pikepdf (qpdf): one structure tree whose
+``Document`` holds every chunk's elements, ``StructParents`` renumbered, one ``ParentTree``, the role map, the
+bookmarks; the first chunk's catalogue (language, ``MarkInfo``, ``DisplayDocTitle``), metadata and PDF/UA-1
+identification. « Page n sur N » is known only after every chunk: a document of N pages of footers alone is laid out
+last and each of its pages is drawn over the merged page, marked as a pagination artifact. A document of one chunk
+is laid out here, in one compilation, with its own footers: same template, same tags.
 """
 
 from __future__ import annotations
@@ -90,10 +92,11 @@ def compile_typst(
 
 
 def render(
-    template: Path, values: dict[str, Any], rows: list[Any], *, fonts: Path, chunk_rows: int = CHUNK_ROWS
+    template: Path, values: dict[str, Any], rows: list[Any], *, fonts: Path, chunk_rows: int | None = None
 ) -> bytes:
     """The document of ``template`` with ``values`` and ``rows``: in this process when the rows fit in one chunk,
     else in chunks laid out by child processes and merged (same content, same tags, same footers)."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
     if len(rows) <= chunk_rows:
         return compile_typst(template, {**values, "part": "only", "footers": True, "rows": rows}, fonts)
     chunks = [rows[start : start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
