@@ -140,7 +140,7 @@ def test_bench_minutes_of_many_decisions(benchmark, big_session):
         f"(ce processus {own_cpu:.1f} s, enfants {children['cpu']:.1f} s), {measured['queries']} requêtes ; "
         f"mémoire au plus haut, ce processus et ses descendants ensemble (PSS) {tree.peak_kib / 1024:.0f} Mo ; "
         f"ce processus {measured['peak']:.0f} Mo (dont {measured['growth']:.0f} Mo pendant le rendu), le plus gros "
-        f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages"
+        f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages ; horloge par phase {children['wall']}"
     )
 
 

@@ -31,6 +31,7 @@ import logging
 import resource
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -45,7 +46,7 @@ PDF_STANDARDS = ["ua-1"]  # Typst checks PDF/UA-1 rules while it writes (tags, t
 FOOTER_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 # What the child processes of the last chunked rendering in this process used (for benchmarks/ and the logs: a fork
 # server's grandchildren are not in this process's RUSAGE_CHILDREN): processor seconds, each one's peak memory (Kio).
-last_children: dict[str, Any] = {"cpu": 0.0, "peaks_kib": []}
+last_children: dict[str, Any] = {"cpu": 0.0, "peaks_kib": [], "wall": {}}
 
 
 def font_dir(sources: Sequence[Path], cache: Path | None = None) -> Path:
@@ -101,6 +102,7 @@ def render(
         return compile_typst(template, {**values, "part": "only", "footers": True, "rows": rows}, fonts)
     chunks = [rows[start : start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
     parts = ["first", *["middle"] * (len(chunks) - 2), "last"]
+    started = time.perf_counter()
     pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=_forkserver(), max_tasks_per_child=1)
     with pool:
         jobs = [
@@ -109,10 +111,15 @@ def render(
         ]
         done = [job.result() for job in jobs]
         pages = sum(count for (_pdf, count), _usage in done)
+        laid_out = time.perf_counter()
         finished = pool.submit(_finish, template, values, fonts, [pdf for (pdf, _count), _usage in done], pages)
         pdf, usage = finished.result()
     usages = [usage for _result, usage in done] + [usage]
-    last_children.update(cpu=sum(cpu for cpu, _peak in usages), peaks_kib=[peak for _cpu, peak in usages])
+    last_children.update(
+        cpu=sum(cpu for cpu, _peak in usages),
+        peaks_kib=[peak for _cpu, peak in usages],
+        wall={"chunks": laid_out - started, "merge": time.perf_counter() - laid_out},
+    )
     logger.info("PDF en %d tranches, %d pages, enfants : %s", len(chunks), pages, last_children)
     return pdf
 
