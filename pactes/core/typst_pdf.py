@@ -261,6 +261,9 @@ def merge(chunks: list[bytes], footers: bytes | None = None) -> bytes:
         del kids, other_root
         other.close()
     root.ParentTreeNextKey = next_key
+    with merged.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
+        if "xmpTPg:NPages" in metadata:
+            metadata["xmpTPg:NPages"] = str(len(merged.pages))  # the first chunk's count, else
     _extend_outline(merged, outline_pages)
     if footers is not None:
         _overlay_footers(merged, pikepdf.open(io.BytesIO(footers)))

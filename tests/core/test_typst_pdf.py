@@ -92,7 +92,9 @@ def assert_one_valid_structure_tree(data: bytes, *, tables: int) -> None:
         assert str(root.Lang).startswith("fr")
         assert root.ViewerPreferences.DisplayDocTitle is True
         assert str(pdf.docinfo.Title) == VALUES["title"]
-        assert pdf.open_metadata().get("pdfuaid:part") == "1"
+        metadata = pdf.open_metadata()
+        assert metadata.get("pdfuaid:part") == "1"
+        assert metadata.get("xmpTPg:NPages") == str(len(pdf.pages))
         tree = root.StructTreeRoot
         (document,) = list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
         assert document.S == "/Document"
