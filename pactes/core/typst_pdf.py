@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 250  # rows per child process: ≈ 100 Mo of Typst layout each (25 Mo + 150 Ko a row), two at a time
 WORKERS = 2
 PDF_STANDARDS = ["ua-1"]  # Typst checks PDF/UA-1 rules while it writes (tags, title, language, artifacts)
+XMP_PAGES = "{http://ns.adobe.com/xap/1.0/t/pg/}NPages"
 FOOTER_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 # What the child processes of the last chunked rendering in this process used (for benchmarks/ and the logs: a fork
 # server's grandchildren are not in this process's RUSAGE_CHILDREN): processor seconds, each one's peak memory (Kio).
@@ -262,8 +263,8 @@ def merge(chunks: list[bytes], footers: bytes | None = None) -> bytes:
         other.close()
     root.ParentTreeNextKey = next_key
     with merged.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
-        if "xmpTPg:NPages" in metadata:
-            metadata["xmpTPg:NPages"] = str(len(merged.pages))  # the first chunk's count, else
+        if XMP_PAGES in metadata:
+            metadata[XMP_PAGES] = str(len(merged.pages))  # else the first chunk's count
     _extend_outline(merged, outline_pages)
     if footers is not None:
         _overlay_footers(merged, pikepdf.open(io.BytesIO(footers)))

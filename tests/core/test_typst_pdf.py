@@ -94,7 +94,7 @@ def assert_one_valid_structure_tree(data: bytes, *, tables: int) -> None:
         assert str(pdf.docinfo.Title) == VALUES["title"]
         metadata = pdf.open_metadata()
         assert metadata.get("pdfuaid:part") == "1"
-        assert metadata.get("xmpTPg:NPages") == str(len(pdf.pages))
+        assert metadata.get("{http://ns.adobe.com/xap/1.0/t/pg/}NPages") == str(len(pdf.pages))
         tree = root.StructTreeRoot
         (document,) = list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
         assert document.S == "/Document"
