@@ -133,14 +133,15 @@ def test_bench_minutes_of_many_decisions(benchmark, big_session):
         pdf = benchmark.pedantic(lambda: measure(lambda: minutes_render(session=big_session), measured), rounds=1)
     assert pdf.startswith(b"%PDF")
     children, own_cpu = typst_pdf.last_children, measured["cpu"] - tree.cpu
-    largest = max(children["peaks_kib"], default=0) / 1024
+    largest, wall = max(children["peaks_kib"], default=0) / 1024, children["wall"]
     print(
         f"\nProcès-verbal de {VOLUME} décisions (Typst, balisé, {len(children['peaks_kib'])} processus enfants) : "
         f"{measured['seconds']:.1f} s d'horloge ; temps processeur {own_cpu + children['cpu']:.1f} s "
         f"(ce processus {own_cpu:.1f} s, enfants {children['cpu']:.1f} s), {measured['queries']} requêtes ; "
         f"mémoire au plus haut, ce processus et ses descendants ensemble (PSS) {tree.peak_kib / 1024:.0f} Mo ; "
         f"ce processus {measured['peak']:.0f} Mo (dont {measured['growth']:.0f} Mo pendant le rendu), le plus gros "
-        f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages ; horloge par phase {children['wall']}"
+        f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages ; horloge : tranches "
+        f"{wall.get('chunks', 0):.1f} s, pieds de page et assemblage {wall.get('merge', 0):.1f} s"
     )
 
 
