@@ -5,12 +5,16 @@ convention PDF and DOCX), warm. Targets (issue 12): the PV of 4 000 decisions < 
 Volume of the PV: ``PACTES_BENCH_PV_DECISIONS`` (default 4 000); the data is written with ``bulk_create`` (the
 services that write are covered by the tests). The PV runs once (``rounds=1``); the figure printed is the one written
 in docs/benchmarks.md. Memory: the process's peak resident memory during the rendering (Linux: reset through
-/proc/self/clear_refs, read in /proc/self/status), as in test_bench_exports.py."""
+/proc/self/clear_refs, read in /proc/self/status), as in test_bench_exports.py. The PV is laid out by Typst in child
+processes (ADR 0053): its figures add theirs — processor time of the children (reported by each one), and the peak of
+the proportional memory (PSS, shared pages counted once) of this process and all its descendants, sampled every
+20 ms, beside this process's own peak plus the largest child's."""
 
 import gc
 import io
 import os
 import resource
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +30,7 @@ from pactes.agreements.documents import agreement_docx, agreement_pdf
 from pactes.agreements.services import agreement_generate
 from pactes.calls.services import call_load, eligible_list_build_indicative
 from pactes.committee.documents import letter_render, minutes_render
-from pactes.core import pdf as pdf_module
+from pactes.core import typst_pdf
 from pactes.demo.accounts import ensure_demo_accounts
 from pactes.demo.dossiers import ensure_demo_dossiers
 from pactes.dossiers.models import Dossier, DossierVersion
@@ -79,19 +83,65 @@ def _pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-@pytest.mark.parametrize("tagged", [True, False], ids=["balise", "non-balise"])
-def test_bench_minutes_of_many_decisions(benchmark, big_session, tagged, monkeypatch):
-    if not tagged:  # the cost of tagging (ADR 0045), side by side in one run
-        monkeypatch.setattr(pdf_module, "PDF_OPTIONS", {})
-    pdf_module.html_to_pdf("<p>Chauffe</p>")  # WeasyPrint loaded before the measure, whichever variant runs first
+def _descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                children = [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+            found += children
+            stack += children
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+
+
+class TreeMemory(threading.Thread):
+    """The peak of the proportional memory of this process and all its descendants (fork server, its children)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kib, self.cpu, self.done = 0, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            pids = [os.getpid(), *_descendants(os.getpid())]
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in pids))
+        self.cpu = time.thread_time()  # this sampling's own processor time, left out of the rendering's
+
+    def __enter__(self) -> "TreeMemory":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.join()
+
+
+def test_bench_minutes_of_many_decisions(benchmark, big_session):
     measured = {}
-    pdf = benchmark.pedantic(lambda: measure(lambda: minutes_render(session=big_session), measured), rounds=1)
+    with TreeMemory() as tree:
+        pdf = benchmark.pedantic(lambda: measure(lambda: minutes_render(session=big_session), measured), rounds=1)
     assert pdf.startswith(b"%PDF")
+    children, own_cpu = typst_pdf.last_children, measured["cpu"] - tree.cpu
+    largest, wall = max(children["peaks_kib"], default=0) / 1024, children["wall"]
     print(
-        f"\nProcès-verbal de {VOLUME} décisions ({'balisé' if tagged else 'non balisé'}) : {measured['seconds']:.1f} s "
-        f"(temps processeur {measured['cpu']:.1f} s), {measured['queries']} requêtes ; mémoire résidente au plus haut "
-        f"{measured['peak']:.0f} Mo (dont {measured['growth']:.0f} Mo pendant le rendu) ; "
-        f"{len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages"
+        f"\nProcès-verbal de {VOLUME} décisions (Typst, balisé, {len(children['peaks_kib'])} processus enfants) : "
+        f"{measured['seconds']:.1f} s d'horloge ; temps processeur {own_cpu + children['cpu']:.1f} s "
+        f"(ce processus {own_cpu:.1f} s, enfants {children['cpu']:.1f} s), {measured['queries']} requêtes ; "
+        f"mémoire au plus haut, ce processus et ses descendants ensemble (PSS) {tree.peak_kib / 1024:.0f} Mo ; "
+        f"ce processus {measured['peak']:.0f} Mo (dont {measured['growth']:.0f} Mo pendant le rendu), le plus gros "
+        f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages ; horloge : tranches "
+        f"{wall.get('chunks', 0):.1f} s, pieds de page et assemblage {wall.get('merge', 0):.1f} s"
     )
 
 

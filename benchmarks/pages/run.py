@@ -381,7 +381,7 @@ def measure_page(port: int, sessions: dict[str, dict[str, str]], page: Page, ser
 
 
 PV_SCRIPT = """
-import json, os, sys, time
+import json, os, sys, threading, time
 from pathlib import Path
 import django
 django.setup()
@@ -389,16 +389,53 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pactes.committee.models import CommitteeSession
 from pactes.committee.documents import minutes_render
+from pactes.core import typst_pdf
+
+def tree_pss_kib():
+    # this process and all its descendants (the fork server and the children that lay out the PV), shared pages once
+    pids, stack = [os.getpid()], [os.getpid()]
+    while stack:
+        for task in Path(f"/proc/{stack.pop()}/task").glob("*/children"):
+            try:
+                found = [int(pid) for pid in task.read_text().split()]
+            except OSError:
+                continue
+            pids += found
+            stack += found
+    total = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next((int(l.split()[1]) for l in rollup.splitlines() if l.startswith("Pss:")), 0)
+    return total
+
+peak, done = [0], threading.Event()
+def sample():
+    while not done.wait(0.02):
+        peak[0] = max(peak[0], tree_pss_kib())
+    peak.append(time.thread_time())
+
 session = CommitteeSession.objects.get(pk=int(sys.argv[1]))
 decisions = session.decisions.count()
 Path("/proc/self/clear_refs").write_text("5")
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 start, cpu = time.perf_counter(), time.process_time()
 with CaptureQueriesContext(connection) as queries:
     pdf = minutes_render(session=session)
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+done.set()
+sampler.join()
 size = len(pdf) if isinstance(pdf, (bytes, bytearray)) else 0
-peak = next(int(l.split()[1]) for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
-figures = {"seconds": seconds, "cpu": cpu, "queries": len(queries), "peak_kib": peak, "size": size}
+own = next(int(l.split()[1]) for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
+children = typst_pdf.last_children if decisions > typst_pdf.CHUNK_ROWS else {"cpu": 0.0, "peaks_kib": []}
+figures = {
+    "seconds": seconds, "cpu": cpu - peak[1] + children["cpu"], "children_cpu": children["cpu"],
+    "queries": len(queries), "peak_kib": max(peak[0], own), "own_peak_kib": own,
+    "children": len(children["peaks_kib"]), "size": size,
+}
 print(json.dumps({**figures, "decisions": decisions}))
 """
 
@@ -426,8 +463,9 @@ def measure_minutes(target: Target, session_pk: int) -> PageResult:
     result.html_bytes = figures["size"] or None
     result.peak_rss_kib = figures["peak_kib"]
     result.note = (
-        f"rendu hors serveur, processus à part, temps processeur {fr_number(figures['cpu'], 1)} s "
-        "(PDF : taille en colonne HTML)"
+        f"rendu hors serveur, processus à part, temps processeur {fr_number(figures['cpu'], 1)} s dont "
+        f"{fr_number(figures.get('children_cpu', 0), 1)} s dans {figures.get('children', 0)} processus enfants ; "
+        "mémoire : ce processus et ses descendants ensemble (PSS) (PDF : taille en colonne HTML)"
     )
     print(f"  {result.label} : {figures['seconds']:.1f} s, {figures['queries']} requêtes", flush=True)
     return result

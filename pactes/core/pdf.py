@@ -101,6 +101,12 @@ def marianne_font_faces() -> list[dict[str, Any]]:
     return faces
 
 
+def marianne_font_files() -> list[Path]:
+    """The Marianne font files of the PDF templates (WOFF2, from django-dsfr's static files)."""
+    found = (finders.find(f"dsfr/dist/fonts/{file_name}") for file_name, _weight, _style in MARIANNE_FACES)
+    return [Path(str(path)) for path in found if path]
+
+
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S | re.I)
 _HEAD = re.compile(r"<thead\b.*?</thead>", re.S | re.I)
 _CELL = re.compile(r"<(th|td)\b", re.I)

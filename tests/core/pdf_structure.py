@@ -19,6 +19,7 @@ class PdfStructure:
     display_doc_title: bool
     elements: Counter[str]  # structure types (« H1 », « TH », « Table »…) and how many of each
     cells_with_headers: int  # data cells (TD) that name their header cells (/A /Headers)
+    scoped_headers: int = 0  # header cells (TH) that say what they head (/A /Scope): enough for a simple table
 
     def assert_accessible(self, *, headings: tuple[str, ...] = ("H1",), table_headers: bool = True) -> None:
         """The checks every generated PDF passes: tagged, French, titled (title shown), headings, header cells."""
@@ -30,7 +31,9 @@ class PdfStructure:
             assert self.elements[heading] >= 1, (heading, self.elements)
         if table_headers:
             assert self.elements["Table"] >= 1 and self.elements["TH"] >= 1, self.elements
-            assert self.cells_with_headers >= 1, "aucune cellule de données n'est reliée à ses en-têtes"
+            assert self.cells_with_headers >= 1 or self.scoped_headers >= 1, (
+                "aucune cellule de données n'est reliée à ses en-têtes"
+            )
 
 
 def _resolved(value):
@@ -43,7 +46,7 @@ def pdf_structure(data: bytes) -> PdfStructure:
     mark_info = _resolved(root.get("/MarkInfo")) or {}
     viewer = _resolved(root.get("/ViewerPreferences")) or {}
     elements: Counter[str] = Counter()
-    cells_with_headers = 0
+    cells_with_headers = scoped_headers = 0
     tree = _resolved(root.get("/StructTreeRoot"))
     stack = [tree] if tree is not None else []
     seen: set[int] = set()
@@ -58,9 +61,16 @@ def pdf_structure(data: bytes) -> PdfStructure:
         kind = node.get("/S")
         if kind is not None:
             elements[str(kind).lstrip("/")] += 1
-            attributes = _resolved(node.get("/A"))
-            if str(kind) == "/TD" and isinstance(attributes, DictionaryObject) and attributes.get("/Headers"):
+            attributes = _resolved(node.get("/A"))  # one attribute dictionary (WeasyPrint) or an array (Typst)
+            owners = attributes if isinstance(attributes, ArrayObject) else [attributes]
+            if str(kind) == "/TD" and any(
+                isinstance(_resolved(a), DictionaryObject) and _resolved(a).get("/Headers") for a in owners
+            ):
                 cells_with_headers += 1
+            if str(kind) == "/TH" and any(
+                isinstance(_resolved(a), DictionaryObject) and _resolved(a).get("/Scope") for a in owners
+            ):
+                scoped_headers += 1
         kids = node.get("/K")
         if kids is not None:
             stack.append(kids)
@@ -72,4 +82,5 @@ def pdf_structure(data: bytes) -> PdfStructure:
         display_doc_title=bool(viewer.get("/DisplayDocTitle")),
         elements=elements,
         cells_with_headers=cells_with_headers,
+        scoped_headers=scoped_headers,
     )
