@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
+from pactes.committee.kept import kept_envelope, kept_outline, kept_undecided
 from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
@@ -52,6 +53,7 @@ from pactes.committee.services import (
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
+from pactes.followup.facts_version import current_token
 from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
 from pactes.rules.formatting import date_short
 from pactes.rules.verdict import Reason
@@ -226,12 +228,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     present = sum(1 for a in attendances if a.is_present)
     can_manage = user.is_dreets and not session.is_closed
     is_jury = is_jury_member_of(user, session, members=[a.user_id for a in attendances])
-    envelope = envelope_for_session(session)
+    # The figures of the whole agenda and of the call, kept for the facts' version (ADR 0055): read before them.
+    token = current_token()
+    envelope = kept_envelope(session=session, token=token)
     agenda = session_agenda(
         session=session,
         user=user,
         departement=request.GET.get("departement", "")[:3],
         page=request.GET.get("page"),
+        outline=kept_outline(session=session, user=user, token=token),
     )
     return render(
         request,
@@ -251,7 +256,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
             "quorum_problems": [] if session.is_closed else quorum_problems(session, present=present),
             "closing_problems": closing_problems(
-                session, listed=CLOSING_PROBLEMS_LISTED, present=present, envelope=envelope
+                session,
+                listed=CLOSING_PROBLEMS_LISTED,
+                present=present,
+                envelope=envelope,
+                undecided=kept_undecided(session=session, listed=CLOSING_PROBLEMS_LISTED, token=token),
             )
             if session.is_open
             else [],
