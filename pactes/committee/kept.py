@@ -10,14 +10,19 @@ lines, decisions, sessions, calls, départements, EPCI), on the session, and for
 same ones). The key names the token, the session and the scope: two sessions, or a DREETS agent and a jury member,
 never share an entry. A reader of another role (none reaches the page) is computed afresh, never kept.
 
+The written rows of a page of the agenda are kept too (``kept_rows``): besides the facts (the organisations and the
+jury's opinions are watched for them) they depend on what the reader may do, which the key names.
+
 The services never read these: a decision, a closing, checks the envelope and the agenda from the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pactes.accounts.models import Role, User
 from pactes.committee.models import CommitteeSession
-from pactes.committee.selectors import AgendaOutline, EnvelopeView, agenda_outline, envelope_for_session
+from pactes.committee.selectors import AgendaOutline, AgendaPage, EnvelopeView, agenda_outline, envelope_for_session
 from pactes.committee.services import undecided_problems
 from pactes.followup.facts_version import kept_for_facts
 from pactes.rules.verdict import Reason
@@ -53,5 +58,32 @@ def kept_undecided(*, session: CommitteeSession, listed: int | None, token: str)
     return kept_for_facts(
         f"committee:undecided:session-{session.pk}:{listed}",
         lambda: undecided_problems(session, listed=listed),
+        token=token,
+    )
+
+
+def kept_rows[T](
+    *,
+    session: CommitteeSession,
+    user: User,
+    agenda: AgendaPage,
+    is_jury: bool,
+    can_decide: bool,
+    token: str,
+    write: Callable[[], T],
+) -> T:
+    """The written rows of ``agenda``'s page (``write``), kept for the facts token when they depend on nothing else
+    than the key names: the session, the reader's scope, the page and the département shown, what the reader may do
+    (decide; give an opinion, then the rows show the member's own: the key names the member). A closed session's rows
+    (they name who reopened a decision) and a département not on the agenda are written afresh."""
+    scope = agenda_scope(user)
+    codes = {d.code for d in agenda.departements}
+    if scope is None or session.is_closed or (agenda.departement and agenda.departement not in codes):
+        return write()
+    reader = f"member-{user.pk}" if is_jury else "reader"
+    return kept_for_facts(
+        f"committee:rows:session-{session.pk}:{scope}:{reader}:decide-{int(can_decide)}"
+        f":departement-{agenda.departement}:page-{agenda.page.number}",
+        write,
         token=token,
     )

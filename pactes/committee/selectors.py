@@ -159,6 +159,7 @@ class AgendaPage:
     page: Page
     departements: list[DepartementTotals]
     departement: str  # the code the agenda is filtered on, "" for all
+    ids: list[int] = field(default_factory=list)  # the page's dossiers, in the agenda's order
 
     @property
     def count(self) -> int:
@@ -258,10 +259,12 @@ def session_agenda(
     page: int | str | None = 1,
     per_page: int = AGENDA_PAGE_SIZE,
     outline: AgendaOutline | None = None,
+    read_rows: bool = True,
 ) -> AgendaPage:
     """One page of the agenda as ``user`` may see it (of one département when ``departement`` is a code), grouped by
     département, ordered by territory and rank; the totals are over every dossier of each département. ``outline``:
-    the agenda's totals and order as the caller keeps them (read here otherwise)."""
+    the agenda's totals and order as the caller keeps them (read here otherwise); ``read_rows=False``: the page's
+    ids only, its groups left empty (the caller keeps its rows, ``agenda_groups_of``)."""
     outline = outline or agenda_outline(session=session, user=user)
     departements = list(outline.departements)
     totals = {t.code: t for t in departements}
@@ -270,8 +273,15 @@ def session_agenda(
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     ids = list(current.object_list)
-    if not ids:
-        return AgendaPage(groups=[], page=current, departements=departements, departement=departement)
+    groups = agenda_groups_of(session=session, user=user, ids=ids, totals=totals) if read_rows and ids else []
+    return AgendaPage(groups=groups, page=current, departements=departements, departement=departement, ids=ids)
+
+
+def agenda_groups_of(
+    *, session: CommitteeSession, user: User, ids: list[int], totals: dict[str, DepartementTotals]
+) -> list[AgendaGroup]:
+    """The rows of the dossiers ``ids`` (one page of the agenda, in its order), grouped by département: their
+    dossiers, proposals and requested grants (one query), the session's decisions and opinions on them (one each)."""
     rows = with_requested_grant(
         Dossier.objects.filter(pk__in=ids).select_related("organisation", "departement", "proposal__territory")
     ).only(*AGENDA_ROW_FIELDS)
@@ -311,7 +321,7 @@ def session_agenda(
         if not groups or groups[-1].departement != label:
             groups.append(AgendaGroup(label, totals[d.departement.code]))
         groups[-1].items.append(item)
-    return AgendaPage(groups=groups, page=current, departements=departements, departement=departement)
+    return groups
 
 
 def agenda_page_of(

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
-from pactes.committee.kept import kept_envelope, kept_outline, kept_undecided
+from pactes.committee.kept import kept_envelope, kept_outline, kept_rows, kept_undecided
 from pactes.committee.models import CommitteeDecision, CommitteeSession
 from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
+    agenda_groups_of,
     agenda_page_of,
     envelope_for_session,
     is_jury_member_of,
@@ -237,6 +238,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         departement=request.GET.get("departement", "")[:3],
         page=request.GET.get("page"),
         outline=kept_outline(session=session, user=user, token=token),
+        read_rows=False,
+    )
+    can_decide = can_manage and session.is_open
+    groups = kept_rows(
+        session=session,
+        user=user,
+        agenda=agenda,
+        is_jury=is_jury,
+        can_decide=can_decide,
+        token=token,
+        write=lambda: agenda_groups(
+            agenda_groups_of(
+                session=session, user=user, ids=agenda.ids, totals={t.code: t for t in agenda.departements}
+            ),
+            session=session,
+            is_jury=is_jury,
+            can_decide=can_decide,
+        ),
     )
     return render(
         request,
@@ -247,9 +266,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "rules": session.call.rules,
             "agenda": agenda,
-            "groups": agenda_groups(
-                agenda.groups, session=session, is_jury=is_jury, can_decide=can_manage and session.is_open
-            ),
+            "groups": groups,
             "envelope": envelope,
             "attendances": attendances,
             "present": present,
