@@ -87,3 +87,21 @@ def kept_rows[T](
         write,
         token=token,
     )
+
+
+def kept_departements_html[T](
+    *, session: CommitteeSession, user: User, agenda: AgendaPage, token: str, write: Callable[[], T]
+) -> T:
+    """The table of the départements' totals and the filter (``write``, from the outline and the département shown),
+    kept beside the outline: same key, plus the département shown (one of the agenda's, or all)."""
+    scope = agenda_scope(user)
+    if scope is None or (agenda.departement and agenda.departement not in {d.code for d in agenda.departements}):
+        return write()
+    return kept_for_facts(
+        f"committee:departements:session-{session.pk}:{scope}:departement-{agenda.departement}", write, token=token
+    )
+
+
+def kept_envelope_html[T](*, session: CommitteeSession, token: str, write: Callable[[], T]) -> T:
+    """The envelope's block (``write``, from the kept envelope and whether the session is closed): same key."""
+    return kept_for_facts(f"committee:envelope-html:session-{session.pk}", write, token=token)

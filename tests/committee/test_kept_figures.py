@@ -11,15 +11,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from pactes.assessment.models import Opinion
 from pactes.committee import kept
-from pactes.committee.models import Decision
-from pactes.committee.selectors import agenda_outline, envelope_for_session, session_agenda
-from pactes.committee.services import decision_record, session_create, undecided_problems
+from pactes.committee.models import CommitteeSession, Decision
+from pactes.committee.opinions import jury_opinion_record
+from pactes.committee.selectors import agenda_groups_of, agenda_outline, envelope_for_session, session_agenda
+from pactes.committee.services import attendance_set, decision_record, session_create, undecided_problems
 from pactes.dossiers.models import ResourceLine
 from pactes.dossiers.services import dossier_transition
 from pactes.followup.facts_version import WATCHED, current_token
 from pactes.territories import services as territories_services
 from pactes.territories.models import Epci
+from pactes.web.committee.agenda import agenda_groups
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +74,24 @@ def _committed(capture, write):
 
 
 def _assert_fresh(response, session, user):
-    """The page's figures are those a fresh computation gives now."""
+    """The page's figures are those a fresh computation gives now (from the rows as they are now)."""
+    session = CommitteeSession.objects.select_related("call").get(pk=session.pk)
     fresh = agenda_outline(session=session, user=user)
     assert tuple(response.context["agenda"].departements) == fresh.departements
-    assert [item.dossier.pk for g in response.context["agenda"].groups for item in g.items] == [
-        pk for _, pk in fresh.order
-    ]
+    assert response.context["agenda"].ids == [pk for _, pk in fresh.order]
+    written = "".join(g.rows for g in response.context["groups"])
+    fresh_rows = agenda_groups(
+        agenda_groups_of(
+            session=session,
+            user=user,
+            ids=[pk for _, pk in fresh.order],
+            totals={t.code: t for t in fresh.departements},
+        ),
+        session=session,
+        is_jury=False,
+        can_decide=session.is_open,
+    )
+    assert written == "".join(g.rows for g in fresh_rows)
     assert response.context["envelope"] == envelope_for_session(session)
     undecided = undecided_problems(session, listed=10)
     assert all(reason in response.context["closing_problems"] for reason in undecided)
@@ -147,13 +162,68 @@ def fresh_requested(session, user, code):
     return {d.code: d.requested for d in agenda_outline(session=session, user=user).departements}[code]
 
 
-def test_a_page_served_from_the_kept_figures_reads_neither_totals_nor_envelope(page, open_session, transmitted):
+def test_a_page_served_from_the_kept_figures_reads_no_dossier(page, open_session, transmitted):
     page(open_session)
     with CaptureQueriesContext(connection) as queries:
-        page(open_session)
-    sql = " ".join(q["sql"] for q in queries.captured_queries)
-    assert "GROUP BY" not in sql and "SUM(" not in sql.split("dossiers_dossier", 1)[0]
-    assert '"assessment_proposal"."proposed_amount") AS' not in sql
+        again = page(open_session)
+    labels = _labels()
+    read = {labels[t] for q in queries.captured_queries for t in TABLE.findall(q["sql"])}
+    assert read.isdisjoint(
+        {"dossiers.dossier", "assessment.proposal", "committee.committeedecision", "committee.juryopinion"}
+    ), read
+    assert transmitted["09"].reference in again.content.decode()
+
+
+def test_an_opinion_and_an_organisation_renamed_show_in_the_rows_at_once(
+    client, open_session, transmitted, accounts, django_capture_on_commit_callbacks
+):
+    url = reverse("committee:detail", args=[open_session.pk])
+
+    def read(user):
+        connection.run_on_commit.clear()
+        client.force_login(user)
+        return client.get(url).content.decode()
+
+    assert "aucun avis" in read(accounts["dreets"])
+    assert read(accounts["jury"]).count("Votre avis : à donner") == 2
+    _committed(
+        django_capture_on_commit_callbacks,
+        lambda: jury_opinion_record(
+            session=open_session,
+            dossier=transmitted["09"],
+            opinion=Opinion.FAVORABLE,
+            comment="Bon projet.",
+            by=accounts["jury"],
+        ),
+    )
+    assert "1 favorable" in read(accounts["dreets"])
+    # Each member reads its own opinion: the rows of one member are never another's.
+    assert read(accounts["jury"]).count("Votre avis : à donner") == 1
+    assert read(accounts["jury2"]).count("Votre avis : à donner") == 2
+    organisation = transmitted["11"].organisation
+    organisation.name = "Association renommée & cie"
+    _committed(django_capture_on_commit_callbacks, organisation.save)
+    assert "Association renommée &amp; cie" in read(accounts["dreets"])
+
+
+def test_the_attendance_form_follows_the_presences(client, open_session, accounts, django_capture_on_commit_callbacks):
+    url = reverse("committee:detail", args=[open_session.pk])
+    client.force_login(accounts["dreets"])
+    jury3 = accounts["jury3"]
+    box = f'value="{jury3.pk}"'
+
+    def checked() -> bool:
+        content = client.get(url).content.decode()
+        tag = content[content.rindex("<input", 0, content.index(box)) : content.index(">", content.index(box))]
+        return "checked" in tag
+
+    assert not checked()
+    attendance_set(
+        session=open_session,
+        present=[accounts["dreets"], accounts["jury"], accounts["jury2"], jury3],
+        by=accounts["dreets"],
+    )
+    assert checked()
 
 
 def test_two_sessions_and_two_scopes_never_share_an_entry(
@@ -222,6 +292,7 @@ def test_the_territories_sync_replaces_the_token_when_it_renames_an_epci(
     transmitted, django_capture_on_commit_callbacks
 ):
     epci = transmitted["09"].proposal.territory
+    connection.run_on_commit.clear()  # the fixtures' writes, as once committed
     before = current_token()
     with django_capture_on_commit_callbacks(execute=True):
         count = territories_services._sync(Epci, "siren", {epci.siren: {"name": f"{epci.name} renommée"}})
