@@ -9,6 +9,7 @@ retained decisions grant.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -239,16 +240,24 @@ class AgendaOutline:
     keeps it under the facts token (``pactes.committee.kept``)."""
 
     departements: tuple[DepartementTotals, ...]
-    order: tuple[tuple[str, int], ...]  # (département code, dossier id), in the agenda's order
+    # Each département's dossier ids in the agenda's order (the agenda is sorted by département first), as arrays:
+    # read back from the cache at once, where 2 000 pairs of Python objects would cost a third of a millisecond.
+    order: dict[str, array[int]]
+
+    def ids(self, departement: str = "") -> list[int]:
+        """The ids of the agenda (of one département when ``departement`` is a code), in its order."""
+        if departement:
+            return list(self.order.get(departement, ()))
+        return [pk for ids in self.order.values() for pk in ids]
 
 
 def agenda_outline(*, session: CommitteeSession, user: User) -> AgendaOutline:
     """The totals (one grouped query) and the order (one query of ids) of the agenda ``user`` may see."""
     visible = visible_agenda(session=session, user=user)
-    return AgendaOutline(
-        departements=tuple(agenda_totals(session=session, dossiers=visible)),
-        order=tuple(visible.values_list("departement__code", "pk")),
-    )
+    order: dict[str, array[int]] = {}
+    for code, pk in visible.values_list("departement__code", "pk"):
+        order.setdefault(code, array("q")).append(pk)
+    return AgendaOutline(departements=tuple(agenda_totals(session=session, dossiers=visible)), order=order)
 
 
 def session_agenda(
@@ -268,7 +277,7 @@ def session_agenda(
     outline = outline or agenda_outline(session=session, user=user)
     departements = list(outline.departements)
     totals = {t.code: t for t in departements}
-    shown = [pk for code, pk in outline.order if code == departement or not departement]
+    shown = outline.ids(departement)
     paginator = Paginator(shown, per_page, allow_empty_first_page=True)
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
@@ -335,7 +344,7 @@ def agenda_page_of(
     """The page of the whole agenda (every département, as the session's page opens) on which ``dossier`` is listed
     (1 when it is not on the agenda): after a decision the DREETS comes back to where the dossier is."""
     if outline is not None:
-        ids = [pk for _, pk in outline.order]
+        ids = outline.ids()
     else:
         ids = list(visible_agenda(session=session, user=user).values_list("pk", flat=True))
     return ids.index(dossier.pk) // per_page + 1 if dossier.pk in ids else 1

@@ -78,13 +78,13 @@ def _assert_fresh(response, session, user):
     session = CommitteeSession.objects.select_related("call").get(pk=session.pk)
     fresh = agenda_outline(session=session, user=user)
     assert tuple(response.context["agenda"].departements) == fresh.departements
-    assert response.context["agenda"].ids == [pk for _, pk in fresh.order]
+    assert response.context["agenda"].ids == fresh.ids()
     written = "".join(g.rows for g in response.context["groups"])
     fresh_rows = agenda_groups(
         agenda_groups_of(
             session=session,
             user=user,
-            ids=[pk for _, pk in fresh.order],
+            ids=fresh.ids(),
             totals={t.code: t for t in fresh.departements},
         ),
         session=session,
