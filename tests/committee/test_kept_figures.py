@@ -17,6 +17,7 @@ from pactes.committee.models import CommitteeSession, Decision
 from pactes.committee.opinions import jury_opinion_record
 from pactes.committee.selectors import agenda_groups_of, agenda_outline, envelope_for_session, session_agenda
 from pactes.committee.services import attendance_set, decision_record, session_create, undecided_problems
+from pactes.core.templatetags.pactes_format import euros
 from pactes.dossiers.models import ResourceLine
 from pactes.dossiers.services import dossier_transition
 from pactes.followup.facts_version import WATCHED, current_token
@@ -146,6 +147,8 @@ def test_each_kind_of_write_shows_at_the_next_request(
     _committed(capture, lambda: committee_call.save(update_fields=["regional_envelope"]))
     response = page(open_session)
     assert response.context["envelope"].envelope == Decimal("90000.00")
+    block = response.content.decode().split('id="enveloppe"', 1)[1].split("</section>", 1)[0]
+    assert f"<dd>{euros(Decimal('90000.00'))}</dd>" in block
     _assert_fresh(response, open_session, dreets)
 
     # A dossier's state changed: the Aude dossier leaves the agenda.
@@ -301,3 +304,15 @@ def test_the_territories_sync_replaces_the_token_when_it_renames_an_epci(
     with django_capture_on_commit_callbacks(execute=True):
         territories_services._sync(Epci, "siren", {epci.siren: {"name": f"{epci.name} renommée"}})
     assert current_token() == unchanged
+
+
+def test_the_page_served_from_the_cache_is_the_page_computed(page, open_session, transmitted):
+    def shown(response) -> str:
+        content = response.content.decode()
+        for pattern in (r'csrfmiddlewaretoken" value="[^"]+"', r"breadcrumb-[a-z]+", r'(seconds-left|nonce)="[^"]+"'):
+            content = re.sub(pattern, "", content)
+        return content
+
+    computed = page(open_session)
+    assert shown(page(open_session)) == shown(computed)
+    assert "Ariège (09)" in shown(computed) and f'<tr id="dossier-{transmitted["11"].reference}">' in shown(computed)
