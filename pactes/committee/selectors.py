@@ -9,6 +9,7 @@ retained decisions grant.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ class AgendaPage:
     page: Page
     departements: list[DepartementTotals]
     departement: str  # the code the agenda is filtered on, "" for all
+    ids: list[int] = field(default_factory=list)  # the page's dossiers, in the agenda's order
 
     @property
     def count(self) -> int:
@@ -230,16 +232,32 @@ def agenda_totals(*, session: CommitteeSession, dossiers: QuerySet[Dossier]) -> 
     ]
 
 
-class AgendaPaginator(Paginator):
-    """A paginator told its count: the département totals have counted the agenda already (no ``COUNT`` query)."""
+@dataclass(frozen=True)
+class AgendaOutline:
+    """What a page of the agenda needs of the whole agenda as one reader sees it: each département's totals and the
+    dossiers' ids in the agenda's order with their département's code (2 000 pairs for a regional agenda). It depends
+    only on the facts (``pactes.followup.facts_version``), the session and the reader's scope: the session's page
+    keeps it under the facts token (``pactes.committee.kept``)."""
 
-    def __init__(self, object_list: QuerySet[Dossier], per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page, allow_empty_first_page=True)
-        self.known_count = count
+    departements: tuple[DepartementTotals, ...]
+    # Each département's dossier ids in the agenda's order (the agenda is sorted by département first), as arrays:
+    # read back from the cache at once, where 2 000 pairs of Python objects would cost a third of a millisecond.
+    order: dict[str, array[int]]
 
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        return self.known_count
+    def ids(self, departement: str = "") -> list[int]:
+        """The ids of the agenda (of one département when ``departement`` is a code), in its order."""
+        if departement:
+            return list(self.order.get(departement, ()))
+        return [pk for ids in self.order.values() for pk in ids]
+
+
+def agenda_outline(*, session: CommitteeSession, user: User) -> AgendaOutline:
+    """The totals (one grouped query) and the order (one query of ids) of the agenda ``user`` may see."""
+    visible = visible_agenda(session=session, user=user)
+    order: dict[str, array[int]] = {}
+    for code, pk in visible.values_list("departement__code", "pk"):
+        order.setdefault(code, array("q")).append(pk)
+    return AgendaOutline(departements=tuple(agenda_totals(session=session, dossiers=visible)), order=order)
 
 
 def session_agenda(
@@ -249,25 +267,35 @@ def session_agenda(
     departement: str = "",
     page: int | str | None = 1,
     per_page: int = AGENDA_PAGE_SIZE,
+    outline: AgendaOutline | None = None,
+    read_rows: bool = True,
 ) -> AgendaPage:
     """One page of the agenda as ``user`` may see it (of one département when ``departement`` is a code), grouped by
-    département, ordered by territory and rank; the totals are over every dossier of each département."""
-    visible = visible_agenda(session=session, user=user)
-    departements = agenda_totals(session=session, dossiers=visible)
+    département, ordered by territory and rank; the totals are over every dossier of each département. ``outline``:
+    the agenda's totals and order as the caller keeps them (read here otherwise); ``read_rows=False``: the page's
+    ids only, its groups left empty (the caller keeps its rows, ``agenda_groups_of``)."""
+    outline = outline or agenda_outline(session=session, user=user)
+    departements = list(outline.departements)
     totals = {t.code: t for t in departements}
-    shown = visible.filter(departement__code=departement) if departement else visible
-    count = sum(t.count for t in departements if t.code == departement or not departement)
-    # The page's dossiers are chosen first by their ids alone (sorted from the indexes), then read with what their
-    # rows show: the sort never carries the titles and names of the whole agenda.
-    paginator = AgendaPaginator(shown.values_list("pk", flat=True), per_page, count=count)
+    shown = outline.ids(departement)
+    paginator = Paginator(shown, per_page, allow_empty_first_page=True)
     current = paginator.get_page(page)
     current.pages_list = list(paginator.get_elided_page_range(current.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     ids = list(current.object_list)
+    groups = agenda_groups_of(session=session, user=user, ids=ids, totals=totals) if read_rows and ids else []
+    return AgendaPage(groups=groups, page=current, departements=departements, departement=departement, ids=ids)
+
+
+def agenda_groups_of(
+    *, session: CommitteeSession, user: User, ids: list[int], totals: dict[str, DepartementTotals]
+) -> list[AgendaGroup]:
+    """The rows of the dossiers ``ids`` (one page of the agenda, in its order), grouped by département: their
+    dossiers, proposals and requested grants (one query), the session's decisions and opinions on them (one each)."""
     rows = with_requested_grant(
         Dossier.objects.filter(pk__in=ids).select_related("organisation", "departement", "proposal__territory")
     ).only(*AGENDA_ROW_FIELDS)
     found = {d.pk: d for d in rows.order_by()}
-    dossiers = [found[pk] for pk in ids]
+    dossiers = [found[pk] for pk in ids if pk in found]
     decisions = {
         d.dossier_id: d
         for d in CommitteeDecision.objects.filter(session=session, dossier_id__in=ids)
@@ -302,13 +330,23 @@ def session_agenda(
         if not groups or groups[-1].departement != label:
             groups.append(AgendaGroup(label, totals[d.departement.code]))
         groups[-1].items.append(item)
-    return AgendaPage(groups=groups, page=current, departements=departements, departement=departement)
+    return groups
 
 
-def agenda_page_of(*, session: CommitteeSession, user: User, dossier: Dossier, per_page: int = AGENDA_PAGE_SIZE) -> int:
+def agenda_page_of(
+    *,
+    session: CommitteeSession,
+    user: User,
+    dossier: Dossier,
+    per_page: int = AGENDA_PAGE_SIZE,
+    outline: AgendaOutline | None = None,
+) -> int:
     """The page of the whole agenda (every département, as the session's page opens) on which ``dossier`` is listed
     (1 when it is not on the agenda): after a decision the DREETS comes back to where the dossier is."""
-    ids = list(visible_agenda(session=session, user=user).values_list("pk", flat=True))
+    if outline is not None:
+        ids = outline.ids()
+    else:
+        ids = list(visible_agenda(session=session, user=user).values_list("pk", flat=True))
     return ids.index(dossier.pk) // per_page + 1 if dossier.pk in ids else 1
 
 

@@ -330,19 +330,10 @@ def _before_opening_problems(session: CommitteeSession, at: dt.datetime | None) 
 
 
 # -- closing --------------------------------------------------------------------------------------------------------
-def closing_problems(
-    session: CommitteeSession,
-    *,
-    listed: int | None = None,
-    present: int | None = None,
-    envelope: EnvelopeView | None = None,
-) -> list[Reason]:
-    """Why the session may not be closed yet (shown on its page, and checked again when closing). ``listed``: at most
-    so many undecided dossiers are named, the others counted in one more reason (the page); all of them by default.
-    ``present`` and ``envelope``: the page passes what it has read already (read here otherwise)."""
-    if not session.is_open:
-        return [Reason(SESSION_NOT_OPEN, "Seule une séance ouverte peut être close.")]
-    problems = quorum_problems(session, present=present)
+def undecided_problems(session: CommitteeSession, *, listed: int | None = None) -> list[Reason]:
+    """The problems of ``closing_problems`` the agenda causes: an empty agenda, the dossiers without a decision
+    (``listed``: at most so many named, the others counted in one more reason; all of them by default)."""
+    problems: list[Reason] = []
     agenda = session_agenda_dossiers(session)
     if not agenda.exists():
         problems.append(Reason(AGENDA_EMPTY, "L'ordre du jour est vide : aucun dossier n'a été transmis au comité."))
@@ -360,6 +351,25 @@ def closing_problems(
         )
     else:
         problems += [Reason(DOSSIER_UNDECIDED, f"Le dossier {r} n'a pas encore de décision.") for r in references]
+    return problems
+
+
+def closing_problems(
+    session: CommitteeSession,
+    *,
+    listed: int | None = None,
+    present: int | None = None,
+    envelope: EnvelopeView | None = None,
+    undecided: list[Reason] | None = None,
+) -> list[Reason]:
+    """Why the session may not be closed yet (shown on its page, and checked again when closing). ``listed``: at most
+    so many undecided dossiers are named, the others counted in one more reason (the page); all of them by default.
+    ``present``, ``envelope`` and ``undecided`` (``undecided_problems``): the page passes what it has read already
+    or keeps (read here otherwise)."""
+    if not session.is_open:
+        return [Reason(SESSION_NOT_OPEN, "Seule une séance ouverte peut être close.")]
+    problems = quorum_problems(session, present=present)
+    problems += undecided_problems(session, listed=listed) if undecided is None else undecided
     envelope = envelope or envelope_for_session(session)
     if envelope.remaining is not None and envelope.remaining < 0:
         problems.append(

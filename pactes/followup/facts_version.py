@@ -2,14 +2,15 @@
 
 Words: the *facts* of the consolidation are the rows its queries read (``WATCHED``: the dossiers, their priorities and
 measures of the Pacte, actions, indicators and measured values, decisions and sessions of the committee, conventions,
-payments, reversals, calls, départements). The *facts token* is a random value kept in one row of the database
-(``FactsVersion``): every write to a fact through the ORM (save, delete, the measures of a priority) replaces it once
-its transaction commits, and so does ``migrate`` (data migrations, restores). The consolidated figures of a scope are
-kept in the cache under the token read *before* computing them: every server, whatever its cache (per process or
-Redis), reads the new token at its first request after the commit and computes again; figures computed while a write
-commits are kept under the former token, never read again. A write that bypasses the ORM's signals
-(``QuerySet.update``, ``bulk_create``, ``bulk_update``) on a fact calls ``facts_changed()``; the kept figures also
-expire after ``KEPT_SECONDS``, a safety net only.
+payments, reversals, calls, départements), and those of the committee session's figures (ADR 0055: the proposals, the
+dossiers' resource lines, the EPCI that name the territories, the organisations, the jury's opinions). The *facts token*
+is a random value kept in one row of the database (``FactsVersion``): every write to a fact through the ORM (save,
+delete, the measures of a priority) replaces it once its transaction commits, and so does ``migrate`` (data migrations,
+restores). The consolidated figures of a scope are kept in the cache under the token read *before* computing them: every
+server, whatever its cache (per process or Redis), reads the new token at its first request after the commit and
+computes again; figures computed while a write commits are kept under the former token, never read again. A write that
+bypasses the ORM's signals (``QuerySet.update``, ``bulk_create``, ``bulk_update``) on a fact calls ``facts_changed()``;
+the kept figures also expire after ``KEPT_SECONDS``, a safety net only.
 """
 
 from __future__ import annotations
@@ -22,23 +23,29 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
 
-# The tables the consolidation reads, by model label (tests/followup/test_facts_version.py checks them against the SQL).
+# The tables the consolidation and the committee session's page read, by model label (tests/followup/
+# test_facts_version.py and tests/committee/test_kept_figures.py check them against the SQL).
 WATCHED = frozenset(
     {
         "agreements.agreement",
         "agreements.payment",
+        "assessment.proposal",
         "calls.call",
         "calls.measure",
         "committee.committeedecision",
         "committee.committeesession",
+        "committee.juryopinion",
         "dossiers.action",
         "dossiers.dossier",
         "dossiers.impactmeasure",
         "dossiers.priority",
         "dossiers.priority_measures",
+        "dossiers.resourceline",
         "followup.indicatormeasurement",
         "followup.reversal",
+        "organisations.organisation",
         "territories.departement",
+        "territories.epci",
     }
 )
 KEPT_SECONDS = 3600

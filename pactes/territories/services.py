@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from pactes.core.reference_cache import bump_generation
+from pactes.followup.facts_version import WATCHED, facts_changed
 
 from .filosofi import ParsedFile, parse_file
 from .models import Commune, Departement, DepartementOutline, Epci, EpciOutline, Indicator, IndicatorValue, ValueStatus
@@ -142,6 +143,8 @@ def _sync(model: type[models.Model], key: str, wanted: Mapping[str, dict[str, An
     model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
     if to_update:
         model._default_manager.bulk_update(to_update, sorted(fields), batch_size=BATCH_SIZE)
+    if (to_create or to_update) and model._meta.label_lower in WATCHED:
+        facts_changed()  # the bulk writes send no signal: the names of départements and EPCI are facts (ADR 0051)
     return SyncCount(len(to_create), len(to_update), len(wanted) - len(to_create) - len(to_update))
 
 

@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from pactes.assessment.models import Proposal
+from pactes.committee import kept
 from pactes.committee.models import CommitteeDecision, Decision
 from pactes.committee.selectors import (
     agenda_totals,
@@ -19,7 +20,6 @@ from pactes.committee.selectors import (
 )
 from pactes.committee.services import closing_problems, decision_record, quorum_problems
 from pactes.dossiers.selectors import requested_grant
-from pactes.web.committee import views
 
 
 def _retain_ariege(open_session, transmitted, accounts):
@@ -130,7 +130,7 @@ def test_the_open_sessions_page_reads_the_envelope_once_and_closing_says_the_sam
         open_session, listed=10, present=len(members), envelope=envelope
     )
     calls = []
-    monkeypatch.setattr(views, "envelope_for_session", lambda session: calls.append(session) or envelope)
+    monkeypatch.setattr(kept, "envelope_for_session", lambda session: calls.append(session) or envelope)
     client.force_login(accounts["dreets"])
     page = html.unescape(client.get(reverse("committee:detail", args=[open_session.pk])).content.decode())
     assert calls == [open_session]

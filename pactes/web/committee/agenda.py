@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from pactes.committee.models import CommitteeSession
-from pactes.committee.selectors import AgendaGroup, AgendaItem
+from pactes.committee.selectors import AgendaGroup, AgendaItem, DepartementTotals
 from pactes.committee.templatetags.committee_tags import decision_badge
 from pactes.core.templatetags.pactes_format import date_fr, euros
 
@@ -24,10 +25,23 @@ REFERENCE_SLOT = "REFERENCE"  # reversed once, then each row's reference takes i
 
 @dataclass(frozen=True)
 class ShownGroup:
-    """One département's part of the page, its rows written."""
+    """One département's part of the page, its rows written (what the page keeps, ``pactes.committee.kept``)."""
 
-    group: AgendaGroup
-    rows: list[SafeString]
+    departement: str
+    totals: DepartementTotals
+    rows: SafeString
+
+    @property
+    def requested_total(self) -> Decimal:
+        return self.totals.requested
+
+    @property
+    def proposed_total(self) -> Decimal:
+        return self.totals.proposed
+
+    @property
+    def awarded_total(self) -> Decimal:
+        return self.totals.awarded
 
 
 def agenda_groups(
@@ -36,17 +50,20 @@ def agenda_groups(
     dossier_url = reverse("committee:dossier", args=[session.pk, REFERENCE_SLOT])
     return [
         ShownGroup(
-            group,
-            [
-                _row(
-                    item,
-                    url=dossier_url.replace(REFERENCE_SLOT, quote(item.dossier.reference, safe="")),
-                    is_jury=is_jury,
-                    is_closed=session.is_closed,
-                    can_decide=can_decide,
+            group.departement,
+            group.totals,
+            mark_safe(
+                "".join(
+                    _row(
+                        item,
+                        url=dossier_url.replace(REFERENCE_SLOT, quote(item.dossier.reference, safe="")),
+                        is_jury=is_jury,
+                        is_closed=session.is_closed,
+                        can_decide=can_decide,
+                    )
+                    for item in group.items
                 )
-                for item in group.items
-            ],
+            ),
         )
         for group in groups
     ]

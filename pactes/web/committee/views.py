@@ -7,25 +7,38 @@ the DREETS performs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactes.accounts.models import Role, User
 from pactes.assessment.models import ScoreSheet
 from pactes.calls.models import Call
-from pactes.committee.models import CommitteeDecision, CommitteeSession
+from pactes.committee.kept import (
+    kept_departements_html,
+    kept_envelope,
+    kept_envelope_html,
+    kept_outline,
+    kept_rows,
+    kept_undecided,
+)
+from pactes.committee.models import Attendance, CommitteeDecision, CommitteeSession
 from pactes.committee.opinions import can_give_opinion
 from pactes.committee.selectors import (
+    agenda_groups_of,
     agenda_page_of,
     envelope_for_session,
     is_jury_member_of,
@@ -54,6 +67,7 @@ from pactes.committee.services import (
 from pactes.dossiers.models import Dossier, DossierTransitionLog
 from pactes.dossiers.receipt import present_document
 from pactes.dossiers.selectors import dossiers_visible_to, requested_grant
+from pactes.followup.facts_version import KEPT_SECONDS, current_token
 from pactes.rules.committee_session import OPENING_DAY, SESSION_DATE, held_on_its_date
 from pactes.rules.formatting import date_short
 from pactes.rules.verdict import Reason
@@ -220,6 +234,27 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+ATTENDANCE_FORM_KEPT = "pactes:committee:attendance-form:v1"
+
+
+def _attendance_form_html(session: CommitteeSession, attendances: list[Attendance]) -> SafeString:
+    """The attendance form, unbound: rendered from the session's members (their names, e-mails, roles) and who is
+    present, all read already; kept under a key that names them (ADR 0055), rendered again when one changes."""
+    content = repr(
+        sorted(
+            (a.user.last_name, a.user.first_name, a.user.email, a.user.role, a.user_id, a.is_present)
+            for a in attendances
+        )
+    )
+    key = f"{ATTENDANCE_FORM_KEPT}:session-{session.pk}:{hashlib.sha256(content.encode()).hexdigest()}"
+    written = cache.get(key)
+    if written is None:
+        form = f.AttendanceForm(session=session, initial={"present": [a.user for a in attendances if a.is_present]})
+        written = form.render()
+        cache.set(key, written, timeout=KEPT_SECONDS)
+    return written  # type: ignore[no-any-return]
+
+
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
@@ -228,12 +263,33 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     present = sum(1 for a in attendances if a.is_present)
     can_manage = user.is_dreets and not session.is_closed
     is_jury = is_jury_member_of(user, session, members=[a.user_id for a in attendances])
-    envelope = envelope_for_session(session)
+    # The figures of the whole agenda and of the call, kept for the facts' version (ADR 0055): read before them.
+    token = current_token()
+    envelope = kept_envelope(session=session, token=token)
     agenda = session_agenda(
         session=session,
         user=user,
         departement=request.GET.get("departement", "")[:3],
         page=request.GET.get("page"),
+        outline=kept_outline(session=session, user=user, token=token),
+        read_rows=False,
+    )
+    can_decide = can_manage and session.is_open
+    groups = kept_rows(
+        session=session,
+        user=user,
+        agenda=agenda,
+        is_jury=is_jury,
+        can_decide=can_decide,
+        token=token,
+        write=lambda: agenda_groups(
+            agenda_groups_of(
+                session=session, user=user, ids=agenda.ids, totals={t.code: t for t in agenda.departements}
+            ),
+            session=session,
+            is_jury=is_jury,
+            can_decide=can_decide,
+        ),
     )
     return render(
         request,
@@ -244,8 +300,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "rules": session.call.rules,
             "agenda": agenda,
-            "groups": agenda_groups(
-                agenda.groups, session=session, is_jury=is_jury, can_decide=can_manage and session.is_open
+            "groups": groups,
+            "envelope_html": kept_envelope_html(
+                session=session,
+                token=token,
+                write=lambda: render_to_string("committee/_envelope.html", {"session": session, "envelope": envelope}),
+            ),
+            "departements_html": kept_departements_html(
+                session=session,
+                user=user,
+                agenda=agenda,
+                token=token,
+                write=lambda: render_to_string("committee/_agenda_departements.html", {"agenda": agenda}),
             ),
             "envelope": envelope,
             "documents": session_documents_status(session) if session.is_closed else None,
@@ -254,15 +320,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "quorum": session.quorum if session.is_closed and session.quorum else session.call.rules.quorum,
             "quorum_problems": [] if session.is_closed else quorum_problems(session, present=present),
             "closing_problems": closing_problems(
-                session, listed=CLOSING_PROBLEMS_LISTED, present=present, envelope=envelope
+                session,
+                listed=CLOSING_PROBLEMS_LISTED,
+                present=present,
+                envelope=envelope,
+                undecided=kept_undecided(session=session, listed=CLOSING_PROBLEMS_LISTED, token=token),
             )
             if session.is_open
             else [],
-            "attendance_form": f.AttendanceForm(
-                session=session, initial={"present": [a.user for a in attendances if a.is_present]}
-            )
-            if can_manage
-            else None,
+            "attendance_form": _attendance_form_html(session, attendances) if can_manage else None,
             "can_manage": can_manage,
             "is_dreets": user.is_dreets,
             "is_jury": is_jury,
