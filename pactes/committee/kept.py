@@ -4,7 +4,7 @@ agenda and of the whole call, computed once per version of the facts.
 Words: the *outline* of the agenda is each département's totals and the dossiers' ids in the agenda's order
 (``AgendaOutline``); the *envelope* is the regional envelope as the session sees it (``EnvelopeView``); the
 *undecided* problems are those of ``closing_problems`` that the agenda causes (empty agenda, dossiers without a
-decision). Each depends only on rows watched by ``pactes.followup.facts_version`` (dossiers, proposals, resource
+decision). Each depends only on rows watched by ``pactes.core.facts_version`` (dossiers, proposals, resource
 lines, decisions, sessions, calls, départements, EPCI), on the session, and for the outline on the reader's
 *scope*: the dossiers a role sees on an agenda (the DREETS and administrators the same ones, every jury member the
 same ones). The key names the token, the session and the scope: two sessions, or a DREETS agent and a jury member,
@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pactes.accounts.models import Role, User
+from pactes.committee.agenda import AgendaOutline, AgendaPage, agenda_outline
 from pactes.committee.models import CommitteeSession
-from pactes.committee.selectors import AgendaOutline, AgendaPage, EnvelopeView, agenda_outline, envelope_for_session
+from pactes.committee.selectors import EnvelopeView, envelope_for_session
 from pactes.committee.services import undecided_problems
-from pactes.followup.facts_version import kept_for_facts
+from pactes.core.facts_version import kept_for_facts
 from pactes.rules.verdict import Reason
 
 _SCOPES = {Role.DREETS: "region", Role.ADMIN: "region", Role.JURY: "jury"}

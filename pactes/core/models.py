@@ -134,3 +134,17 @@ class DownloadLog(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "téléchargement d'un document privé"
+
+
+class FactsVersion(models.Model):
+    """One row: the token of the current state of the facts the consolidated figures are computed from, replaced by
+    every write to them (``pactes/core/facts_version.py``, ADR 0051)."""
+
+    token = models.CharField("jeton de version", max_length=32)
+
+    class Meta:
+        verbose_name = "version des faits consolidés"
+        verbose_name_plural = "versions des faits consolidés"
+
+    def __str__(self) -> str:
+        return self.token

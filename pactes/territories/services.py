@@ -20,8 +20,8 @@ import yaml
 from django.db import models, transaction
 from django.utils import timezone
 
+from pactes.core.facts_version import WATCHED, facts_changed
 from pactes.core.reference_cache import bump_generation
-from pactes.followup.facts_version import WATCHED, facts_changed
 
 from .filosofi import ParsedFile, parse_file
 from .models import Commune, Departement, DepartementOutline, Epci, EpciOutline, Indicator, IndicatorValue, ValueStatus

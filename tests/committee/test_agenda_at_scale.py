@@ -10,14 +10,9 @@ from django.urls import reverse
 
 from pactes.assessment.models import Proposal
 from pactes.committee import kept
+from pactes.committee.agenda import agenda_totals, session_agenda, visible_agenda
 from pactes.committee.models import CommitteeDecision, Decision
-from pactes.committee.selectors import (
-    agenda_totals,
-    envelope_for_session,
-    is_jury_member_of,
-    session_agenda,
-    visible_agenda,
-)
+from pactes.committee.selectors import envelope_for_session, is_jury_member_of
 from pactes.committee.services import closing_problems, decision_record, quorum_problems
 from pactes.dossiers.selectors import requested_grant
 

@@ -13,14 +13,15 @@ from django.urls import reverse
 
 from pactes.assessment.models import Opinion
 from pactes.committee import kept
+from pactes.committee.agenda import agenda_groups_of, agenda_outline, session_agenda
 from pactes.committee.models import CommitteeSession, Decision
 from pactes.committee.opinions import jury_opinion_record
-from pactes.committee.selectors import agenda_groups_of, agenda_outline, envelope_for_session, session_agenda
+from pactes.committee.selectors import envelope_for_session
 from pactes.committee.services import attendance_set, decision_record, session_create, undecided_problems
+from pactes.core.facts_version import WATCHED, current_token
 from pactes.core.templatetags.pactes_format import euros
 from pactes.dossiers.models import ResourceLine
 from pactes.dossiers.services import dossier_transition
-from pactes.followup.facts_version import WATCHED, current_token
 from pactes.territories import services as territories_services
 from pactes.territories.models import Epci
 from pactes.web.committee.agenda import agenda_groups

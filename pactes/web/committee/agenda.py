@@ -15,8 +15,8 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from pactes.committee.agenda import AgendaGroup, AgendaItem, DepartementTotals
 from pactes.committee.models import CommitteeSession
-from pactes.committee.selectors import AgendaGroup, AgendaItem, DepartementTotals
 from pactes.committee.templatetags.committee_tags import decision_badge
 from pactes.core.templatetags.pactes_format import date_fr, euros
 

@@ -15,7 +15,8 @@ from pactes.committee.selectors import is_jury_member_of
 from pactes.committee.services import CommitteeRefused
 
 from . import forms as f
-from .views import _agenda_dossier, _dossier_page, _session, _user
+from .dossier_views import _dossier_page
+from .views import _agenda_dossier, _session, _user
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import documents, opinions, views
+from . import documents, dossier_views, opinions, views
 
 app_name = "committee"
 urlpatterns = [
@@ -15,8 +15,8 @@ urlpatterns = [
     path("<int:pk>/clore/", views.close, name="close"),
     path("<int:pk>/proces-verbal.pdf", documents.minutes_pdf, name="minutes_pdf"),
     path("<int:pk>/documents/relancer/", views.documents_relaunch, name="documents_relaunch"),
-    path("<int:pk>/dossiers/<str:reference>/", views.dossier, name="dossier"),
-    path("<int:pk>/dossiers/<str:reference>/decision/", views.decide, name="decide"),
-    path("<int:pk>/dossiers/<str:reference>/rouvrir/", views.reopen, name="reopen"),
+    path("<int:pk>/dossiers/<str:reference>/", dossier_views.dossier, name="dossier"),
+    path("<int:pk>/dossiers/<str:reference>/decision/", dossier_views.decide, name="decide"),
+    path("<int:pk>/dossiers/<str:reference>/rouvrir/", dossier_views.reopen, name="reopen"),
     path("<int:pk>/dossiers/<str:reference>/avis/", opinions.opinion, name="opinion"),
 ]

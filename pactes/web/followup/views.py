@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.calls.models import Call
+from pactes.core.facts_version import current_token, kept_for_facts
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
 from pactes.followup import services
 from pactes.followup.consolidation import Consolidation, consolidation
-from pactes.followup.facts_version import current_token, kept_for_facts
 from pactes.followup.models import Report
 from pactes.followup.selectors import (
     dossier_followup,

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pactes.agreements.services import payment_record
+from pactes.core.facts_version import WATCHED, current_token, facts_changed, on_write
 from pactes.dossiers.models import ImpactMeasure, Priority
-from pactes.followup.facts_version import WATCHED, current_token, facts_changed, on_write
 from pactes.followup.services import measurement_record
 from pactes.web.followup.views import _consolidation
 

@@ -1,4 +1,5 @@
-"""The version of the facts the consolidated figures are computed from, and those figures kept for it (ADR 0051).
+"""The version of the facts the consolidated figures and the committee session's page are computed from, and what is
+kept for it (ADR 0051, 0055): a mechanism of the core, which every layer may tell that a fact changed.
 
 Words: the *facts* of the consolidation are the rows its queries read (``WATCHED``: the dossiers, their priorities and
 measures of the Pacte, actions, indicators and measured values, decisions and sessions of the committee, conventions,
@@ -54,7 +55,7 @@ _ROW = 1
 
 
 def _model() -> Any:
-    return apps.get_model("followup", "FactsVersion")
+    return apps.get_model("core", "FactsVersion")
 
 
 def _replace_token() -> None:
@@ -112,5 +113,5 @@ def on_write(sender: Any, **kwargs: Any) -> None:
 
 def on_migrate(sender: Any, **kwargs: Any) -> None:
     """``post_migrate`` receiver: a migration may have rewritten facts (a restore runs it too)."""
-    if sender.label == "followup" and _model()._meta.db_table in connection.introspection.table_names():
+    if sender.label == "core" and _model()._meta.db_table in connection.introspection.table_names():
         _replace_token()
