@@ -28,8 +28,9 @@ def user_of(request: HttpRequest) -> User:
 
 
 def visible_dossier(request: HttpRequest, reference: str) -> Dossier:
+    # With its import source (None for most): the rules panel's fingerprint names it (live_panel).
     return get_object_or_404(
-        dossiers_visible_to(user_of(request)).select_related("call", "organisation", "departement"),
+        dossiers_visible_to(user_of(request)).select_related("call", "organisation", "departement", "source"),
         reference=reference,
     )
 
