@@ -17,6 +17,7 @@ from pactes.territories.models import IndicatorValue
 from pactes.territories.selectors import indicators_for
 
 from .. import forms as f
+from ..forms.lines import TableHtml
 
 
 @dataclass
@@ -115,14 +116,18 @@ def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
     resources = list(dossier.resources.all())
     in_kind_lines = list(dossier.in_kind_lines.all())
     partners = list(dossier.partners.all())
+    expenses = f.ExpenseFormSet.from_dossier(dossier, data)
+    cofinancing = f.ResourceFormSet.from_dossier(dossier, data)
     return StepForms(
         {
             # In the order of the page (the error summary follows it): expenses, grant and own funds, cofinancing.
-            "expenses": f.ExpenseFormSet.from_dossier(dossier, data),
+            "expenses": expenses,
             "form": f.BudgetForm.from_dossier(dossier, data),
-            "cofinancing": f.ResourceFormSet.from_dossier(dossier, data),
+            "cofinancing": cofinancing,
         },
         extra={
+            "expenses_table": TableHtml(expenses, "Dépenses prévisionnelles"),
+            "cofinancing_table": TableHtml(cofinancing, "Cofinancements"),
             "categories": f.EXPENSE_CATEGORIES,
             "config": dossier.call.rules,
             # Typed once, at step 6: shown here read-only, with a link back.
