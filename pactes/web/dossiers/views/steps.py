@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from pactes.accounts.models import User
+from pactes.core.prepared import PreparedQuery
 from pactes.dossiers.models import ContributionNature, Dossier, DossierStepVersion, Invitation
 from pactes.territories.models import IndicatorValue
 from pactes.territories.selectors import indicators_for
@@ -110,9 +110,38 @@ def _partner_forms(dossier: Dossier, data: Any) -> StepForms:
 BUDGET_LINES = ("resources", "in_kind_lines", "partners", "expenses", "actions")
 
 
+def _lines_query(name: str) -> PreparedQuery[Any]:
+    """``dossier.<name>.all()`` as a prepared query of the dossier's id (the related manager's filter and order)."""
+    field = getattr(Dossier, name).field
+    return PreparedQuery(
+        lambda dossier_id: field.model._default_manager.filter(**{field.name: dossier_id}), kinds=(int,)
+    )
+
+
+# Compiled once per process: building these five querysets cost more than twice running them (ADR 0056).
+_LINES = {name: _lines_query(name) for name in BUDGET_LINES}
+
+
+def prefetch_lines(dossier: Dossier, names: tuple[str, ...]) -> None:
+    """``prefetch_related_objects([dossier], *names)`` for lists of the dossier's lines, by prepared queries: each
+    line knows its dossier, and ``dossier.<name>.all()`` gives them without a query."""
+    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in names:
+        manager = getattr(dossier, name)
+        if manager.field.remote_field.cache_name in cache:
+            continue
+        rows = _LINES[name].all(dossier.pk)
+        for row in rows:
+            manager.field.set_cached_value(row, dossier)
+        queryset = manager.get_queryset()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[manager.field.remote_field.cache_name] = queryset
+
+
 def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
     # Read once for the request: the forms, the read-only tables and the rules panel share these lines.
-    prefetch_related_objects([dossier], *BUDGET_LINES)
+    prefetch_lines(dossier, BUDGET_LINES)
     resources = list(dossier.resources.all())
     in_kind_lines = list(dossier.in_kind_lines.all())
     partners = list(dossier.partners.all())
