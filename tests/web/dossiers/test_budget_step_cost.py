@@ -155,3 +155,17 @@ def test_the_kept_panel_says_the_deadline_passed_only_after_it(client, filled_do
     page = client.get(step_url(filled_dossier, "budget")).content.decode()
     shown = re.search(r'<li data-rule="DEADLINE_PASSED" class="([^"]*)"', page)[1]
     assert shown == ("is-failed is-blocking" if passed else "is-met")
+
+
+def test_a_management_form_is_written_as_django_s_div_template_renders_it(filled_dossier, monkeypatch):
+    from pactes.web.dossiers.forms.rendering import EDITOR_RENDERER, FORM_DIV
+
+    dossier = _loaded(filled_dossier)
+    posted = budget_data(lock_version=0, expenses=["1 000"], grant="", public="")
+    formsets = [ExpenseFormSet.from_dossier(dossier), ExpenseFormSet.from_dossier(dossier, posted)]
+    written = [str(f.management_form) for f in formsets]
+    assert FORM_DIV in EDITOR_RENDERER.writers
+    with monkeypatch.context() as patch:
+        patch.setitem(EDITOR_RENDERER.__dict__, "writers", {})
+        templated = [str(f.management_form) for f in formsets]
+    assert written == templated and 'name="depenses-TOTAL_FORMS" value="1"' in written[1]
