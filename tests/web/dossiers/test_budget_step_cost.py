@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.template.loader import render_to_string
@@ -22,6 +23,7 @@ from pactes.web.dossiers.forms.budget import ResourceForm, ResourceLines
 from pactes.web.dossiers.forms.lines import LINE_TABLE_TEMPLATE, table_html
 from pactes.web.dossiers.views import live_panel
 from pactes.web.dossiers.views.live_panel import panel_key
+from tests.web.dossiers.test_editor_rendering import VOLATILE
 from tests.web.test_dossier_edit import budget_data, formset_data, step_url
 
 
@@ -87,15 +89,25 @@ def _save_budget(client, dossier, expenses, *, deleted=()):
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def test_the_kept_panel_follows_a_line_added_changed_and_deleted(client, filled_dossier):
+def _amounts(response):
+    """The amounts of the expense lines, as their inputs show them."""
+    found = re.findall(r'name="depenses-\d+-amount" value="([^"]*)"', response.content.decode())
+    return [html.unescape(a).replace("\u202f", " ").replace("\xa0", " ") for a in found]
+
+
+def test_the_kept_panel_and_fields_follow_a_line_added_changed_and_deleted(client, filled_dossier):
     url = step_url(filled_dossier, "budget")
-    assert _figure(client.get(url), "total_expenses") == "102 500,50 €"
+    page = client.get(url)
+    assert _figure(page, "total_expenses") == "102 500,50 €" and _amounts(page) == ["100 000", "2 500,50"]
     _save_budget(client, filled_dossier, ["100 000", "2 500,50", "7 000"])  # added
-    assert _figure(client.get(url), "total_expenses") == "109 500,50 €"
+    page = client.get(url)
+    assert _figure(page, "total_expenses") == "109 500,50 €" and _amounts(page) == ["100 000", "2 500,50", "7 000"]
     _save_budget(client, filled_dossier, ["100 000", "2 500,50", "8 000"])  # changed
-    assert _figure(client.get(url), "total_expenses") == "110 500,50 €"
+    page = client.get(url)
+    assert _figure(page, "total_expenses") == "110 500,50 €" and _amounts(page) == ["100 000", "2 500,50", "8 000"]
     _save_budget(client, filled_dossier, ["100 000", "2 500,50", "8 000"], deleted=[2])  # deleted
-    assert _figure(client.get(url), "total_expenses") == "102 500,50 €"
+    page = client.get(url)
+    assert _figure(page, "total_expenses") == "102 500,50 €" and _amounts(page) == ["100 000", "2 500,50"]
 
 
 def test_the_kept_panel_follows_a_partner_added_at_step_6(client, filled_dossier, editor_applicant):
@@ -121,7 +133,12 @@ def test_the_kept_panel_follows_a_partner_added_at_step_6(client, filled_dossier
     )
     response = client.get(url)
     assert _figure(response, "cofinancing") != before
-    assert "Fondation « Solidaire »" in html.unescape(response.content.decode())
+    shown = html.unescape(response.content.decode())
+    amounts = [
+        a.replace("\u202f", " ").replace("\xa0", " ") for a in re.findall(r'data-partner-amount="[^"]*">([^<]*)', shown)
+    ]
+    assert amounts == ["10 000 €", "4 000 €"]
+    assert '<td data-label="Partenaire">Fondation « Solidaire »</td>' in shown  # the read-only table of step 6
 
 
 def test_the_panel_is_computed_once_per_content_and_the_second_page_reads_no_rule_input(client, filled_dossier):
@@ -169,3 +186,26 @@ def test_a_management_form_is_written_as_django_s_div_template_renders_it(filled
         patch.setitem(EDITOR_RENDERER.__dict__, "writers", {})
         templated = [str(f.management_form) for f in formsets]
     assert written == templated and 'name="depenses-TOTAL_FORMS" value="1"' in written[1]
+
+
+def _volatile(response):
+    return VOLATILE.sub(r"\1", response.content.decode())
+
+
+def test_the_kept_fields_are_the_page_of_the_lines_and_a_second_page_reads_no_line(client, filled_dossier):
+    url = step_url(filled_dossier, "budget")
+    cache.clear()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert _volatile(second) == _volatile(first)
+    for table in ("dossiers_expenseline", "dossiers_resourceline", "dossiers_partner", "dossiers_action"):
+        assert not [q for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]], table
+
+
+def test_a_refused_save_shows_what_was_typed_and_is_never_kept(client, filled_dossier):
+    url = step_url(filled_dossier, "budget")
+    client.get(url)
+    refused = client.post(url, _budget_post(filled_dossier, ["100 000", "douze mille"]))
+    assert refused.status_code == 200 and "douze mille" in _amounts(refused)
+    assert _amounts(client.get(url)) == ["100 000", "2 500,50"]  # the stored values again

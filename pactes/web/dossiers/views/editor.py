@@ -37,7 +37,7 @@ from .common import dossier_breadcrumb, editable_dossier, filing_url, user_of
 from .conflict import Difference, step_comparison
 from .errors import ErrorItem, error_items
 from .live_panel import panel_html
-from .steps import STEP_FORMS, StepForms
+from .steps import STEP_FORMS, StepForms, unbound_step_forms
 
 SUMMARY_TEMPLATE = "dossiers/steps/_error_summary.html"
 
@@ -100,7 +100,8 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if isinstance(dossier, HttpResponse):
         return dossier
     if request.method != "POST":
-        return render_step(request, dossier, step, STEP_FORMS[step](dossier, None), version=step_version(dossier, step))
+        version = step_version(dossier, step)
+        return render_step(request, dossier, step, unbound_step_forms(dossier, step), version=version)
     if request.headers.get("X-Pactes-Autosave") == "1":
         return _autosave(request, dossier, step)
     step_forms = STEP_FORMS[step](dossier, request.POST)

@@ -18,6 +18,7 @@ from pactes.territories.selectors import indicators_for
 
 from .. import forms as f
 from ..forms.lines import TableHtml
+from .budget_fields import FieldsHtml, fields_key, kept_fields
 
 
 @dataclass
@@ -147,29 +148,40 @@ def _budget_forms(dossier: Dossier, data: Any) -> StepForms:
     partners = list(dossier.partners.all())
     expenses = f.ExpenseFormSet.from_dossier(dossier, data)
     cofinancing = f.ResourceFormSet.from_dossier(dossier, data)
-    return StepForms(
-        {
-            # In the order of the page (the error summary follows it): expenses, grant and own funds, cofinancing.
-            "expenses": expenses,
-            "form": f.BudgetForm.from_dossier(dossier, data),
-            "cofinancing": cofinancing,
-        },
-        extra={
-            "expenses_table": TableHtml(expenses, "Dépenses prévisionnelles"),
-            "cofinancing_table": TableHtml(cofinancing, "Cofinancements"),
-            "categories": f.EXPENSE_CATEGORIES,
-            "config": dossier.call.rules,
-            # Typed once, at step 6: shown here read-only, with a link back.
-            "partner_resources": [r for r in resources if r.contributor_id is not None],
-            "partner_in_kind": [k for k in in_kind_lines if k.contributor_id is not None],
-            "unattached_in_kind": [k for k in in_kind_lines if k.contributor_id is None],
-            "in_kind_total": sum((k.amount for k in in_kind_lines), Decimal(0)),
-            "partners_url": reverse("dossiers:step", kwargs={"reference": dossier.reference, "step": "partenaires"}),
-            "unvalued_partners": [
-                p for p in partners if p.contribution != ContributionNature.FINANCIAL and p.amount is None
-            ],
-        },
-    )
+    forms = {
+        # In the order of the page (the error summary follows it): expenses, grant and own funds, cofinancing.
+        "expenses": expenses,
+        "form": f.BudgetForm.from_dossier(dossier, data),
+        "cofinancing": cofinancing,
+    }
+    extra = {
+        "expenses_table": TableHtml(expenses, "Dépenses prévisionnelles"),
+        "cofinancing_table": TableHtml(cofinancing, "Cofinancements"),
+        "categories": f.EXPENSE_CATEGORIES,
+        "config": dossier.call.rules,
+        # Typed once, at step 6: shown here read-only, with a link back.
+        "partner_resources": [r for r in resources if r.contributor_id is not None],
+        "partner_in_kind": [k for k in in_kind_lines if k.contributor_id is not None],
+        "unattached_in_kind": [k for k in in_kind_lines if k.contributor_id is None],
+        "in_kind_total": sum((k.amount for k in in_kind_lines), Decimal(0)),
+        "partners_url": reverse("dossiers:step", kwargs={"reference": dossier.reference, "step": "partenaires"}),
+        "unvalued_partners": [
+            p for p in partners if p.contribution != ContributionNature.FINANCIAL and p.amount is None
+        ],
+    }
+    key = fields_key(dossier) if data is None else None  # only the stored values are kept
+    extra["budget_fields"] = FieldsHtml({**forms, **extra}, key)
+    return StepForms(forms, extra=extra)
+
+
+def unbound_step_forms(dossier: Dossier, step: str) -> StepForms:
+    """The forms of ``step`` with the stored values; for the budget step, its fields' HTML alone when this process
+    has shown this version of them (``budget_fields``): no line read, no form built."""
+    if step == "budget":
+        html = kept_fields(dossier)
+        if html is not None:
+            return StepForms({}, extra={"budget_fields": html})
+    return STEP_FORMS[step](dossier, None)
 
 
 def _impact_forms(dossier: Dossier, data: Any) -> StepForms:
