@@ -6,7 +6,7 @@ marker's place. Building and compiling a queryset with a few subqueries costs mi
 microseconds: a page that must read the database on every request (to know whether its cached parts still hold, or
 the rows it shows) reads it at that price. Each value must reach the SQL as one parameter, unchanged (an exact
 lookup): preparing refuses a queryset where a marker is absent, repeated or transformed. A text's marker is a text
-between two noncharacters of Unicode, a number's a negative integer no table gives as an id (ADR 0056).
+between two noncharacters of Unicode, a number's an integer that no constant of the query equals (ADR 0056).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 MARKER = "\ufdd0valeur-preparee\ufdd0"  # a noncharacter of Unicode around it: never a real value
-# The marker of a number (an id): below any id a table gives, and an integer of 64 bits for every database.
-NUMBER_MARKER = -(2**62)
+# The marker of a number: in the range of every integer column, a positive small one's too (on PostgreSQL the ORM
+# refuses a value out of its column's range). Only the query's constants could equal it: preparing then refuses.
+NUMBER_MARKER = 2**15 - 1
 
 
 def markers(kinds: tuple[type, ...]) -> tuple[str | int, ...]:
@@ -66,7 +67,8 @@ class PreparedQuery[M: Model]:
         sql, params = compiler.as_sql()  # fills compiler.select, klass_info and annotation_col_map
         places = []
         for marker in self._markers:
-            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            # A number may reach the parameters typed for the database (psycopg's ``Int4`` on PostgreSQL): a subclass.
+            found = [i for i, p in enumerate(params) if isinstance(p, type(marker)) and p == marker]
             if len(found) != 1:
                 raise ValueError("La requête préparée doit recevoir chaque valeur en un seul paramètre, inchangé.")
             places.append(found[0])
@@ -102,7 +104,8 @@ class PreparedQuery[M: Model]:
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)
         for place, value in zip(compiled.places, values, strict=True):
-            params[place] = value
+            kind = type(params[place])
+            params[place] = value if kind in (str, int) or value is None else kind(value)  # typed as the ORM typed it
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             if one:

@@ -49,3 +49,10 @@ def test_all_gives_every_row_in_the_orm_s_order(real_call, demo_call):  # noqa: 
 def test_a_query_of_several_values_that_cannot_be_prepared_is_refused(db, build):
     with pytest.raises(ValueError):
         PreparedQuery(build, kinds=(str, int)).first("pts-occitanie-2024", 1)
+
+
+def test_a_number_typed_for_its_column_is_put_back_typed(real_call, demo_call):  # noqa: F811
+    # On PostgreSQL the ORM passes a 32-bit column's value as psycopg's ``Int4``: the value given takes that type.
+    query = PreparedQuery(lambda slug, days: Call.objects.filter(slug=slug, date_offset_days=days), kinds=(str, int))
+    assert query.first(demo_call.slug, demo_call.date_offset_days).pk == demo_call.pk
+    assert query.first(demo_call.slug, demo_call.date_offset_days + 1) is None
