@@ -81,19 +81,34 @@ def call_slugs() -> list[str]:
     return list(Call.objects.order_by("slug").values_list("slug", flat=True))
 
 
+def _lists_in_force_order(
+    call_id: int, derived_of_id: int, own_id: int, base_id: int | None = None, base_own_id: int | None = None
+) -> QuerySet[EligibleList]:
+    """The lists of a call (``call_id``, ``own_id``: its id), of its derived calls (``derived_of_id``) and of its base
+    call (``base_id``, ``base_own_id``), in the order of ``eligible_list_in_force``; each id named once for a prepared
+    query (pactes.core.prepared)."""
+    related = Q(call_id=call_id) | Q(call__derived_from_id=derived_of_id)
+    whens = [When(call_id=own_id, then=Value(0))]
+    if base_id is not None:
+        related |= Q(call_id=base_id)
+        whens.append(When(call_id=base_own_id, then=Value(1)))
+    relation = Case(*whens, default=Value(2))
+    return EligibleList.objects.filter(related).order_by(relation, "call__is_demo", "call__slug", *_IN_FORCE_ORDER)
+
+
+# Compiled once per process (building the query cost 1 ms, running it 0.1 ms; ADR 0056).
+_IN_FORCE = PreparedQuery(_lists_in_force_order, kinds=(int, int, int))
+_IN_FORCE_OF_DERIVED = PreparedQuery(_lists_in_force_order, kinds=(int, int, int, int, int))
+
+
 def eligible_list_in_force(call: Call) -> EligibleList | None:
     """The list in force for the call: its own, else its base call's, else a derived call's (a demonstration call and
     its base call share their list; the real call before a demonstration one, then by slug), each call's list chosen
     by ``_IN_FORCE_ORDER``. One query."""
-    related = Q(call=call) | Q(call__derived_from=call)
-    whens = [When(call_id=call.pk, then=Value(0))]
     if call.derived_from_id:
-        related |= Q(call_id=call.derived_from_id)
-        whens.append(When(call_id=call.derived_from_id, then=Value(1)))
-    relation = Case(*whens, default=Value(2))
-    return (
-        EligibleList.objects.filter(related).order_by(relation, "call__is_demo", "call__slug", *_IN_FORCE_ORDER).first()
-    )
+        base = call.derived_from_id
+        return _IN_FORCE_OF_DERIVED.first(call.pk, call.pk, call.pk, base, base)
+    return _IN_FORCE.first(call.pk, call.pk, call.pk)
 
 
 def eligible_sirens(call: Call) -> frozenset[str]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from pactes.accounts.models import User
 from pactes.accounts.permissions import can_edit
 from pactes.calls.models import Call
+from pactes.core.prepared import PreparedQuery
 from pactes.dossiers.models import (
     Action,
     ConsortiumMember,
@@ -148,9 +149,18 @@ def step_key(step: str, data: Mapping[str, Any]) -> str:
     return step
 
 
+# Read by every page of the editor: compiled once per process (pactes.core.prepared, ADR 0056).
+_STEP_VERSION = PreparedQuery(
+    lambda dossier_id, key: (
+        DossierStepVersion.objects.filter(dossier_id=dossier_id, step=key).only("version").order_by("pk")
+    ),
+    kinds=(int, str),
+)
+
+
 def step_version(dossier: Dossier, key: str) -> int:
     """The stored version of a step (0 before its first save)."""
-    row = DossierStepVersion.objects.filter(dossier=dossier, step=key).only("version").first()
+    row = _STEP_VERSION.first(dossier.pk, key)
     return row.version if row is not None else 0
 
 

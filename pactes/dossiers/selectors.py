@@ -20,6 +20,7 @@ from pactes.accounts.models import Role, User
 from pactes.dossiers.interchange import DocumentError, dossier_to_document, dossier_verdict
 from pactes.dossiers.models import Dossier, DossierSource, DossierVersion, ResourceKind, ResourceLine
 from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.organisations.models import Membership
 from pactes.rules.lifecycle import COMMITTEE_STATES, DossierState
 from pactes.rules.panel import RuleCheck, panel_of
 from pactes.rules.verdict import Verdict
@@ -28,19 +29,25 @@ JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATE
 ZERO = Decimal("0.00")
 
 
+def applicant_dossier_ids(member_id: int, editor_id: int) -> QuerySet[Any]:
+    """The ids of the dossiers of the organisations of the applicant ``member_id`` and of those the applicant
+    ``editor_id`` was invited to (the same person, named twice for a prepared query: pactes.core.prepared)."""
+    # The union of two small sets of ids: no outer join, each dossier once without DISTINCT, read through the indexes
+    # on organisation and editor (issue 12).
+    of_its_organisations = Dossier.objects.filter(
+        organisation_id__in=Membership.objects.filter(user_id=member_id).values("organisation_id")
+    ).values("pk")
+    invited = Dossier.editors.through.objects.filter(user_id=editor_id).values("dossier_id")
+    return of_its_organisations.union(invited)
+
+
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     qs = Dossier.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     match user.role:
         case Role.APPLICANT:
-            # The union of two small sets of ids (its organisations' dossiers, those it was invited to): no outer join,
-            # each dossier once without DISTINCT, read through the indexes on organisation and editor (issue 12).
-            of_its_organisations = Dossier.objects.filter(
-                organisation_id__in=user.memberships.values("organisation_id")
-            ).values("pk")
-            invited = Dossier.editors.through.objects.filter(user_id=user.pk).values("dossier_id")
-            return qs.filter(pk__in=of_its_organisations.union(invited))
+            return qs.filter(pk__in=applicant_dossier_ids(user.pk, user.pk))
         case Role.INSTRUCTOR:
             return qs.filter(departement_id=user.departement_id).exclude(state=DossierState.DRAFT.value)
         case Role.DREETS | Role.ADMIN:

@@ -1,7 +1,8 @@
 """The form renderer of the editor: Django's own widget templates written in Python, byte for byte.
 
 Words: a *writer* produces the HTML of one of Django's widget templates (``input.html`` and the inputs that include
-it, ``select.html`` with ``select_option.html``, ``textarea.html``) from the widget's context, as the template would.
+it, ``select.html`` with ``select_option.html``, ``textarea.html``) from the widget's context, as the template would;
+and ``div.html`` for a form of hidden fields only (a formset's management form).
 A budget step renders about seventy widgets, each through three or four nested templates: that was half of the page's
 time. Every other template (the DSFR field snippets, the form and formset layouts) is rendered by the templates, as
 before; and a writer is used only while the template of its name is Django's own file (a template of the project
@@ -99,6 +100,15 @@ WRITERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     f"{WIDGETS}select.html": _select,
     f"{WIDGETS}textarea.html": _textarea,
 }
+FORM_DIV = "django/forms/div.html"
+
+
+def _hidden_form(context: Mapping[str, Any]) -> str:
+    """``div.html`` for a form of hidden fields only and without errors (a formset's management form): the fields,
+    one after the other."""
+    if context["errors"] or context["fields"]:
+        raise CannotWrite
+    return "".join(str(field) for field in context["hidden_fields"])
 
 
 class EditorRenderer(TemplatesSetting):
@@ -110,7 +120,10 @@ class EditorRenderer(TemplatesSetting):
         """The writers whose templates (and the ones they include) are Django's own files."""
         if not all(self._is_django_widget(f"{WIDGETS}{name}.html") for name in INCLUDED):
             return {}
-        return {name: write for name, write in WRITERS.items() if self._is_django_widget(name)}
+        writers = {name: write for name, write in WRITERS.items() if self._is_django_widget(name)}
+        if Path(self.get_template(FORM_DIV).origin.name).resolve() == DJANGO_WIDGETS.parent / "div.html":
+            writers[FORM_DIV] = _hidden_form
+        return writers
 
     def _is_django_widget(self, template_name: str) -> bool:
         origin = Path(self.get_template(template_name).origin.name).resolve()
@@ -118,7 +131,12 @@ class EditorRenderer(TemplatesSetting):
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         write = self.writers.get(template_name)
-        if write is not None and "widget" in context:
+        if write is not None and template_name == FORM_DIV and "hidden_fields" in context:
+            try:
+                return write(context)
+            except CannotWrite:
+                pass
+        elif write is not None and "widget" in context:
             try:
                 return write(context["widget"])
             except CannotWrite:

@@ -13,10 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from pactes.accounts.models import User
+from pactes.accounts.models import Role, User
+from pactes.core.prepared import PreparedQuery
 from pactes.dossiers.editing import dossier_can_be_edited_by
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import applicant_dossier_ids, dossiers_visible_to
 
 DASHBOARD = "/espace/"
 
@@ -27,11 +28,26 @@ def user_of(request: HttpRequest) -> User:
     return user
 
 
+# What every page of a dossier reads with it; its import source (None for most): the rules panel's fingerprint names it.
+WITH_DOSSIER = ("call", "organisation", "departement", "source")
+# An applicant's dossier by its reference, in the applicant's scope (``dossiers_visible_to``): one query compiled once
+# per process (building it cost 2 ms, running it 0.2 ms; ADR 0056).
+_APPLICANT_DOSSIER = PreparedQuery(
+    lambda reference, member_id, editor_id: Dossier.objects.filter(
+        pk__in=applicant_dossier_ids(member_id, editor_id), reference=reference
+    ).select_related(*WITH_DOSSIER),
+    kinds=(str, int, int),
+)
+
+
 def visible_dossier(request: HttpRequest, reference: str) -> Dossier:
-    return get_object_or_404(
-        dossiers_visible_to(user_of(request)).select_related("call", "organisation", "departement"),
-        reference=reference,
-    )
+    user = user_of(request)
+    if user.role == Role.APPLICANT and user.is_active:
+        dossier = _APPLICANT_DOSSIER.first(reference, user.pk, user.pk)
+        if dossier is None:
+            raise Http404("Aucun dossier ne correspond.")
+        return dossier
+    return get_object_or_404(dossiers_visible_to(user).select_related(*WITH_DOSSIER), reference=reference)
 
 
 def editable_dossier(request: HttpRequest, reference: str) -> Dossier | HttpResponse:

@@ -36,11 +36,10 @@ from .. import forms as f
 from .common import dossier_breadcrumb, editable_dossier, filing_url, user_of
 from .conflict import Difference, step_comparison
 from .errors import ErrorItem, error_items
-from .panel import rules_panel
-from .steps import STEP_FORMS, StepForms
+from .live_panel import panel_html
+from .steps import STEP_FORMS, StepForms, unbound_step_forms
 
 SUMMARY_TEMPLATE = "dossiers/steps/_error_summary.html"
-PANEL_TEMPLATE = "dossiers/_panel.html"
 
 
 def _destination(request: HttpRequest, dossier: Dossier, step: str) -> str:
@@ -101,7 +100,8 @@ def step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if isinstance(dossier, HttpResponse):
         return dossier
     if request.method != "POST":
-        return render_step(request, dossier, step, STEP_FORMS[step](dossier, None), version=step_version(dossier, step))
+        version = step_version(dossier, step)
+        return render_step(request, dossier, step, unbound_step_forms(dossier, step), version=version)
     if request.headers.get("X-Pactes-Autosave") == "1":
         return _autosave(request, dossier, step)
     step_forms = STEP_FORMS[step](dossier, request.POST)
@@ -166,7 +166,7 @@ def _autosave(request: HttpRequest, dossier: Dossier, step: str) -> JsonResponse
             "fields": {"lock_version": str(saved.version), **_row_ids(data)},
             "message": f"Enregistré automatiquement à {at}.",
             # The rules panel as the platform now judges the dossier: dossier.js puts it in the page's live region.
-            "panel_html": render_to_string(PANEL_TEMPLATE, {"panel": rules_panel(dossier)}, request=request),
+            "panel_html": panel_html(dossier),
         }
     )
 
@@ -236,7 +236,7 @@ def render_step(
         "autosave_seconds": settings.PACTES_AUTOSAVE_SECONDS,
         "stale_message": stale_message,
         "comparison": comparison or [],
-        "panel": rules_panel(dossier),
+        "panel_html": panel_html(dossier),
         "attachments_url": filing_url("attachments", dossier),
         "summary_url": filing_url("summary", dossier),
         **step_forms.forms,

@@ -4,6 +4,7 @@ summary and to the instruction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,11 +50,12 @@ class RuleGroup:
         return sum(1 for r in self.rules if r.outcome is Outcome.FAILED)
 
 
-def rules_panel(dossier: Dossier) -> dict[str, Any]:
+def rules_panel(dossier: Dossier, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Each rule of the call, met or not, grouped by the step that fixes it (steps in the editor's order, then the
-    filing), with the budget's figures; a reason the rules list does not know goes under « Autres règles »."""
+    filing), with the budget's figures; a reason the rules list does not know goes under « Autres règles ». ``now``
+    (default: the current time) judges a draft's filing deadline."""
     # The filing deadline is judged on a draft only: complements are answered during the instruction.
-    verdict, summary = dossier_verdict(dossier, now=timezone.now() if dossier.is_draft else None)
+    verdict, summary = dossier_verdict(dossier, now=(now or timezone.now()) if dossier.is_draft else None)
     titles = dict(STEPS)
     used = {rule.step for rule in RULES}
     groups = {step: RuleGroup(step, titles[step]) for step in (code for code, _ in STEPS) if step in used}
