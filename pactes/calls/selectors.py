@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from pactes.calls.models import Axis, Call, EligibleList, EligibleListKind, Measure
-from pactes.core.prepared import PreparedQuery
+from pactes.core.prepared import PreparedQuery, PreparedVariants
 from pactes.core.reference_cache import immutable_reference
 from pactes.rules.annex import EpciStat, rank_by_departement
 from pactes.rules.formatting import date_fr
@@ -81,19 +81,26 @@ def call_slugs() -> list[str]:
     return list(Call.objects.order_by("slug").values_list("slug", flat=True))
 
 
-def eligible_list_in_force(call: Call) -> EligibleList | None:
-    """The list in force for the call: its own, else its base call's, else a derived call's (a demonstration call and
-    its base call share their list; the real call before a demonstration one, then by slug), each call's list chosen
-    by ``_IN_FORCE_ORDER``. One query."""
+def _eligible_list_in_force_queryset(call: Call) -> QuerySet[EligibleList]:
     related = Q(call=call) | Q(call__derived_from=call)
     whens = [When(call_id=call.pk, then=Value(0))]
     if call.derived_from_id:
         related |= Q(call_id=call.derived_from_id)
         whens.append(When(call_id=call.derived_from_id, then=Value(1)))
     relation = Case(*whens, default=Value(2))
-    return (
-        EligibleList.objects.filter(related).order_by(relation, "call__is_demo", "call__slug", *_IN_FORCE_ORDER).first()
-    )
+    return EligibleList.objects.filter(related).order_by(relation, "call__is_demo", "call__slug", *_IN_FORCE_ORDER)
+
+
+# What the query is built from: the call's number and its base call's (pactes.core.prepared).
+_ELIGIBLE_IN_FORCE: PreparedVariants[EligibleList] = PreparedVariants(kinds=(), size=64)
+
+
+def eligible_list_in_force(call: Call) -> EligibleList | None:
+    """The list in force for the call: its own, else its base call's, else a derived call's (a demonstration call and
+    its base call share their list; the real call before a demonstration one, then by slug), each call's list chosen
+    by ``_IN_FORCE_ORDER``. One query, compiled once per call."""
+    query = _ELIGIBLE_IN_FORCE((call.pk, call.derived_from_id), lambda: _eligible_list_in_force_queryset(call))
+    return query.first()
 
 
 def eligible_sirens(call: Call) -> frozenset[str]:

@@ -50,6 +50,13 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     return qs.none()
 
 
+def visibility_key(user: User) -> tuple[object, ...]:
+    """Everything ``dossiers_visible_to`` reads of the person (change both together): two people with the same key see
+    the same dossiers, so a query built from that scope may be compiled once for the key (``pactes.core.prepared``)."""
+    fields = ("pk", "is_authenticated", "is_active", "role", "departement_id")
+    return tuple(getattr(user, name, None) for name in fields)  # an anonymous person has no role
+
+
 def dossier_list_page(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What a short list of dossiers shows (number, title, porteur, département, call, state), as plain rows read with
     one query: no model built, no text of the dossier, no YAML of the call, no outline."""

@@ -18,9 +18,10 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
+from pactes.core.prepared import PreparedVariants
 from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priority
 from pactes.dossiers.search import dossiers_matching
-from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, with_requested_grant
+from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, visibility_key, with_requested_grant
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.formatting import date_fr
 from pactes.rules.lifecycle import DossierState
@@ -47,6 +48,25 @@ def dossiers_in_instruction(user: User) -> QuerySet[Dossier]:
     if not is_instruction_staff(user):
         return Dossier.objects.none()
     return dossiers_visible_to(user)
+
+
+_INSTRUCTED: PreparedVariants[Dossier] = PreparedVariants(kinds=(str,))
+
+
+def instructed_dossier(user: User, reference: str) -> Dossier | None:
+    """The dossier ``reference`` of ``dossiers_in_instruction(user)`` with its call, organisation, département and
+    import source, or None: the same query, compiled once per scope of a person (``visibility_key``)."""
+    if not is_instruction_staff(user):
+        return None
+    query = _INSTRUCTED(
+        visibility_key(user),
+        lambda value: (
+            dossiers_in_instruction(user)
+            .select_related("call", "organisation", "departement", "source")
+            .filter(reference=value)
+        ),
+    )
+    return query.first(reference)
 
 
 @dataclass(frozen=True)

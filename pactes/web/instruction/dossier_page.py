@@ -1,5 +1,7 @@
-"""What the instructor's dossier page reads once per request: the rules panel, kept between requests under the
-fingerprint of everything it is computed from.
+"""What the instructor's dossier page reads once per request: the dossier's records (versions, pieces, checklist,
+changes of state, requests for complements, messages), each by a query compiled once per process
+(``pactes.core.prepared``), and the rules panel, kept between requests under the fingerprint of everything it is
+computed from.
 
 Words: the *fingerprint* of a filed dossier's panel names every input of the rules (``dossier_verdict``): the
 dossier's edition counter and modification time (every write of its content goes through ``dossier_save_step`` or
@@ -20,10 +22,15 @@ from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
+from pactes.accounts.models import User
 from pactes.calls.selectors import eligible_list_in_force
+from pactes.core.prepared import PreparedQuery, PreparedVariants
 from pactes.core.reference_cache import generation
-from pactes.dossiers.models import Dossier, DossierSource
+from pactes.dossiers.models import Attachment, Dossier, DossierSource, DossierTransitionLog, DossierVersion
 from pactes.dossiers.receipt import DocumentPresentation
+from pactes.dossiers.selectors import visibility_key
+from pactes.instruction.models import ChecklistCheck, ComplementRequest, Message
+from pactes.instruction.selectors import messages_visible_to
 from pactes.territories.selectors import TERRITORIES_REFERENCE
 from pactes.web.dossiers.views.panel import rules_panel
 
@@ -41,6 +48,60 @@ _CODE_DIGEST = hashlib.sha256(
     )
     + (_PACTES / "web/dossiers/views/panel.py").read_bytes()
 ).hexdigest()[:16]
+
+
+# The records of a dossier, by its number, in the order and with the people the page shows.
+_VERSIONS = PreparedQuery(
+    lambda pk: DossierVersion.objects.filter(dossier_id=pk).select_related("submitted_by").order_by("number"),
+    kinds=(int,),
+)
+_PIECES = PreparedQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).select_related("uploaded_by"), kinds=(int,))
+_CHECKS = PreparedQuery(
+    lambda pk: ChecklistCheck.objects.filter(dossier_id=pk).select_related("checked_by"), kinds=(int,)
+)
+_HISTORY = PreparedQuery(
+    lambda pk: DossierTransitionLog.objects.filter(dossier_id=pk).select_related("by"), kinds=(int,)
+)
+_COMPLEMENTS = PreparedQuery(
+    lambda pk: ComplementRequest.objects.filter(dossier_id=pk).select_related(
+        "requested_by", "answered_by", "answer_version"
+    ),
+    kinds=(int,),
+)
+_MESSAGES: PreparedVariants[Message] = PreparedVariants(kinds=(int,))
+
+
+def _of(records: list[Any], dossier: Dossier) -> list[Any]:
+    """The records with their dossier attached, as its related manager attaches it."""
+    for record in records:
+        record.dossier = dossier
+    return records
+
+
+def versions_of(dossier: Dossier) -> list[DossierVersion]:
+    return _of(_VERSIONS.all(dossier.pk), dossier)
+
+
+def pieces_of(dossier: Dossier) -> list[Attachment]:
+    return _of(_PIECES.all(dossier.pk), dossier)
+
+
+def checks_of(dossier: Dossier) -> list[ChecklistCheck]:
+    return _of(_CHECKS.all(dossier.pk), dossier)
+
+
+def history_of(dossier: Dossier) -> list[DossierTransitionLog]:
+    return _of(_HISTORY.all(dossier.pk), dossier)
+
+
+def complement_requests_of(dossier: Dossier) -> list[ComplementRequest]:
+    return _of(_COMPLEMENTS.all(dossier.pk), dossier)
+
+
+def message_count(user: User, dossier: Dossier) -> int:
+    """``messages_visible_to(user, dossier).count()``, compiled once per scope of a person."""
+    query = _MESSAGES(visibility_key(user), lambda pk: messages_visible_to(user, Dossier(pk=pk)))
+    return query.count(dossier.pk)
 
 
 def panel_fingerprint(dossier: Dossier, source: DossierSource | None) -> str:

@@ -25,10 +25,9 @@ from pactes.dossiers.models import Dossier, DossierVersion
 from pactes.dossiers.receipt import filed_at_label, present_document
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
-from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
     admissibility_decision,
-    dossiers_in_instruction,
+    instructed_dossier,
     is_instruction_staff,
     may_exchange,
     messages_visible_to,
@@ -46,7 +45,17 @@ from pactes.instruction.services import (
 from pactes.rules.lifecycle import transitions_from
 from pactes.web.evidence.files import evidence_file_response
 
-from .dossier_page import document_html, imported_from, instruction_panel
+from .dossier_page import (
+    checks_of,
+    complement_requests_of,
+    document_html,
+    history_of,
+    imported_from,
+    instruction_panel,
+    message_count,
+    pieces_of,
+    versions_of,
+)
 from .forms import (
     ChecklistForm,
     ComplementsForm,
@@ -66,10 +75,10 @@ def _staff(request: HttpRequest) -> User:
 
 
 def _instructed(request: HttpRequest, reference: str) -> Dossier:
-    return get_object_or_404(
-        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement", "source"),
-        reference=reference,
-    )
+    dossier = instructed_dossier(_staff(request), reference)
+    if dossier is None:
+        raise Http404("Ce dossier n'existe pas ou n'est pas dans votre périmètre.")
+    return dossier
 
 
 def _refusal(request: HttpRequest, exc: TransitionRefused) -> None:
@@ -91,8 +100,8 @@ def _dossier_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _staff(request)
-    versions = list(dossier.versions.select_related("submitted_by").order_by("number"))
-    pieces = list(dossier.attachments.select_related("uploaded_by"))
+    versions = versions_of(dossier)
+    pieces = pieces_of(dossier)
     selected: DossierVersion | None = versions[-1] if versions else None
     asked = request.GET.get("version")
     if asked:
@@ -112,7 +121,7 @@ def _dossier_page(
         transitions.append((move, form))
     can_request = any(m.code == REQUEST_COMPLEMENTS for m in allowed)
     items = dossier.call.rules.admissibility_checklist
-    checks = {c.item: c for c in ChecklistCheck.objects.filter(dossier=dossier).select_related("checked_by")}
+    checks = {c.item: c for c in checks_of(dossier)}
     checklist_open = dossier.state in CHECKLIST_STATES
     if checklist_form is None:
         initial: dict[str, Any] = {}
@@ -123,7 +132,7 @@ def _dossier_page(
     if complements_form is None:
         complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
     source = imported_from(dossier)
-    history = list(dossier.transitions.select_related("by"))
+    history = history_of(dossier)
     context = {
         "page_title": f"Instruction du dossier {dossier.reference}",
         "breadcrumb_data": {
@@ -152,14 +161,12 @@ def _dossier_page(
         "transitions": transitions,
         "can_request_complements": can_request,
         "complements_form": complements_form,
-        "complement_requests": dossier.complement_requests.select_related(
-            "requested_by", "answered_by", "answer_version"
-        ),
+        "complement_requests": complement_requests_of(dossier),
         "history": history,
         "admissibility": admissibility_decision(history),
         # The evaluation page exists from « recevable » on: no link before (it would answer 404).
         "score_url": reverse("assessment:score", args=[dossier.reference]) if dossier.state in SCORED_STATES else "",
-        "message_count": messages_visible_to(user, dossier).count(),
+        "message_count": message_count(user, dossier),
     }
     return render(request, "instruction/dossier.html", context, status=status)
 
