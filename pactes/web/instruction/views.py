@@ -7,9 +7,6 @@ else gets 404); every write goes through ``pactes.instruction.services``.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +19,7 @@ from pactes.accounts.permissions import can_audit
 from pactes.assessment.selectors import SCORED_STATES
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.dossiers.receipt import filed_at_label
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
 from pactes.instruction.selectors import (
@@ -46,14 +43,15 @@ from pactes.rules.lifecycle import transitions_from
 from pactes.web.evidence.files import evidence_file_response
 
 from .dossier_page import (
+    checklist_html,
     checks_of,
     complement_requests_of,
-    document_html,
     history_of,
     imported_from,
     instruction_panel,
     message_count,
     pieces_of,
+    version_html,
     versions_of,
 )
 from .forms import (
@@ -61,8 +59,6 @@ from .forms import (
     ComplementsForm,
     MessageForm,
     TransitionForm,
-    checked_name,
-    comment_name,
 )
 
 
@@ -123,16 +119,11 @@ def _dossier_page(
     items = dossier.call.rules.admissibility_checklist
     checks = {c.item: c for c in checks_of(dossier)}
     checklist_open = dossier.state in CHECKLIST_STATES
-    if checklist_form is None:
-        initial: dict[str, Any] = {}
-        for code, check in checks.items():
-            initial[checked_name(code)] = check.is_checked
-            initial[comment_name(code)] = check.comment
-        checklist_form = ChecklistForm(initial=initial, items=items)
-    if complements_form is None:
+    if complements_form is None and can_request:
         complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
     source = imported_from(dossier)
     history = history_of(dossier)
+    panel, panel_html = instruction_panel(dossier, source)
     context = {
         "page_title": f"Instruction du dossier {dossier.reference}",
         "breadcrumb_data": {
@@ -144,18 +135,16 @@ def _dossier_page(
         "versions": versions,
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
-        "document_html": document_html(present_document(document=json.loads(selected.snapshot), call=dossier.call))
-        if selected
-        else "",
+        "document_html": version_html(selected, dossier.call) if selected else "",
         "pieces": pieces,
         "tampered": {v.number for v in versions if digest_problems(v)},
         "tampered_pieces": {p.pk for p in pieces if digest_problems(p)},
         "can_audit": can_audit(user),
-        "panel": instruction_panel(dossier, source),
-        "checklist": [
-            (item, checked, comment, checks.get(item.code)) for item, checked, comment in checklist_form.rows()
-        ],
-        "checklist_form": checklist_form,
+        "panel": panel,
+        "panel_html": panel_html,
+        "checklist": bool(items),
+        "checklist_html": checklist_html(items, checks, checklist_form, is_open=checklist_open),
+        "checklist_errors": checklist_form.non_field_errors() if checklist_form is not None else "",
         "checklist_open": checklist_open,
         "checklist_section": dossier.call.rules.section("instruction"),
         "transitions": transitions,
