@@ -52,6 +52,14 @@ _MEASURES_VERSION = PreparedQuery(
 )
 
 
+_MEASURE_LABELS = PreparedQuery(lambda: Measure.objects.values_list("code", "label"), kinds=())
+
+
+def measure_labels() -> list[tuple[str, str]]:
+    """(code, label) of every measure of the Pacte, in their order (axis, code). One query compiled once."""
+    return _MEASURE_LABELS.rows()  # type: ignore[return-value]
+
+
 def measures_version() -> tuple[object, ...]:
     """What names the measures' labels as they are now: their count and latest change (a label edited, a measure
     added or removed gives another version). One query compiled once."""

@@ -75,13 +75,18 @@ def dossier_list_page(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
 def requested_grants(dossier_ids: Iterable[int]) -> dict[int, Decimal]:
     """The State grant each dossier requests, 0 when it has no « state_pts » line; one query for any number."""
     ids = list(dossier_ids)
-    rows = (
+    found = dict(requested_grants_rows(ids))
+    return {pk: found.get(pk) or ZERO for pk in ids}
+
+
+def requested_grants_rows(ids: Iterable[int]) -> QuerySet[Any]:
+    """(dossier number, requested grant) of those of ``ids`` that have a « state_pts » line (``requested_grants``)."""
+    return (
         ResourceLine.objects.filter(dossier_id__in=ids, kind=ResourceKind.STATE_PTS)
         .values("dossier_id")
         .annotate(total=Sum("amount"))
+        .values_list("dossier_id", "total")
     )
-    found = {row["dossier_id"]: row["total"] for row in rows}
-    return {pk: found.get(pk) or ZERO for pk in ids}
 
 
 def requested_grant(dossier: Dossier) -> Decimal:
