@@ -151,23 +151,28 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
     variables (issue 12). Every value is escaped (``html.escape`` is what Django's ``escape`` does)."""
     # One reverse for the page: the dossier URLs differ by their reference only, quoted as ``reverse`` quotes it.
     pattern = reverse("instruction:dossier", args=["REFERENCE"])
-    written = []
-    for row in rows:
-        cells = {
-            "reference": row.reference,
-            "url": pattern.replace("REFERENCE", quote(row.reference, safe=RFC3986_SUBDELIMS + "/~:@")),
-            "organisation": row.organisation,
-            "title": row.title,
-            "departement": row.departement,
-            "epcis": " ; ".join(row.epcis) or "—",
-            "filed_on": date_short(row.submitted_at),
-            "grant": euros(row.requested_grant),
-            "badge": state_badge(row.state),
-            "state": row.state,
-            "state_label": state_label(row.state),
-        }
-        written.append(ROW.format_map({key: html.escape(value) for key, value in cells.items()}))
-    return mark_safe("".join(written))  # every value escaped above
+    zone = timezone.get_current_timezone_name()
+    return mark_safe("".join(_row_html(pattern, zone, row) for row in rows))  # every value escaped
+
+
+@lru_cache(maxsize=4096)
+def _row_html(pattern: str, zone: str, row: QueueRow) -> str:
+    """One row, kept in this process under all it shows (the row itself, the address pattern, the time zone of its
+    date): a row seen again on another request is not formatted again."""
+    cells = {
+        "reference": row.reference,
+        "url": pattern.replace("REFERENCE", quote(row.reference, safe=RFC3986_SUBDELIMS + "/~:@")),
+        "organisation": row.organisation,
+        "title": row.title,
+        "departement": row.departement,
+        "epcis": " ; ".join(row.epcis) or "—",
+        "filed_on": date_short(row.submitted_at),
+        "grant": euros(row.requested_grant),
+        "badge": state_badge(row.state),
+        "state": row.state,
+        "state_label": state_label(row.state),
+    }
+    return ROW.format_map({key: html.escape(value) for key, value in cells.items()})
 
 
 # One counter by state above the table: a link that filters the queue by this state.
