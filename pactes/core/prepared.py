@@ -25,7 +25,9 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 MARKER = "\ufdd0valeur-preparee\ufdd0"  # a noncharacter of Unicode around it: never a real value
-_INT_MARKER = -7_340_118_259_201_773_000  # far below any primary key or amount, within a 64-bit integer
+# Within the range of every integer field (Django finds no row for a value outside a field's range, before any SQL).
+_INT_MARKER = 32_767
+_BIGINT = (-(2**63), 2**63 - 1)
 
 
 def markers(kinds: tuple[type, ...]) -> tuple[object, ...]:
@@ -57,6 +59,21 @@ class _Compiled:
     fetch_mode: Any
 
 
+_EMPTY = _Compiled(
+    sql="",
+    params=(),
+    places=(),
+    model=None,
+    klass_info=None,
+    select=(),
+    model_columns=slice(0, 0),
+    attnames=(),
+    annotations=(),
+    converters=(),
+    fetch_mode=None,
+)
+
+
 class PreparedQuery[M: Model]:
     """``build(*markers(kinds))`` gives the queryset; ``first(*values)``, ``all(*values)``, ``rows(*values)`` and
     ``count(*values)`` run its SQL for ``values`` and give what the ORM gives: the model's selected fields (the others
@@ -65,8 +82,8 @@ class PreparedQuery[M: Model]:
     related manager would attach (read them through their foreign key), an empty queryset (``none()``, refused)."""
 
     def __init__(self, build: Callable[..., QuerySet[M]], *, kinds: tuple[type, ...] = (str,)) -> None:
-        if any(kind not in (str, int) for kind in kinds):
-            raise ValueError("Une requête préparée reçoit du texte ou des nombres entiers.")
+        if any(kind not in (str, int) for kind in kinds) or len(kinds) > 100:
+            raise ValueError("Une requête préparée reçoit au plus 100 valeurs, du texte ou des nombres entiers.")
         self._build = build
         self._kinds = kinds
         self._compiled: dict[tuple[str, str], _Compiled] = {}
@@ -87,8 +104,10 @@ class PreparedQuery[M: Model]:
         compiler = queryset.query.get_compiler(using)
         try:
             sql, params = compiler.as_sql()  # fills compiler.select, klass_info and annotation_col_map
-        except EmptyResultSet:
-            raise ValueError("Une requête préparée ne peut pas être vide par construction.") from None
+        except EmptyResultSet:  # none(), an empty IN: no row for any value, as the ORM answers without a query
+            with self._lock:
+                self._compiled[(using, mode)] = _EMPTY
+            return _EMPTY
         if mode == "count":
             sql = f"SELECT COUNT(*) FROM ({sql}) prepared_count"  # noqa: S608 (the ORM's own SQL)
         places = []
@@ -134,6 +153,12 @@ class PreparedQuery[M: Model]:
         if len(values) != len(self._kinds):
             raise TypeError(f"La requête préparée attend {len(self._kinds)} valeur(s).")
         compiled = self._compiled.get((using, mode)) or self._compile(using, mode)
+        out_of_range = any(
+            kind is int and not (isinstance(v, int) and _BIGINT[0] <= v <= _BIGINT[1])
+            for kind, v in zip(self._kinds, values, strict=True)
+        )
+        if compiled is _EMPTY or out_of_range:  # no row can hold a number outside 64 bits, as the ORM answers
+            return _EMPTY, [[0]] if mode == "count" else []
         params = list(compiled.params)
         for place, value in zip(compiled.places, values, strict=True):
             params[place] = value
@@ -149,6 +174,8 @@ class PreparedQuery[M: Model]:
         return compiled, rows
 
     def _objects(self, compiled: _Compiled, rows: list[list[Any]], using: str) -> list[M]:
+        if not rows:
+            return []
         model = compiled.model
         assert model is not None and compiled.klass_info is not None
         populators = get_related_populators(compiled.klass_info, list(compiled.select), using, compiled.fetch_mode)

@@ -62,13 +62,29 @@ def test_an_annotation_is_read_with_the_object(reviewed):
         lambda pk: DossierVersion.objects.all(),  # the value is not a parameter
         lambda pk: DossierVersion.objects.filter(dossier_id=pk, number=pk),  # twice
         lambda pk: DossierVersion.objects.filter(dossier_id=pk).prefetch_related("dossier"),
-        lambda pk: DossierVersion.objects.filter(dossier_id=pk).none(),  # empty by construction
         lambda pk: DossierVersion.objects.filter(dossier_id=pk).values("number"),  # neither objects nor a values_list
     ],
 )
 def test_a_query_that_cannot_be_prepared_is_refused(db, build):
     with pytest.raises(ValueError):
         PreparedQuery(build, kinds=(int,)).all(1)
+
+
+def test_a_queryset_empty_by_construction_gives_nothing_without_a_query(reviewed):
+    empty = PreparedQuery(lambda pk: DossierVersion.objects.filter(dossier_id=pk).none(), kinds=(int,))
+    no_number = PreparedQuery(
+        lambda pk: DossierVersion.objects.filter(dossier_id=pk, number__in=[]).values_list("pk"), kinds=(int,)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert empty.all(reviewed.pk) == [] and empty.first(reviewed.pk) is None and empty.count(reviewed.pk) == 0
+        assert no_number.rows(reviewed.pk) == []
+    assert len(queries) == 0
+
+
+def test_a_number_beyond_64_bits_finds_nothing(reviewed):
+    query = PreparedQuery(versions_query, kinds=(int,))
+    assert query.all(10**20) == [] and query.count(-(10**20)) == 0
+    assert [v.number for v in query.all(reviewed.pk)] == [1]  # a small positive field compared with the value
 
 
 def test_rows_and_objects_are_asked_of_the_right_queryset(db):
