@@ -27,7 +27,6 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 MARKER = "\ufdd0valeur-preparee\ufdd0"  # a noncharacter of Unicode around it: never a real value
 # Within the range of every integer field (Django finds no row for a value outside a field's range, before any SQL).
 _INT_MARKER = 32_767
-_BIGINT = (-(2**63), 2**63 - 1)
 
 
 def markers(kinds: tuple[type, ...]) -> tuple[object, ...]:
@@ -41,7 +40,17 @@ def markers(kinds: tuple[type, ...]) -> tuple[object, ...]:
 def _is_marker(param: object, marker: object) -> bool:
     if isinstance(marker, str):
         return isinstance(param, str) and marker in param
-    return type(param) is int and param == marker
+    # psycopg's backend gives an int4 field's value as Int4, a subclass of int.
+    return isinstance(param, int) and not isinstance(param, bool) and int(param) == marker
+
+
+# The range of psycopg's integer wrappers: a value outside can be in no row (Django's lookups say so before any SQL).
+_WRAPPER_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
+
+
+def _fits(value: object, wrapper: type | None) -> bool:
+    bits = _WRAPPER_BITS.get(wrapper.__name__, 64) if wrapper is not None else 64
+    return isinstance(value, int) and -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     places: tuple[int, ...]  # of each value among the parameters
+    wrappers: tuple[type | None, ...]  # of each value, as the backend wraps it (psycopg's Int4), or None
     model: type[Model] | None  # None: rows of values (``values_list``)
     klass_info: dict[str, Any] | None
     select: tuple[Any, ...]
@@ -63,6 +73,7 @@ _EMPTY = _Compiled(
     sql="",
     params=(),
     places=(),
+    wrappers=(),
     model=None,
     klass_info=None,
     select=(),
@@ -127,6 +138,7 @@ class PreparedQuery[M: Model]:
             sql=sql,
             params=tuple(params),
             places=tuple(places),
+            wrappers=tuple(type(params[p]) if type(params[p]) not in (int, str) else None for p in places),
             model=queryset.model if klass_info is not None else None,
             klass_info=klass_info,
             select=select,
@@ -153,15 +165,15 @@ class PreparedQuery[M: Model]:
         if len(values) != len(self._kinds):
             raise TypeError(f"La requête préparée attend {len(self._kinds)} valeur(s).")
         compiled = self._compiled.get((using, mode)) or self._compile(using, mode)
-        out_of_range = any(
-            kind is int and not (isinstance(v, int) and _BIGINT[0] <= v <= _BIGINT[1])
-            for kind, v in zip(self._kinds, values, strict=True)
+        out_of_range = compiled is not _EMPTY and any(
+            kind is int and not _fits(value, wrapper)
+            for kind, value, wrapper in zip(self._kinds, values, compiled.wrappers, strict=True)
         )
-        if compiled is _EMPTY or out_of_range:  # no row can hold a number outside 64 bits, as the ORM answers
+        if compiled is _EMPTY or out_of_range:  # no row can hold a number beyond its column, as the ORM answers
             return _EMPTY, [[0]] if mode == "count" else []
         params = list(compiled.params)
-        for place, value in zip(compiled.places, values, strict=True):
-            params[place] = value
+        for place, value, wrapper in zip(compiled.places, values, compiled.wrappers, strict=True):
+            params[place] = wrapper(value) if wrapper is not None else value
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)

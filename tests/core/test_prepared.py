@@ -105,3 +105,9 @@ def test_the_variants_are_kept_by_key_the_oldest_forgotten(db):
     variants("c", versions_query)
     assert variants("a", versions_query) is first
     assert variants("b", versions_query) is not second  # forgotten, made again
+
+
+def test_a_value_for_a_32_bit_column_is_given_as_the_backend_gives_it(reviewed):
+    by_number = PreparedQuery(lambda n: DossierVersion.objects.filter(number=n), kinds=(int,))
+    assert by_number.count(1) == DossierVersion.objects.filter(number=1).count() == 1
+    assert by_number.count(2**40) == 0  # beyond the column: no row, as the ORM answers
