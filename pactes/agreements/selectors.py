@@ -14,12 +14,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from pactes.accounts.models import Role, User
-from pactes.agreements.models import Agreement, Payment
+from pactes.agreements.models import Agreement, AgreementTransitionLog, Payment
 from pactes.agreements.services import payment_facts, today_for
 from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision
+from pactes.core.prepared import PreparedQuery, PreparedVariants
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import dossiers_visible_to
+from pactes.dossiers.selectors import dossiers_visible_to, visibility_key
 from pactes.rules.agreement import AgreementState
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.payments import payment_schedule, remaining_to_pay, total_paid
@@ -211,6 +212,64 @@ def with_page_data(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
         .defer("template__body")
         .prefetch_related(Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")))
     )
+
+
+# What the convention's page reads, each by a query compiled once (pactes.core.prepared): the retained dossier in the
+# scope of a member of staff (one query per scope), its convention with its model's number, the payments with who
+# recorded them, the changes of state.
+_RETAINED_DOSSIER: PreparedVariants[Dossier] = PreparedVariants(kinds=(int,))
+_AGREEMENT_OF_DOSSIER = PreparedQuery(
+    lambda pk: (
+        Agreement.objects.filter(dossier_id=pk).order_by("pk").select_related("template").defer("template__body")
+    ),
+    kinds=(int,),
+)
+_PAYMENTS = PreparedQuery(
+    lambda pk: Payment.objects.filter(agreement_id=pk).select_related("recorded_by"), kinds=(int,)
+)
+_HISTORY = PreparedQuery(
+    lambda pk: AgreementTransitionLog.objects.filter(agreement_id=pk).select_related("by"), kinds=(int,)
+)
+_PAYMENTS_CACHE = Payment._meta.get_field("agreement").remote_field.cache_name
+
+
+def retained_dossier_for_page(user: User, dossier_id: int) -> Dossier | None:
+    """The dossier ``dossier_id`` of ``retained_dossiers_visible_to(user)`` with its call, organisation and
+    département, or None: the same query, compiled once per scope of a person."""
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        return None
+    query = _RETAINED_DOSSIER(
+        visibility_key(user),
+        lambda pk: (
+            retained_dossiers_visible_to(user).select_related("call", "organisation", "departement").filter(pk=pk)
+        ),
+    )
+    return query.first(dossier_id)
+
+
+def agreement_for_page(dossier: Dossier) -> Agreement | None:
+    """The convention of ``dossier`` (one at most) as ``with_page_data`` reads it: its model's number (not its text) and
+    its payments with who recorded them, given to ``agreement.payments.all()`` as ``prefetch_related`` gives them."""
+    agreement = _AGREEMENT_OF_DOSSIER.first(dossier.pk)
+    if agreement is None:
+        return None
+    agreement.dossier = dossier
+    payments = _PAYMENTS.all(agreement.pk)
+    for payment in payments:
+        payment.agreement = agreement
+    prefetched = Payment.objects.all()
+    prefetched._result_cache = payments  # what prefetch_related leaves on the instance
+    prefetched._prefetch_done = True
+    agreement._prefetched_objects_cache = {_PAYMENTS_CACHE: prefetched}
+    return agreement
+
+
+def agreement_history(agreement: Agreement) -> list[AgreementTransitionLog]:
+    """The changes of state of ``agreement``, in their order, with who made them."""
+    history = _HISTORY.all(agreement.pk)
+    for log in history:
+        log.agreement = agreement
+    return history
 
 
 def payments_of(agreement: Agreement) -> list[Payment]:

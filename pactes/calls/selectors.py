@@ -42,6 +42,31 @@ def _count_and_latest_change(model: type[Axis] | type[Measure]) -> tuple[Subquer
     )
 
 
+_MEASURES_VERSION = PreparedQuery(
+    lambda: (
+        Measure.objects.order_by()
+        .annotate(n=Func("pk", function="COUNT"), last=Func("updated_at", function="MAX"))
+        .values_list("n", "last")
+    ),
+    kinds=(),
+)
+
+
+_MEASURE_LABELS = PreparedQuery(lambda: Measure.objects.values_list("code", "label"), kinds=())
+
+
+def measure_labels() -> list[tuple[str, str]]:
+    """(code, label) of every measure of the Pacte, in their order (axis, code). One query compiled once."""
+    return _MEASURE_LABELS.rows()  # type: ignore[return-value]
+
+
+def measures_version() -> tuple[object, ...]:
+    """What names the measures' labels as they are now: their count and latest change (a label edited, a measure
+    added or removed gives another version). One query compiled once."""
+    [version] = _MEASURES_VERSION.rows()
+    return version
+
+
 def _call_page_queryset(slug: str) -> QuerySet[Call]:
     axes_count, axes_changed = _count_and_latest_change(Axis)
     measures_count, measures_changed = _count_and_latest_change(Measure)

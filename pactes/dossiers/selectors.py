@@ -57,6 +57,13 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     return qs.none()
 
 
+def visibility_key(user: User) -> tuple[object, ...]:
+    """Everything ``dossiers_visible_to`` reads of the person (change both together): two people with the same key see
+    the same dossiers, so a query built from that scope may be compiled once for the key (``pactes.core.prepared``)."""
+    fields = ("pk", "is_authenticated", "is_active", "role", "departement_id")
+    return tuple(getattr(user, name, None) for name in fields)  # an anonymous person has no role
+
+
 def dossier_list_page(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What a short list of dossiers shows (number, title, porteur, département, call, state), as plain rows read with
     one query: no model built, no text of the dossier, no YAML of the call, no outline."""
@@ -75,13 +82,18 @@ def dossier_list_page(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
 def requested_grants(dossier_ids: Iterable[int]) -> dict[int, Decimal]:
     """The State grant each dossier requests, 0 when it has no « state_pts » line; one query for any number."""
     ids = list(dossier_ids)
-    rows = (
+    found = dict(requested_grants_rows(ids))
+    return {pk: found.get(pk) or ZERO for pk in ids}
+
+
+def requested_grants_rows(ids: Iterable[int]) -> QuerySet[Any]:
+    """(dossier number, requested grant) of those of ``ids`` that have a « state_pts » line (``requested_grants``)."""
+    return (
         ResourceLine.objects.filter(dossier_id__in=ids, kind=ResourceKind.STATE_PTS)
         .values("dossier_id")
         .annotate(total=Sum("amount"))
+        .values_list("dossier_id", "total")
     )
-    found = {row["dossier_id"]: row["total"] for row in rows}
-    return {pk: found.get(pk) or ZERO for pk in ids}
 
 
 def requested_grant(dossier: Dossier) -> Decimal:

@@ -12,15 +12,23 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from pactes.accounts.models import Role, User
 from pactes.accounts.permissions import is_instruction_staff
 from pactes.calls.models import Call
+from pactes.core.prepared import PreparedQuery, PreparedVariants
 from pactes.dossiers.models import Action, Dossier, DossierTransitionLog, Priority
 from pactes.dossiers.search import dossiers_matching
-from pactes.dossiers.selectors import dossiers_visible_to, requested_grants, with_requested_grant
+from pactes.dossiers.selectors import (
+    ZERO,
+    dossiers_visible_to,
+    requested_grants_rows,
+    visibility_key,
+    with_requested_grant,
+)
 from pactes.instruction.models import ComplementRequest, Message, MessageKind
 from pactes.rules.formatting import date_fr
 from pactes.rules.lifecycle import DossierState
@@ -47,6 +55,25 @@ def dossiers_in_instruction(user: User) -> QuerySet[Dossier]:
     if not is_instruction_staff(user):
         return Dossier.objects.none()
     return dossiers_visible_to(user)
+
+
+_INSTRUCTED: PreparedVariants[Dossier] = PreparedVariants(kinds=(str,))
+
+
+def instructed_dossier(user: User, reference: str) -> Dossier | None:
+    """The dossier ``reference`` of ``dossiers_in_instruction(user)`` with its call, organisation, département and
+    import source, or None: the same query, compiled once per scope of a person (``visibility_key``)."""
+    if not is_instruction_staff(user):
+        return None
+    query = _INSTRUCTED(
+        visibility_key(user),
+        lambda value: (
+            dossiers_in_instruction(user)
+            .select_related("call", "organisation", "departement", "source")
+            .filter(reference=value)
+        ),
+    )
+    return query.first(reference)
 
 
 @dataclass(frozen=True)
@@ -124,19 +151,54 @@ class QueueRow:
     requested_grant: Decimal
 
 
-def queue_rows(qs: QuerySet[Dossier], start: int, count: int) -> list[QueueRow]:
-    """The rows ``start`` to ``start + count`` of the queue ``qs``: three queries whatever the queue's size (the rows;
-    their EPCI; their requested grants, unless the queue annotated them to sort or filter by them)."""
-    fields = ["pk", "reference", "title", "state", "submitted_at", "organisation__name", "departement__code"]
-    annotated = "requested_grant" in qs.query.annotations
-    found = list(qs.values_list(*fields, *(["requested_grant"] if annotated else []))[start : start + count])
+# The queries of the queue's page: compiled once per scope of a person and filters (and slice, for the rows), and for
+# the rows of a page, once (their numbers as values, the missing ones given as the first: IN ignores a repeat).
+QUEUE_PAGE_MAX = 25
+_QUEUE_PAGE: PreparedVariants[Dossier] = PreparedVariants(kinds=(), size=256)
+_STATE_COUNTS: PreparedVariants[Dossier] = PreparedVariants(kinds=(), size=256)
+_CALLS_IN_SCOPE: PreparedVariants[Call] = PreparedVariants(kinds=(), size=256)
+_PAGE_GRANTS = PreparedQuery(lambda *ids: requested_grants_rows(ids), kinds=(int,) * QUEUE_PAGE_MAX)
+_PAGE_EPCIS = PreparedQuery(
+    lambda *ids: (
+        Dossier.epcis.through.objects.filter(dossier_id__in=ids)
+        .order_by("epci__name")
+        .values_list("dossier_id", "epci__name")
+    ),
+    kinds=(int,) * QUEUE_PAGE_MAX,
+)
+_ROW_FIELDS = ("pk", "reference", "title", "state", "submitted_at", "organisation__name", "departement__code")
+
+
+def _of_page(ids: list[int]) -> list[int]:
+    return ids + [ids[0]] * (QUEUE_PAGE_MAX - len(ids))
+
+
+def queue_rows(user: User, filters: QueueFilters, start: int, count: int) -> list[QueueRow]:
+    """The rows ``start`` to ``start + count`` (at most ``QUEUE_PAGE_MAX``) of the queue (``dossier_queue``): three
+    queries whatever the queue's size (the rows; their EPCI; their requested grants, unless the queue annotated them to
+    sort or filter by them)."""
+    if count > QUEUE_PAGE_MAX:
+        raise ValueError(f"Une page de la file a au plus {QUEUE_PAGE_MAX} lignes.")
+    if not is_instruction_staff(user):
+        return []
+    annotated = _needs_grant(filters)
+    query = _QUEUE_PAGE(
+        (visibility_key(user), filters, start, count),
+        lambda: dossier_queue(user, filters).values_list(*_ROW_FIELDS, *(["requested_grant"] if annotated else []))[
+            start : start + count
+        ],
+    )
+    found = query.rows()
     ids = [found_row[0] for found_row in found]
     if not ids:
         return []
-    grants = {found_row[0]: found_row[7] for found_row in found} if annotated else requested_grants(ids)
+    if annotated:
+        grants = {found_row[0]: found_row[7] for found_row in found}
+    else:
+        known = dict(_PAGE_GRANTS.rows(*_of_page(ids)))
+        grants = {pk: known.get(pk) or ZERO for pk in ids}
     epcis: dict[int, list[str]] = {pk: [] for pk in ids}
-    links = Dossier.epcis.through.objects.filter(dossier_id__in=ids).order_by("epci__name")
-    for dossier_id, name in links.values_list("dossier_id", "epci__name"):
+    for dossier_id, name in _PAGE_EPCIS.rows(*_of_page(ids)):
         epcis[dossier_id].append(name)
     return [
         QueueRow(
@@ -156,11 +218,19 @@ def queue_rows(qs: QuerySet[Dossier], start: int, count: int) -> list[QueueRow]:
 
 def state_counts(user: User, filters: QueueFilters) -> list[tuple[DossierState, int]]:
     """How many dossiers of the queue (its other filters applied) are in each state, in the lifecycle's order."""
-    qs = dossiers_in_instruction(user)
-    if _needs_grant(filters):
-        qs = with_requested_grant(qs)
-    qs = queue_filter(qs, filters, with_state=False)
-    counted = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+
+    def counted_by_state() -> QuerySet[Any]:
+        qs = dossiers_in_instruction(user)
+        if _needs_grant(filters):
+            qs = with_requested_grant(qs)
+        qs = queue_filter(qs, filters, with_state=False)
+        return qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+
+    counted = (
+        dict(_STATE_COUNTS((visibility_key(user), filters), counted_by_state).rows())
+        if is_instruction_staff(user)
+        else {}
+    )
     return [(state, counted.get(state.value, 0)) for state in DossierState if state != DossierState.DRAFT]
 
 
@@ -171,29 +241,51 @@ def calls_in_scope(user: User) -> QuerySet[Call]:
     return Call.objects.filter(Exists(scope.filter(call_id=OuterRef("pk")))).order_by("-filing_opens_at")
 
 
+def calls_in_scope_list(user: User) -> list[Call]:
+    """``calls_in_scope``, by a query compiled once per scope of a person."""
+    if not is_instruction_staff(user):
+        return []
+    return _CALLS_IN_SCOPE(visibility_key(user), lambda: calls_in_scope(user)).all()
+
+
 @dataclass(frozen=True)
 class QueueChoices:
     departements: list[tuple[str, str]] | None  # None: an instructor's queue has one département, no list
     epcis: list[tuple[str, str]]
 
 
+_DEPARTEMENT_EPCIS = PreparedQuery(
+    lambda pk: Epci.objects.filter(departements=pk).order_by("name").values_list("siren", "name"), kinds=(int,)
+)
+_REGIONS_EPCIS: PreparedVariants[Epci] = PreparedVariants(kinds=(), size=32)
+_REGIONS_DEPARTEMENTS: PreparedVariants[Departement] = PreparedVariants(kinds=(), size=32)
+_DEPARTEMENT = PreparedQuery(lambda pk: Departement.objects.filter(pk=pk), kinds=(int,))
+
+
 def queue_choices(user: User, calls: Iterable[Call]) -> QueueChoices:
     """The départements and EPCI the queue's filter offers, from the reference data of the person's territory: the EPCI
     touching the instructor's département, or the départements and EPCI of the calls' regions for the DREETS. Constant
-    in the number of dossiers (issue 12): the list does not depend on which of them have dossiers yet."""
+    in the number of dossiers (issue 12): the list does not depend on which of them have dossiers yet. Each query is
+    compiled once (per set of regions)."""
     if user.role == Role.INSTRUCTOR:
-        epcis = Epci.objects.filter(departements=user.departement_id)
-        departements = None
-    else:
-        regions = sorted({call.rules.region_code for call in calls})
-        epcis = Epci.objects.filter(main_region_code__in=regions)
-        departements = [
-            (code, f"{code} — {name}")
-            for code, name in Departement.objects.filter(region_code__in=regions)
-            .order_by("code")
-            .values_list("code", "name")
-        ]
-    return QueueChoices(departements=departements, epcis=list(epcis.order_by("name").values_list("siren", "name")))
+        return QueueChoices(departements=None, epcis=_DEPARTEMENT_EPCIS.rows(user.departement_id))
+    regions = tuple(sorted({call.rules.region_code for call in calls}))
+    epcis = _REGIONS_EPCIS(
+        regions,
+        lambda: Epci.objects.filter(main_region_code__in=regions).order_by("name").values_list("siren", "name"),
+    )
+    departements = _REGIONS_DEPARTEMENTS(
+        regions,
+        lambda: Departement.objects.filter(region_code__in=regions).order_by("code").values_list("code", "name"),
+    )
+    return QueueChoices(
+        departements=[(code, f"{code} — {name}") for code, name in departements.rows()], epcis=epcis.rows()
+    )
+
+
+def departement_of(user: User) -> Departement | None:
+    """The person's département (an instructor's), by a query compiled once."""
+    return _DEPARTEMENT.first(user.departement_id) if user.departement_id is not None else None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def test_the_version_follows_the_list_in_force_and_the_envelope(indicative_call,
         lambda value: Call.objects.all(),  # the value is not a parameter
         lambda value: Call.objects.filter(slug=value, title=value),  # twice
         lambda value: Call.objects.filter(slug__icontains=value),  # transformed (%value%)
+        lambda value: Call.objects.filter(slug=value).prefetch_related("eligible_lists"),
     ],
 )
 def test_a_query_that_cannot_be_prepared_is_refused(db, build):

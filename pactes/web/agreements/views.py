@@ -20,12 +20,15 @@ from pactes.agreements.models import Agreement
 from pactes.agreements.selectors import (
     STAFF_ROLES,
     agreement_engagement_alert,
+    agreement_for_page,
+    agreement_history,
     agreement_list,
     agreement_rows,
     agreements_visible_to,
     engagement_alert_count,
     payment_summary,
     payments_of,
+    retained_dossier_for_page,
     retained_dossiers_visible_to,
     with_page_data,
 )
@@ -80,6 +83,11 @@ def _dossier_and_agreement(
     """The dossier in the user's scope and its convention; 404 when the user may not see them. ``for_page``: with
     what the convention's page reads of it (its model's number, its payments with who recorded them)."""
     user = _user(request)
+    if user.role in STAFF_ROLES and for_page:
+        found = retained_dossier_for_page(user, dossier_id)
+        if found is None:
+            raise Http404("Ce dossier n'est pas dans votre périmètre.")
+        return found, agreement_for_page(found)
     if user.role in STAFF_ROLES:
         dossier = get_object_or_404(
             retained_dossiers_visible_to(user).select_related("call", "organisation", "departement"), pk=dossier_id
@@ -178,7 +186,7 @@ def agreement_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 else None,
                 "summary": payment_summary(agreement),
                 "payments": payments_of(agreement),
-                "history": list(agreement.transitions.select_related("by")),
+                "history": agreement_history(agreement),
             }
         )
     return render(request, "agreements/detail.html", context)

@@ -219,6 +219,10 @@ def comment_name(code: str) -> str:
     return f"{code}__commentaire"
 
 
+def comment_label(item: Choice) -> str:
+    return f"Commentaire — {item.label}"
+
+
 class ChecklistForm(InstructionForm):
     """One checkbox and one comment per point of the call's checklist."""
 
@@ -228,7 +232,7 @@ class ChecklistForm(InstructionForm):
         for item in items:
             self.fields[checked_name(item.code)] = forms.BooleanField(label=item.label, required=False)
             self.fields[comment_name(item.code)] = forms.CharField(
-                label=f"Commentaire — {item.label}",
+                label=comment_label(item),
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),

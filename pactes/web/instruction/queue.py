@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from django.core.paginator import Page, Paginator
 from django.forms.utils import ErrorList
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -25,12 +27,15 @@ from django.utils.safestring import SafeString, mark_safe
 from dsfr.utils import dsfr_input_class_attr
 
 from pactes.accounts.models import Role, User
-from pactes.calls.models import Call, Measure
+from pactes.calls.models import Call
+from pactes.calls.selectors import measure_labels
 from pactes.core.templatetags.pactes_format import date_short, euros
 from pactes.instruction.selectors import (
+    QUEUE_PAGE_MAX,
+    QueueFilters,
     QueueRow,
-    calls_in_scope,
-    dossier_queue,
+    calls_in_scope_list,
+    departement_of,
     instruction_deadline,
     queue_choices,
     queue_rows,
@@ -42,28 +47,53 @@ from pactes.rules.lifecycle import DossierState, state_label
 from .forms import QueueFilterForm
 from .views import _staff
 
-PER_PAGE = 25
+PER_PAGE = QUEUE_PAGE_MAX
 
 
-def queue_form(request: HttpRequest, user: User) -> tuple[QueueFilterForm, list[Call]]:
-    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope. Its lists
-    come from the reference data of the person's territory, not from a pass over its dossiers (``queue_choices``)."""
-    calls = list(calls_in_scope(user))
+FILTERS_TEMPLATE = "instruction/_queue_filters.html"
+FormArguments = tuple[tuple[str, tuple[tuple[str, str], ...] | None], ...]
+
+
+def form_arguments(user: User) -> tuple[list[Call], FormArguments]:
+    """The calls in scope and the lists of the queue's filter form, from the reference data of the person's territory,
+    not from a pass over its dossiers (``queue_choices``), as (name, choices) pairs."""
+    calls = calls_in_scope_list(user)
     choices = queue_choices(user, calls)
     publics: dict[str, str] = {}
     for call in calls:
         publics.update({p.code: p.label for p in call.rules.target_publics})
-    form = QueueFilterForm(
-        request.GET or None,
-        departements=choices.departements,
-        epcis=choices.epcis,
-        measures=[(code, f"{code} — {label[:90]}") for code, label in Measure.objects.values_list("code", "label")],
-        publics=list(publics.items()),
-        calls=[(c.slug, c.short_title) for c in calls],
+    arguments = (
+        ("departements", tuple(choices.departements) if choices.departements is not None else None),
+        ("epcis", tuple(choices.epcis)),
+        ("measures", tuple((code, f"{code} — {label[:90]}") for code, label in measure_labels())),
+        ("publics", tuple(publics.items())),
+        ("calls", tuple((c.slug, c.short_title) for c in calls)),
     )
+    return calls, arguments
+
+
+def _form(data: QueryDict | None, arguments: FormArguments) -> QueueFilterForm:
+    return QueueFilterForm(data, **{name: list(v) if v is not None else None for name, v in arguments})
+
+
+def queue_form(request: HttpRequest, user: User) -> tuple[QueueFilterForm, list[Call]]:
+    """The queue's filter form as the page builds it (bound to the query string), and the calls in scope."""
+    calls, arguments = form_arguments(user)
+    form = _form(request.GET or None, arguments)
     if form.is_bound:
         form.is_valid()
     return form, calls
+
+
+def filters_html(form: QueueFilterForm) -> SafeString:
+    return SafeString(render_to_string(FILTERS_TEMPLATE, {"form": form, "filter_fields": filter_fields(form)}))
+
+
+@lru_cache(maxsize=64)
+def blank_filters_html(arguments: FormArguments) -> SafeString:
+    """The filters of a queue shown without a query string: the same for the same lists, written once per process
+    (named by the lists themselves: another list is another entry)."""
+    return filters_html(_form(None, arguments))
 
 
 @dataclass(frozen=True)
@@ -121,23 +151,28 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
     variables (issue 12). Every value is escaped (``html.escape`` is what Django's ``escape`` does)."""
     # One reverse for the page: the dossier URLs differ by their reference only, quoted as ``reverse`` quotes it.
     pattern = reverse("instruction:dossier", args=["REFERENCE"])
-    written = []
-    for row in rows:
-        cells = {
-            "reference": row.reference,
-            "url": pattern.replace("REFERENCE", quote(row.reference, safe=RFC3986_SUBDELIMS + "/~:@")),
-            "organisation": row.organisation,
-            "title": row.title,
-            "departement": row.departement,
-            "epcis": " ; ".join(row.epcis) or "—",
-            "filed_on": date_short(row.submitted_at),
-            "grant": euros(row.requested_grant),
-            "badge": state_badge(row.state),
-            "state": row.state,
-            "state_label": state_label(row.state),
-        }
-        written.append(ROW.format_map({key: html.escape(value) for key, value in cells.items()}))
-    return mark_safe("".join(written))  # every value escaped above
+    zone = timezone.get_current_timezone_name()
+    return mark_safe("".join(_row_html(pattern, zone, row) for row in rows))  # every value escaped
+
+
+@lru_cache(maxsize=4096)
+def _row_html(pattern: str, zone: str, row: QueueRow) -> str:
+    """One row, kept in this process under all it shows (the row itself, the address pattern, the time zone of its
+    date): a row seen again on another request is not formatted again."""
+    cells = {
+        "reference": row.reference,
+        "url": pattern.replace("REFERENCE", quote(row.reference, safe=RFC3986_SUBDELIMS + "/~:@")),
+        "organisation": row.organisation,
+        "title": row.title,
+        "departement": row.departement,
+        "epcis": " ; ".join(row.epcis) or "—",
+        "filed_on": date_short(row.submitted_at),
+        "grant": euros(row.requested_grant),
+        "badge": state_badge(row.state),
+        "state": row.state,
+        "state_label": state_label(row.state),
+    }
+    return ROW.format_map({key: html.escape(value) for key, value in cells.items()})
 
 
 # One counter by state above the table: a link that filters the queue by this state.
@@ -180,16 +215,20 @@ class CountedPaginator(Paginator):
 def queue(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     regional = user.role == Role.DREETS
-    form, calls = queue_form(request, user)
-    filters = form.filters()
+    calls, arguments = form_arguments(user)
+    if request.GET:
+        form = _form(request.GET, arguments)
+        form.is_valid()
+        filters, written = form.filters(), filters_html(form)
+    else:  # the blank form's filters, and its fields as they were written for the same lists
+        filters, written = QueueFilters(), blank_filters_html(arguments)
     counts = state_counts(user, filters)
     total = sum(n for state, n in counts if not filters.state or state.value == filters.state)
-    queue_qs = dossier_queue(user, filters)
-    paginator = CountedPaginator(queue_qs, PER_PAGE, count=total)
+    paginator = CountedPaginator(range(total), PER_PAGE, count=total)
     page: Page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))  # type: ignore[attr-defined]
     start = (page.number - 1) * PER_PAGE
-    rows = queue_rows(queue_qs, start, PER_PAGE) if total else []
+    rows = queue_rows(user, filters, start, PER_PAGE) if total else []
     shown_call = next((c for c in calls if c.slug == filters.call), calls[0] if calls else None)
     query = request.GET
     return render(
@@ -201,8 +240,8 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "links": [{"url": reverse("core:dashboard"), "title": "Mon espace"}],
                 "current": "Instruction des dossiers",
             },
-            "form": form,
-            "filter_fields": filter_fields(form),
+            "filters_html": written,
+            "filters_open": bool(request.GET),
             "page_obj": page,
             "rows": rows,
             "rows_html": rows_html(rows),
@@ -216,6 +255,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "total": total,
             "filters": filters,
             "deadline": instruction_deadline(shown_call, timezone.localdate()) if shown_call else None,
-            "scope_label": "Tous les départements de la région" if regional else f"Département {user.departement}",
+            "scope_label": "Tous les départements de la région" if regional else f"Département {departement_of(user)}",
         },
     )

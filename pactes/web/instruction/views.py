@@ -7,9 +7,6 @@ else gets 404); every write goes through ``pactes.instruction.services``.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,13 +19,12 @@ from pactes.accounts.permissions import can_audit
 from pactes.assessment.selectors import SCORED_STATES
 from pactes.core.journal import digest_problems
 from pactes.dossiers.models import Dossier, DossierVersion
-from pactes.dossiers.receipt import filed_at_label, present_document
+from pactes.dossiers.receipt import filed_at_label
 from pactes.dossiers.selectors import dossiers_visible_to
 from pactes.dossiers.services import TransitionRefused
-from pactes.instruction.models import ChecklistCheck
 from pactes.instruction.selectors import (
     admissibility_decision,
-    dossiers_in_instruction,
+    instructed_dossier,
     is_instruction_staff,
     may_exchange,
     messages_visible_to,
@@ -46,14 +42,23 @@ from pactes.instruction.services import (
 from pactes.rules.lifecycle import transitions_from
 from pactes.web.evidence.files import evidence_file_response
 
-from .dossier_page import document_html, imported_from, instruction_panel
+from .dossier_page import (
+    checklist_html,
+    checks_of,
+    complement_requests_of,
+    history_of,
+    imported_from,
+    instruction_panel,
+    message_count,
+    pieces_of,
+    version_html,
+    versions_of,
+)
 from .forms import (
     ChecklistForm,
     ComplementsForm,
     MessageForm,
     TransitionForm,
-    checked_name,
-    comment_name,
 )
 
 
@@ -66,10 +71,10 @@ def _staff(request: HttpRequest) -> User:
 
 
 def _instructed(request: HttpRequest, reference: str) -> Dossier:
-    return get_object_or_404(
-        dossiers_in_instruction(_staff(request)).select_related("call", "organisation", "departement", "source"),
-        reference=reference,
-    )
+    dossier = instructed_dossier(_staff(request), reference)
+    if dossier is None:
+        raise Http404("Ce dossier n'existe pas ou n'est pas dans votre périmètre.")
+    return dossier
 
 
 def _refusal(request: HttpRequest, exc: TransitionRefused) -> None:
@@ -91,8 +96,8 @@ def _dossier_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _staff(request)
-    versions = list(dossier.versions.select_related("submitted_by").order_by("number"))
-    pieces = list(dossier.attachments.select_related("uploaded_by"))
+    versions = versions_of(dossier)
+    pieces = pieces_of(dossier)
     selected: DossierVersion | None = versions[-1] if versions else None
     asked = request.GET.get("version")
     if asked:
@@ -112,18 +117,13 @@ def _dossier_page(
         transitions.append((move, form))
     can_request = any(m.code == REQUEST_COMPLEMENTS for m in allowed)
     items = dossier.call.rules.admissibility_checklist
-    checks = {c.item: c for c in ChecklistCheck.objects.filter(dossier=dossier).select_related("checked_by")}
+    checks = {c.item: c for c in checks_of(dossier)}
     checklist_open = dossier.state in CHECKLIST_STATES
-    if checklist_form is None:
-        initial: dict[str, Any] = {}
-        for code, check in checks.items():
-            initial[checked_name(code)] = check.is_checked
-            initial[comment_name(code)] = check.comment
-        checklist_form = ChecklistForm(initial=initial, items=items)
-    if complements_form is None:
+    if complements_form is None and can_request:
         complements_form = ComplementsForm(initial={"state": dossier.state}, today=timezone.localdate())
     source = imported_from(dossier)
-    history = list(dossier.transitions.select_related("by"))
+    history = history_of(dossier)
+    panel, panel_html = instruction_panel(dossier, source)
     context = {
         "page_title": f"Instruction du dossier {dossier.reference}",
         "breadcrumb_data": {
@@ -135,31 +135,27 @@ def _dossier_page(
         "versions": versions,
         "selected": selected,
         "filed_at": filed_at_label(selected.submitted_at, dossier.call) if selected else "",
-        "document_html": document_html(present_document(document=json.loads(selected.snapshot), call=dossier.call))
-        if selected
-        else "",
+        "document_html": version_html(selected, dossier.call) if selected else "",
         "pieces": pieces,
         "tampered": {v.number for v in versions if digest_problems(v)},
         "tampered_pieces": {p.pk for p in pieces if digest_problems(p)},
         "can_audit": can_audit(user),
-        "panel": instruction_panel(dossier, source),
-        "checklist": [
-            (item, checked, comment, checks.get(item.code)) for item, checked, comment in checklist_form.rows()
-        ],
-        "checklist_form": checklist_form,
+        "panel": panel,
+        "panel_html": panel_html,
+        "checklist": bool(items),
+        "checklist_html": checklist_html(items, checks, checklist_form, is_open=checklist_open),
+        "checklist_errors": checklist_form.non_field_errors() if checklist_form is not None else "",
         "checklist_open": checklist_open,
         "checklist_section": dossier.call.rules.section("instruction"),
         "transitions": transitions,
         "can_request_complements": can_request,
         "complements_form": complements_form,
-        "complement_requests": dossier.complement_requests.select_related(
-            "requested_by", "answered_by", "answer_version"
-        ),
+        "complement_requests": complement_requests_of(dossier),
         "history": history,
         "admissibility": admissibility_decision(history),
         # The evaluation page exists from « recevable » on: no link before (it would answer 404).
         "score_url": reverse("assessment:score", args=[dossier.reference]) if dossier.state in SCORED_STATES else "",
-        "message_count": messages_visible_to(user, dossier).count(),
+        "message_count": message_count(user, dossier),
     }
     return render(request, "instruction/dossier.html", context, status=status)
 

@@ -14,7 +14,16 @@ from django.urls import reverse
 from pactes.core.templatetags.pactes_format import date_short, euros
 from pactes.dossiers.models import Dossier
 from pactes.dossiers.services import dossier_transition
-from pactes.web.instruction.queue import filter_fields, query_with, queue_form
+from pactes.instruction.selectors import QueueFilters
+from pactes.territories.models import Departement
+from pactes.web.instruction.queue import (
+    blank_filters_html,
+    filter_fields,
+    filters_html,
+    form_arguments,
+    query_with,
+    queue_form,
+)
 from tests.instruction.fixtures import bare_filed
 
 QUEUE = reverse("instruction:queue")
@@ -107,3 +116,39 @@ def test_a_page_past_the_last_shows_the_last_page(client, real_call, staff, monk
     client.force_login(staff["i09"])
     content = client.get(QUEUE, {"sort": "reference", "page": "9"}).content.decode()
     assert re.findall(r'data-reference="([^"]+)"', content) == [made[-1].reference]
+
+
+# -- the queue's reads compiled once (pactes.core.prepared) ---------------------------------------------------------
+@pytest.mark.parametrize("who", ["i09", "dreets"])
+def test_the_blank_filters_are_those_of_the_unbound_form(real_call, filed, staff, who):
+    form, _ = queue_form(RequestFactory().get(QUEUE), staff[who])
+    assert not form.is_bound and form.filters() == QueueFilters()
+    _, arguments = form_arguments(staff[who])
+    assert blank_filters_html(arguments) == filters_html(form)
+
+
+def test_the_queue_follows_a_change_of_the_instructors_departement_and_of_the_dossiers(client, real_call, staff):
+    ariege = bare_filed(real_call, code="09", grant="1000.00", title="Projet ariégeois")
+    aude = bare_filed(real_call, code="11", grant="2000.00", title="Projet audois")
+    instructor = staff["i09"]
+    client.force_login(instructor)
+    assert ariege.reference in client.get(QUEUE).content.decode()
+    instructor.departement = Departement.objects.get(code="11")
+    instructor.save()
+    content = client.get(QUEUE).content.decode()
+    assert aude.reference in content and ariege.reference not in content
+    assert "Département Aude (11)" in content
+    dossier_transition(dossier=aude, transition="start_review", by=instructor)
+    content = client.get(QUEUE).content.decode()
+    assert 'data-state="en_instruction" data-count="1"' in content and 'data-state="en_instruction">' in content
+
+
+def test_the_rows_of_a_page_have_their_grants_and_epci_read_by_a_fixed_query(client, real_call, staff):
+    epci = Dossier.epcis.through.objects.values_list("epci__siren", flat=True).first()
+    with_epci = bare_filed(real_call, code="09", grant="62000.00", title="Avec EPCI", epci_siren=epci or "")
+    alone = bare_filed(real_call, code="09", grant="1500.00", title="Seul")
+    client.force_login(staff["i09"])
+    content = client.get(QUEUE).content.decode()
+    for dossier, grant in ((with_epci, Decimal("62000")), (alone, Decimal("1500"))):
+        row = re.search(rf'<tr data-reference="{dossier.reference}">.*?</tr>', content, re.S).group(0)
+        assert euros(grant) in row
