@@ -111,11 +111,15 @@ class TreeMemory(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak_kib, self.cpu, self.done = 0, 0.0, threading.Event()
+        self.before_kib = self.tree_kib()  # what this process held before rendering (the test's 4 000 decisions)
+
+    @staticmethod
+    def tree_kib() -> int:
+        return sum(_pss_kib(pid) for pid in [os.getpid(), *_descendants(os.getpid())])
 
     def run(self) -> None:
         while not self.done.wait(0.02):
-            pids = [os.getpid(), *_descendants(os.getpid())]
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in pids))
+            self.peak_kib = max(self.peak_kib, self.tree_kib())
         self.cpu = time.thread_time()  # this sampling's own processor time, left out of the rendering's
 
     def __enter__(self) -> "TreeMemory":
@@ -138,7 +142,9 @@ def test_bench_minutes_of_many_decisions(benchmark, big_session):
         f"\nProcès-verbal de {VOLUME} décisions (Typst, balisé, {len(children['peaks_kib'])} processus enfants) : "
         f"{measured['seconds']:.1f} s d'horloge ; temps processeur {own_cpu + children['cpu']:.1f} s "
         f"(ce processus {own_cpu:.1f} s, enfants {children['cpu']:.1f} s), {measured['queries']} requêtes ; "
-        f"mémoire au plus haut, ce processus et ses descendants ensemble (PSS) {tree.peak_kib / 1024:.0f} Mo ; "
+        f"mémoire au plus haut, ce processus et ses descendants ensemble (PSS) {tree.peak_kib / 1024:.0f} Mo, "
+        f"soit {(tree.peak_kib - tree.before_kib) / 1024:.0f} Mo de plus qu'avant le rendu "
+        f"({tree.before_kib / 1024:.0f} Mo : le processus de pytest et les données du banc) ; "
         f"ce processus {measured['peak']:.0f} Mo (dont {measured['growth']:.0f} Mo pendant le rendu), le plus gros "
         f"enfant {largest:.0f} Mo ; {len(pdf) / 1e6:.1f} Mo, {_pages(pdf)} pages ; horloge : tranches "
         f"{wall.get('chunks', 0):.1f} s, pieds de page et assemblage {wall.get('merge', 0):.1f} s"
