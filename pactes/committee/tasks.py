@@ -13,14 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.tasks import task
 
 from pactes.committee.documents import letter_filename, letter_render, minutes_filename, minutes_render
 from pactes.committee.models import CommitteeDecision, CommitteeSession, SessionState
 from pactes.committee.notifications import decision_letter_notify
+from pactes.core.generated_files import store_once
 
 logger = logging.getLogger(__name__)
 
@@ -45,32 +43,12 @@ def minutes_ensure(*, session_id: int) -> CommitteeSession:
     render happens outside any transaction, storing it is one conditional update; a concurrent render's file is
     deleted)."""
     session = _closed_session(session_id)
-    if session.minutes_pdf:
-        return session
-    pdf = minutes_render(session=session)
-    field = session.minutes_pdf.field
-    name = default_storage.save(field.generate_filename(session, minutes_filename(session)), ContentFile(pdf))
-    with transaction.atomic():
-        stored = CommitteeSession.objects.filter(pk=session_id, minutes_pdf="").update(minutes_pdf=name)
-    if not stored:
-        default_storage.delete(name)  # another render won the race: keep the one already recorded
-    session.refresh_from_db(fields=["minutes_pdf"])
-    return session
+    return store_once(session, "minutes_pdf", minutes_filename(session), lambda: minutes_render(session=session))
 
 
 def letter_ensure(*, decision: CommitteeDecision) -> CommitteeDecision:
     """Renders and stores the letter of a decision of a closed session that has none (idempotent, as above)."""
-    if decision.letter_pdf:
-        return decision
-    pdf = letter_render(decision=decision)
-    field = decision.letter_pdf.field
-    name = default_storage.save(field.generate_filename(decision, letter_filename(decision)), ContentFile(pdf))
-    with transaction.atomic():
-        stored = CommitteeDecision.objects.filter(pk=decision.pk, letter_pdf="").update(letter_pdf=name)
-    if not stored:
-        default_storage.delete(name)
-    decision.refresh_from_db(fields=["letter_pdf"])
-    return decision
+    return store_once(decision, "letter_pdf", letter_filename(decision), lambda: letter_render(decision=decision))
 
 
 def _tried(what: str, action: Callable[[], object]) -> bool:

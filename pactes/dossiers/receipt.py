@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from pactes.calls.models import Call, Measure
 from pactes.core.document_sandbox import rules_values
+from pactes.core.generated_files import store_once
 from pactes.core.pdf import html_to_pdf, marianne_font_faces
 from pactes.dossiers.interchange import document_budget
 from pactes.dossiers.models import DossierVersion
@@ -249,14 +247,4 @@ def receipt_ensure(*, version_id: int) -> DossierVersion:
     receipts, even when the background task and an on-demand request render it at the same time). The render
     happens outside any transaction; storing it is one conditional update."""
     version = DossierVersion.objects.select_related("dossier__call", "submitted_by").get(pk=version_id)
-    if version.receipt_pdf:
-        return version
-    pdf = receipt_render(version=version)
-    field = version.receipt_pdf.field
-    name = default_storage.save(field.generate_filename(version, receipt_file_name(version)), ContentFile(pdf))
-    with transaction.atomic():
-        stored = DossierVersion.objects.filter(pk=version_id, receipt_pdf="").update(receipt_pdf=name)
-    if not stored:
-        default_storage.delete(name)  # another render won the race: keep the one already recorded
-    version.refresh_from_db(fields=["receipt_pdf"])
-    return version
+    return store_once(version, "receipt_pdf", receipt_file_name(version), lambda: receipt_render(version=version))
