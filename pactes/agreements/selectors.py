@@ -20,7 +20,7 @@ from pactes.calls.models import Call
 from pactes.committee.models import CommitteeDecision, Decision
 from pactes.core.prepared import PreparedQuery, PreparedVariants
 from pactes.dossiers.models import Dossier
-from pactes.dossiers.selectors import dossiers_visible_to, visibility_key
+from pactes.dossiers.selectors import DOSSIER_LIST_FIELDS, dossiers_visible_to, visibility_key
 from pactes.rules.agreement import AgreementState
 from pactes.rules.lifecycle import DossierState
 from pactes.rules.payments import payment_schedule, remaining_to_pay, total_paid
@@ -121,15 +121,7 @@ class AgreementRow:
     alerts: tuple[Reason, ...]
 
 
-AGREEMENT_ROW_FIELDS = (
-    "reference",
-    "title",
-    "state",
-    "call_id",
-    "organisation__name",
-    "departement__code",
-    "departement__name",
-)
+AGREEMENT_ROW_FIELDS = DOSSIER_LIST_FIELDS
 
 
 def agreement_list(user: User) -> QuerySet[Dossier]:

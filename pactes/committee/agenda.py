@@ -22,10 +22,8 @@ from pactes.committee.selectors import (
     session_agenda_dossiers,
 )
 from pactes.dossiers.models import Dossier, DossierTransitionLog
-from pactes.dossiers.selectors import dossiers_visible_to, with_requested_grant
-from pactes.rules.envelope import (
-    ZERO,
-)
+from pactes.dossiers.selectors import DOSSIER_LIST_FIELDS, dossiers_visible_to, with_requested_grant
+from pactes.rules.envelope import ZERO
 from pactes.rules.formatting import number
 
 
@@ -119,13 +117,7 @@ class AgendaPage:
 AGENDA_PAGE_SIZE = 50
 # What a row of the agenda reads: never the outlines of the territories nor the long texts of the dossier.
 AGENDA_ROW_FIELDS = (
-    "reference",
-    "title",
-    "state",
-    "call_id",
-    "organisation__name",
-    "departement__code",
-    "departement__name",
+    *DOSSIER_LIST_FIELDS,
     "proposal__territory__name",
     "proposal__proposed_amount",
     "proposal__opinion",

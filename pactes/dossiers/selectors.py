@@ -27,6 +27,17 @@ from pactes.rules.verdict import Verdict
 
 JURY_VISIBLE_STATES: frozenset[str] = frozenset(s.value for s in COMMITTEE_STATES)
 ZERO = Decimal("0.00")
+# What a row of a list of dossiers reads (with ``select_related("organisation", "departement")``): never the outlines
+# of the territories nor the dossier's long texts (issue 12). Lists that show more add their own fields to it.
+DOSSIER_LIST_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "call_id",
+    "organisation__name",
+    "departement__code",
+    "departement__name",
+)
 
 
 def applicant_dossier_ids(member_id: int, editor_id: int) -> QuerySet[Any]:

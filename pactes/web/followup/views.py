@@ -25,6 +25,7 @@ from pactes.accounts.permissions import is_applicant_of, is_instructor_of
 from pactes.calls.models import Call
 from pactes.core.facts_version import current_token, kept_for_facts
 from pactes.dossiers.models import Action, Dossier, ImpactMeasure
+from pactes.dossiers.selectors import DOSSIER_LIST_FIELDS
 from pactes.followup import services
 from pactes.followup.consolidation import Consolidation, consolidation
 from pactes.followup.models import Report
@@ -58,15 +59,7 @@ from . import forms as f
 DASHBOARD = "/espace/"
 CONSOLIDATED_ROLES = {Role.DREETS, Role.ADMIN, Role.INSTRUCTOR}
 PER_PAGE = 25  # projects per page of the follow-up list (each row reads its actions, measures and reports)
-LIST_ROW_FIELDS = (
-    "reference",
-    "title",
-    "state",
-    "call_id",
-    "organisation__name",
-    "departement__code",
-    "departement__name",
-)
+LIST_ROW_FIELDS = DOSSIER_LIST_FIELDS
 
 
 def _user(request: HttpRequest) -> User:
